@@ -1,0 +1,238 @@
+//! `agentrules`: check Agent API requests from a shell or CI.
+//!
+//! Exit codes: 0 valid, 1 violations (or a refused transition), 2 usage error, unreadable file
+//! or invalid context.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use agentrules::lifecycle::{apply, check_transition, Action, ActionOutcome, AgentStatus, Via};
+use agentrules::{Code, Context, Kind, Report};
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "agentrules",
+    version,
+    about = "Check Agent API requests against the rules of RULES.md"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a document: launch, followup, image, image-bytes, list-query, conversation-query,
+    /// error-envelope, agent-headers, nome-headers, context
+    Check {
+        /// What the document is
+        kind: String,
+        /// The document (JSON); `-` or nothing reads standard input
+        file: Option<String>,
+        /// A context document (workflow definition, entitlements, limits)
+        #[arg(long)]
+        context: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Print the JSON Schema of a request body: launch or followup
+    Schema {
+        /// launch | followup
+        name: String,
+    },
+    /// List every violation code
+    Codes {
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Answer a lifecycle question: `<from> <to-status>` (is it a legal transition?) or
+    /// `<from> <action>` with action follow_up, stop or delete
+    Transition {
+        /// The agent's current status
+        from: String,
+        /// A target status, or an action: follow_up, stop, delete
+        event: String,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Run one of the core's non-validation operations on JSON arguments (see `agentrules::ops`)
+    Op {
+        /// The operation, e.g. retry_after, endpoint, linearize
+        name: String,
+        /// The arguments (JSON); `-` or nothing reads standard input
+        file: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(msg) => {
+            eprintln!("agentrules: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read_input(file: Option<&str>) -> Result<Vec<u8>, String> {
+    match file {
+        None | Some("-") => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            Ok(buf)
+        }
+        Some(path) => std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}")),
+    }
+}
+
+fn print_report(report: &Report, format: Format) {
+    match format {
+        Format::Json => println!("{}", report.to_json()),
+        Format::Text if report.ok => println!("ok: no violations"),
+        Format::Text => {
+            for v in &report.violations {
+                println!("{v}");
+            }
+        }
+    }
+}
+
+fn run(command: Command) -> Result<u8, String> {
+    match command {
+        Command::Check {
+            kind,
+            file,
+            context,
+            format,
+        } => {
+            let kind = Kind::parse(&kind).ok_or_else(|| {
+                let names: Vec<&str> = Kind::ALL.iter().map(|(_, n)| *n).collect();
+                format!(
+                    "unknown kind `{kind}`; expected one of: {}",
+                    names.join(", ")
+                )
+            })?;
+            let ctx = match context {
+                None => Context::default(),
+                Some(path) => {
+                    let bytes = read_input(Some(&path))?;
+                    let text = String::from_utf8_lossy(&bytes);
+                    Context::from_json(&text).map_err(|r| {
+                        let lines: Vec<String> =
+                            r.violations.iter().map(|v| format!("  {v}")).collect();
+                        format!("invalid context `{path}`:\n{}", lines.join("\n"))
+                    })?
+                }
+            };
+            let bytes = read_input(file.as_deref())?;
+            let report = match agentrules::json::parse_bytes(&bytes) {
+                Ok(v) => agentrules::check_value(kind, &v, &ctx),
+                Err(v) => Report::new(vec![v]),
+            };
+            print_report(&report, format);
+            Ok(u8::from(!report.ok))
+        }
+        Command::Schema { name } => {
+            let schema = match name.as_str() {
+                "launch" => agentrules::launch::launch_schema(),
+                "followup" | "follow-up" => agentrules::launch::follow_up_schema(),
+                other => {
+                    return Err(format!(
+                        "unknown schema `{other}`; expected launch or followup"
+                    ))
+                }
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())?
+            );
+            Ok(0)
+        }
+        Command::Codes { format } => {
+            let names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string(&names).map_err(|e| e.to_string())?
+                ),
+                Format::Text => names.iter().for_each(|n| println!("{n}")),
+            }
+            Ok(0)
+        }
+        Command::Transition {
+            from,
+            event,
+            format,
+        } => transition(&from, &event, format),
+        Command::Op { name, file } => {
+            let bytes = read_input(file.as_deref())?;
+            let args: serde_json::Value = serde_json::from_slice(&bytes)
+                .map_err(|e| format!("the arguments are not JSON: {e}"))?;
+            let out = agentrules::ops::evaluate(&name, &args).map_err(|e| e.to_string())?;
+            println!("{out}");
+            Ok(0)
+        }
+    }
+}
+
+fn transition(from: &str, event: &str, format: Format) -> Result<u8, String> {
+    let from_status = AgentStatus::parse_known(from)
+        .ok_or_else(|| format!("unknown status `{from}`; expected waiting, running, awaiting_tool, finished, stopped or failed"))?;
+    if let Some(to) = AgentStatus::parse_known(event) {
+        let r = check_transition(&from_status, &to, Via::Pipeline);
+        match (format, &r) {
+            (Format::Json, Ok(())) => println!("{}", serde_json::json!({"ok": true, "status": to})),
+            (Format::Json, Err(v)) => {
+                println!("{}", serde_json::json!({"ok": false, "violation": v}))
+            }
+            (Format::Text, Ok(())) => println!("{to}"),
+            (Format::Text, Err(v)) => println!("{} [{}]", v.message, v.code),
+        }
+        return Ok(u8::from(r.is_err()));
+    }
+    let action = Action::parse(event).ok_or_else(|| {
+        format!("unknown event `{event}`; expected a status or follow_up, stop, delete")
+    })?;
+    let r = apply(&from_status, action);
+    match format {
+        Format::Json => {
+            let v = match &r {
+                Ok(o) => serde_json::to_value(o).map_err(|e| e.to_string())?,
+                Err(e) => serde_json::json!({"error": e}),
+            };
+            println!("{v}");
+        }
+        Format::Text => match &r {
+            Ok(ActionOutcome::Transition { status }) => println!("{status}"),
+            Ok(ActionOutcome::Requested { status }) => {
+                println!("{status} (stop requested: the status changes later; poll to see it)")
+            }
+            Ok(ActionOutcome::NoOp { status }) => {
+                println!("{status} (already terminal: nothing changes)")
+            }
+            Ok(ActionOutcome::Deleted {
+                aborted_first: true,
+            }) => {
+                println!("deleted (the running agent is aborted first; its artifacts remain)")
+            }
+            Ok(ActionOutcome::Deleted {
+                aborted_first: false,
+            }) => println!("deleted (its artifacts remain)"),
+            Err(e) => println!("409 {}: {}", e.code, e.message),
+        },
+    }
+    Ok(u8::from(r.is_err()))
+}

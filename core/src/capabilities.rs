@@ -1,0 +1,71 @@
+//! Capabilities of a simple agent (C1–C4).
+//!
+//! Decisions where RULES.md is silent: in the object form of `codeSearch`, a field other than
+//! `jurisdiction` is `unknown_field`; an enabled capability is checked against the entitlements
+//! even when its jurisdiction is blank (the two are separate causes at separate paths).
+
+use serde_json::Value;
+
+use crate::context::Context;
+use crate::json::{check_fields, check_text, mismatch};
+use crate::pointer::Pointer;
+use crate::report::{quote, Code, Sink};
+
+/// The capabilities a launch request may enable (C1).
+pub const CAPABILITIES: [&str; 2] = ["codeSearch", "webSearch"];
+
+/// Checks the `capabilities` object at `path`.
+pub(crate) fn check_capabilities(sink: &mut Sink, path: &Pointer, v: &Value, ctx: &Context) {
+    let Value::Object(obj) = v else {
+        mismatch(sink, path, "an object", v);
+        return;
+    };
+    for (key, value) in obj {
+        let p = path.key(key);
+        let enabled = match key.as_str() {
+            "codeSearch" => match value {
+                Value::Bool(b) => Some(*b),
+                Value::Object(o) => {
+                    check_fields(sink, &p, o, &["jurisdiction"]);
+                    if let Some(j) = o.get("jurisdiction") {
+                        check_text(sink, &p.key("jurisdiction"), j, "jurisdiction");
+                    }
+                    Some(true)
+                }
+                other => {
+                    mismatch(sink, &p, "a boolean or an object { jurisdiction }", other);
+                    None
+                }
+            },
+            "webSearch" => match value {
+                Value::Bool(b) => Some(*b),
+                other => {
+                    mismatch(sink, &p, "a boolean", other);
+                    None
+                }
+            },
+            _ => {
+                sink.push(
+                    &p,
+                    Code::UnknownCapability,
+                    format!(
+                        "unknown capability {}; known: codeSearch, webSearch",
+                        quote(key)
+                    ),
+                );
+                None
+            }
+        };
+        if enabled == Some(true) {
+            if let Some(ent) = &ctx.entitlements {
+                if !ent.iter().any(|e| e == key) {
+                    sink.push(
+                        &p,
+                        Code::CapabilityNotEntitled,
+                        format!("the organisation is not entitled to {}", quote(key)),
+                    );
+                }
+            }
+        }
+    }
+}

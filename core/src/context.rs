@@ -1,0 +1,291 @@
+//! The context object: facts a check needs that the library cannot fetch (RULES.md "Context").
+//!
+//! ```json
+//! { "workflow": { "id": "<uuid>", "slots": [ { "name": "Drawing Set", "multiple": true, "required": true } ] },
+//!   "entitlements": ["codeSearch", "webSearch"],
+//!   "limits": { "maxImages": 4, "maxImageBytes": 20971520, "maxListLimit": 100 } }
+//! ```
+//!
+//! Decisions where RULES.md is silent:
+//! - `workflow.id` is optional; a definition without an id applies to whatever `workflowId` the
+//!   request names (no `workflow_mismatch` is possible).
+//! - `workflow.slots` is optional; without it the workflow's kind is unknown and only the checks
+//!   that need no definition run. `slots: []` is a prompt workflow.
+//! - A slot's `multiple` defaults to `false` and `required` to `true` (the stricter reading).
+//! - Slot names must be non-blank strings; the same name twice is allowed (that is the
+//!   `ambiguous_slot` case of L8).
+//! - `entitlements` is a list of strings; names the library does not know are kept (a newer
+//!   server may entitle newer capabilities).
+//! - Each limit is an integer from 1 up to its default (`out_of_range` otherwise): limits only
+//!   tighten.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::json::{self, check_fields, check_uuid, mismatch};
+use crate::pointer::Pointer;
+use crate::report::{Code, Report, Sink, Violation};
+
+/// Limits of the platform; callers may only tighten them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    /// I1: images per prompt (default 4).
+    pub max_images: u64,
+    /// I5: decoded bytes per image (default 20 MiB = 20,971,520).
+    pub max_image_bytes: u64,
+    /// Q1: `limit` of a list query (default 100).
+    pub max_list_limit: u64,
+}
+
+impl Limits {
+    /// The platform's defaults.
+    pub const DEFAULT: Limits = Limits {
+        max_images: 4,
+        max_image_bytes: 20 * 1024 * 1024,
+        max_list_limit: 100,
+    };
+
+    /// The default page size of a list query when `limit` is not given (Q1).
+    pub const DEFAULT_LIST_LIMIT: u64 = 20;
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::DEFAULT
+    }
+}
+
+/// One file-input slot of a workflow definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    /// The slot's name: the key in `workflowInputs`.
+    pub name: String,
+    /// `true`: takes an array of file ids; `false`: one file id.
+    pub multiple: bool,
+    /// `false`: an explicit `null` leaves the slot unset.
+    pub required: bool,
+}
+
+/// What the caller knows of the workflow a request names.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WorkflowDef {
+    /// The workflow's id, when known; compared case-insensitively with `workflowId`.
+    pub id: Option<String>,
+    /// Its file-input slots; `None` when unknown, empty for a prompt workflow.
+    pub slots: Option<Vec<Slot>>,
+}
+
+/// The context of a check. Every field is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Context {
+    /// The definition of the workflow a launch request names.
+    pub workflow: Option<WorkflowDef>,
+    /// The organisation's entitlements (C4); `None` skips the entitlement check.
+    pub entitlements: Option<Vec<String>>,
+    /// The limits in force.
+    pub limits: Limits,
+}
+
+impl Context {
+    /// Parses and validates a context given as JSON text. Problems are violations with paths
+    /// into the context; they are a caller error, never mixed into a request's report.
+    ///
+    /// ```
+    /// let ctx = agentrules::Context::from_json(r#"{"limits": {"maxImages": 2}}"#).unwrap();
+    /// assert_eq!(ctx.limits.max_images, 2);
+    /// let bad = agentrules::Context::from_json(r#"{"limits": {"maxImages": 9}}"#).unwrap_err();
+    /// assert_eq!(bad.violations[0].path, "/limits/maxImages");
+    /// ```
+    pub fn from_json(text: &str) -> Result<Context, Report> {
+        let v = json::parse(text).map_err(|v| Report::new(vec![v]))?;
+        Context::from_value(&v)
+    }
+
+    /// Parses and validates a context given as a JSON value.
+    pub fn from_value(v: &Value) -> Result<Context, Report> {
+        let mut sink = Sink::default();
+        let ctx = read_context(&mut sink, v);
+        if sink.out.is_empty() {
+            Ok(ctx)
+        } else {
+            Err(Report::new(sink.out))
+        }
+    }
+}
+
+/// Checks a context document (`check context`).
+pub fn check_context(v: &Value) -> Vec<Violation> {
+    let mut sink = Sink::default();
+    read_context(&mut sink, v);
+    sink.out
+}
+
+fn read_context(sink: &mut Sink, v: &Value) -> Context {
+    let root = Pointer::root();
+    let mut ctx = Context::default();
+    let Value::Object(obj) = v else {
+        mismatch(sink, &root, "an object", v);
+        return ctx;
+    };
+    check_fields(sink, &root, obj, &["workflow", "entitlements", "limits"]);
+    if let Some(w) = obj.get("workflow") {
+        ctx.workflow = read_workflow(sink, &root.key("workflow"), w);
+    }
+    if let Some(e) = obj.get("entitlements") {
+        ctx.entitlements = read_entitlements(sink, &root.key("entitlements"), e);
+    }
+    if let Some(l) = obj.get("limits") {
+        ctx.limits = read_limits(sink, &root.key("limits"), l);
+    }
+    ctx
+}
+
+fn read_workflow(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<WorkflowDef> {
+    let Value::Object(obj) = v else {
+        mismatch(sink, path, "an object", v);
+        return None;
+    };
+    check_fields(sink, path, obj, &["id", "slots"]);
+    let mut def = WorkflowDef::default();
+    if let Some(id) = obj.get("id") {
+        def.id = check_uuid(sink, &path.key("id"), id).map(str::to_owned);
+    }
+    if let Some(slots) = obj.get("slots") {
+        let sp = path.key("slots");
+        match slots {
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(slot) = read_slot(sink, &sp.index(i), item) {
+                        out.push(slot);
+                    }
+                }
+                def.slots = Some(out);
+            }
+            other => mismatch(sink, &sp, "an array of slots", other),
+        }
+    }
+    Some(def)
+}
+
+fn read_slot(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<Slot> {
+    let Value::Object(obj) = v else {
+        mismatch(sink, path, "an object", v);
+        return None;
+    };
+    check_fields(sink, path, obj, &["name", "multiple", "required"]);
+    let name = match obj.get("name") {
+        None => {
+            sink.push(&path.key("name"), Code::Required, "a slot needs a name");
+            None
+        }
+        Some(n) => {
+            json::check_text(sink, &path.key("name"), n, "a slot name");
+            n.as_str().map(str::to_owned)
+        }
+    };
+    let mut flag = |key: &str, default: bool| match obj.get(key) {
+        None => default,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            mismatch(sink, &path.key(key), "a boolean", other);
+            default
+        }
+    };
+    let multiple = flag("multiple", false);
+    let required = flag("required", true);
+    name.map(|name| Slot {
+        name,
+        multiple,
+        required,
+    })
+}
+
+fn read_entitlements(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<Vec<String>> {
+    let Value::Array(items) = v else {
+        mismatch(sink, path, "an array of strings", v);
+        return None;
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::String(s) => out.push(s.clone()),
+            other => mismatch(sink, &path.index(i), "a string", other),
+        }
+    }
+    Some(out)
+}
+
+fn read_limits(sink: &mut Sink, path: &Pointer, v: &Value) -> Limits {
+    let mut limits = Limits::DEFAULT;
+    let Value::Object(obj) = v else {
+        mismatch(sink, path, "an object", v);
+        return limits;
+    };
+    check_fields(
+        sink,
+        path,
+        obj,
+        &["maxImages", "maxImageBytes", "maxListLimit"],
+    );
+    let d = Limits::DEFAULT;
+    for (key, slot, max) in [
+        ("maxImages", &mut limits.max_images, d.max_images),
+        (
+            "maxImageBytes",
+            &mut limits.max_image_bytes,
+            d.max_image_bytes,
+        ),
+        ("maxListLimit", &mut limits.max_list_limit, d.max_list_limit),
+    ] {
+        if let Some(value) = obj.get(key) {
+            if let Some(n) = read_bounded_int(sink, &path.key(key), value, 1, max) {
+                *slot = n;
+            }
+        }
+    }
+    limits
+}
+
+/// Reads an integer in `min..=max`: `type_mismatch` for a non-integer, `out_of_range` outside.
+/// Integral floats such as `5.0` count as integers (JSON does not tell them apart).
+pub(crate) fn read_bounded_int(
+    sink: &mut Sink,
+    path: &Pointer,
+    v: &Value,
+    min: u64,
+    max: u64,
+) -> Option<u64> {
+    let Some(n) = as_integer(v) else {
+        mismatch(sink, path, "an integer", v);
+        return None;
+    };
+    if n < i128::from(min) || n > i128::from(max) {
+        sink.push(
+            path,
+            Code::OutOfRange,
+            format!("{n} is out of range: expected {min} to {max}"),
+        );
+        return None;
+    }
+    u64::try_from(n).ok()
+}
+
+/// The integer a JSON number holds, if it holds one (`5.0` does; `5.5` and `1e999` do not).
+pub(crate) fn as_integer(v: &Value) -> Option<i128> {
+    let Value::Number(n) = v else { return None };
+    if let Some(i) = n.as_i64() {
+        return Some(i128::from(i));
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(i128::from(u));
+    }
+    let f = n.as_f64()?;
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30 {
+        // Exact for the magnitudes allowed here.
+        #[allow(clippy::cast_possible_truncation)]
+        return Some(f as i128);
+    }
+    None
+}

@@ -1,0 +1,274 @@
+//! The error envelope (E1) and retrying (E2).
+//!
+//! Decisions where RULES.md is silent: a report renders to a 400 envelope whose `error` is the
+//! violations as `path: message` joined with `; ` (at most 10, then `and N more`). Backoff
+//! without `Retry-After` is deterministic (no jitter: the library has no randomness; callers
+//! may add their own): 1 s, 2 s, 4 s, … capped at 60 s, at most 5 attempts in all.
+//! `Retry-After` is honoured as given, even beyond the cap; a date in the past means "now";
+//! an unreadable value falls back to the backoff.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::json::mismatch;
+use crate::pointer::Pointer;
+use crate::report::{Code, Report, Sink, Violation};
+use crate::response::open_enum;
+
+open_enum! {
+    /// The machine code of an error envelope (E1).
+    ApiErrorCode {
+        /// 400: malformed body, missing required fields.
+        BadRequest = "bad_request",
+        /// 401: missing or invalid API key.
+        Unauthorized = "unauthorized",
+        /// 403: valid key but not the agent's owner.
+        Forbidden = "forbidden",
+        /// 404: agent or artifact not found.
+        NotFound = "not_found",
+        /// 409: operation not allowed in the agent's current status.
+        InvalidState = "invalid_state",
+        /// 429: too many requests; retry after `Retry-After`.
+        RateLimited = "rate_limited",
+        /// 500: unexpected server error.
+        InternalServerError = "internal_server_error",
+    }
+}
+
+impl ApiErrorCode {
+    /// The HTTP status of a known code.
+    pub fn status(&self) -> Option<u16> {
+        Some(match self {
+            ApiErrorCode::BadRequest => 400,
+            ApiErrorCode::Unauthorized => 401,
+            ApiErrorCode::Forbidden => 403,
+            ApiErrorCode::NotFound => 404,
+            ApiErrorCode::InvalidState => 409,
+            ApiErrorCode::RateLimited => 429,
+            ApiErrorCode::InternalServerError => 500,
+            ApiErrorCode::Unknown(_) => return None,
+        })
+    }
+
+    /// The code of a known HTTP status.
+    pub fn from_status(status: u16) -> Option<ApiErrorCode> {
+        Some(match status {
+            400 => ApiErrorCode::BadRequest,
+            401 => ApiErrorCode::Unauthorized,
+            403 => ApiErrorCode::Forbidden,
+            404 => ApiErrorCode::NotFound,
+            409 => ApiErrorCode::InvalidState,
+            429 => ApiErrorCode::RateLimited,
+            500 => ApiErrorCode::InternalServerError,
+            _ => return None,
+        })
+    }
+}
+
+/// `{ "error": <human text>, "code": <machine code> }` (E1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    /// Human-readable description.
+    pub error: String,
+    /// Machine-readable code; unknown codes are kept.
+    pub code: ApiErrorCode,
+}
+
+impl ErrorEnvelope {
+    /// The 400 envelope of a report's violations, or `None` for a clean report.
+    ///
+    /// ```
+    /// let report = agentrules::check("launch", "{}", None).unwrap();
+    /// let env = agentrules::errors::ErrorEnvelope::from_report(&report).unwrap();
+    /// assert_eq!(env.code.status(), Some(400));
+    /// ```
+    pub fn from_report(report: &Report) -> Option<ErrorEnvelope> {
+        if report.violations.is_empty() {
+            return None;
+        }
+        const SHOWN: usize = 10;
+        let mut parts: Vec<String> = report
+            .violations
+            .iter()
+            .take(SHOWN)
+            .map(|v| {
+                if v.path.is_empty() {
+                    v.message.clone()
+                } else {
+                    format!("{}: {}", v.path, v.message)
+                }
+            })
+            .collect();
+        if report.violations.len() > SHOWN {
+            parts.push(format!("and {} more", report.violations.len() - SHOWN));
+        }
+        Some(ErrorEnvelope {
+            error: parts.join("; "),
+            code: ApiErrorCode::BadRequest,
+        })
+    }
+
+    /// The 409 envelope of a refused lifecycle action.
+    pub fn invalid_state(message: impl Into<String>) -> ErrorEnvelope {
+        ErrorEnvelope {
+            error: message.into(),
+            code: ApiErrorCode::InvalidState,
+        }
+    }
+
+    /// Parses an envelope from a response body.
+    pub fn parse(body: &str) -> Result<ErrorEnvelope, Report> {
+        let v = crate::json::parse(body).map_err(|v| Report::new(vec![v]))?;
+        let violations = check_error_envelope(&v);
+        if !violations.is_empty() {
+            return Err(Report::new(violations));
+        }
+        let code = v
+            .get("code")
+            .and_then(Value::as_str)
+            .map(ApiErrorCode::parse)
+            .unwrap_or(ApiErrorCode::Unknown(String::new()));
+        let error = v
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        Ok(ErrorEnvelope { error, code })
+    }
+
+    /// The envelope's JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Checks an error envelope: an object with string `error` and `code`. Other fields are allowed
+/// (it is a response: a newer server may add some).
+pub fn check_error_envelope(v: &Value) -> Vec<Violation> {
+    let mut sink = Sink::default();
+    let root = Pointer::root();
+    let Value::Object(obj) = v else {
+        mismatch(&mut sink, &root, "an object { error, code }", v);
+        return sink.out;
+    };
+    for key in ["error", "code"] {
+        match obj.get(key) {
+            None => sink.push(
+                &root.key(key),
+                Code::Required,
+                format!("an error envelope needs {key}"),
+            ),
+            Some(Value::String(_)) => {}
+            Some(other) => mismatch(&mut sink, &root.key(key), "a string", other),
+        }
+    }
+    sink.out
+}
+
+/// Parses a `Retry-After` value (E2): delta seconds (digits only) or an HTTP date, against the
+/// caller's current time. Returns the wait, zero for a date in the past, or `None` when the
+/// value is neither.
+///
+/// ```
+/// use agentrules::errors::retry_after;
+/// assert_eq!(retry_after("120", 0), Some(std::time::Duration::from_secs(120)));
+/// // 784111777 is Sun, 06 Nov 1994 08:49:37 GMT.
+/// assert_eq!(retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777 - 30), Some(std::time::Duration::from_secs(30)));
+/// assert_eq!(retry_after("soon", 0), None);
+/// ```
+pub fn retry_after(value: &str, now_unix_secs: u64) -> Option<Duration> {
+    let v = value.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        // An absurdly long number saturates rather than failing.
+        return Some(Duration::from_secs(v.parse::<u64>().unwrap_or(u64::MAX)));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    let now = UNIX_EPOCH.checked_add(Duration::from_secs(now_unix_secs))?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The backoff used when a retryable response carries no usable `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryPolicy {
+    /// Wait after the first failure, in milliseconds.
+    pub base_ms: u64,
+    /// Longest backoff wait, in milliseconds.
+    pub max_ms: u64,
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            base_ms: 1_000,
+            max_ms: 60_000,
+            max_attempts: 5,
+        }
+    }
+}
+
+/// What to do after a response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum RetryDecision {
+    /// Send the request again after `after_ms`.
+    Retry {
+        /// Milliseconds to wait.
+        after_ms: u64,
+    },
+    /// Do not retry.
+    GiveUp {
+        /// Why: `not_retryable` or `attempts_exhausted`.
+        reason: String,
+    },
+}
+
+/// Whether a status is retryable: 429 and 500 (E2, decided).
+pub fn is_retryable(status: u16) -> bool {
+    matches!(status, 429 | 500)
+}
+
+/// Decides whether and when to retry after a response with `status`, the `attempts` made so
+/// far (1 after the first response), its `Retry-After` header if any, and the current time.
+///
+/// ```
+/// use agentrules::errors::{decide_retry, RetryDecision, RetryPolicy};
+/// let p = RetryPolicy::default();
+/// assert_eq!(decide_retry(500, 1, None, 0, &p), RetryDecision::Retry { after_ms: 1_000 });
+/// assert_eq!(decide_retry(500, 3, None, 0, &p), RetryDecision::Retry { after_ms: 4_000 });
+/// assert_eq!(decide_retry(429, 1, Some("7"), 0, &p), RetryDecision::Retry { after_ms: 7_000 });
+/// assert!(matches!(decide_retry(404, 1, None, 0, &p), RetryDecision::GiveUp { .. }));
+/// ```
+pub fn decide_retry(
+    status: u16,
+    attempts: u32,
+    retry_after_header: Option<&str>,
+    now_unix_secs: u64,
+    policy: &RetryPolicy,
+) -> RetryDecision {
+    if !is_retryable(status) {
+        return RetryDecision::GiveUp {
+            reason: "not_retryable".into(),
+        };
+    }
+    if attempts >= policy.max_attempts {
+        return RetryDecision::GiveUp {
+            reason: "attempts_exhausted".into(),
+        };
+    }
+    if let Some(wait) = retry_after_header.and_then(|h| retry_after(h, now_unix_secs)) {
+        return RetryDecision::Retry {
+            after_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+        };
+    }
+    let exp = attempts.saturating_sub(1).min(63);
+    let after_ms = policy
+        .base_ms
+        .saturating_mul(1u64 << exp)
+        .min(policy.max_ms);
+    RetryDecision::Retry { after_ms }
+}

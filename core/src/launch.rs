@@ -1,0 +1,556 @@
+//! The launch request (`POST /api/v0/agents`, L1–L10) and the follow-up request
+//! (`POST /api/v0/agents/{id}/followup`, L11).
+//!
+//! Decisions where RULES.md is silent (each has a conformance case):
+//! - The agent's kind follows the *presence* of the `workflowId` key, as L2 counts `prompt.text`
+//!   as given whenever its key is present: `"workflowId": null` is a workflow request whose id is
+//!   a `type_mismatch`.
+//! - A `prompt` that is not an object is one `type_mismatch`; L2 does not also fire (one cause,
+//!   one violation).
+//! - L7 applies when `workflowId` is present: `workflowInputs` without `workflowId` is reported
+//!   once, as `requires_workflow`, and the prompt is then judged as a simple agent's.
+//! - A `prompt` reported as `prompt_with_workflow_inputs` or `prompt_not_accepted` is not checked
+//!   further (like `not_allowed_with_workflow`).
+//! - `prompt.text`, whenever present, must be a non-blank string, whatever the agent's kind.
+//! - An invalid `workflowId` never yields `workflow_mismatch`; a definition with an id is then
+//!   not applied (its kind cannot be trusted to be this request's).
+//! - A declared slot that is declared twice and omitted is `missing_slot` (omitting any declared
+//!   key is invalid); set by name it is `ambiguous_slot`.
+//! - `projectId` must be a UUID string; `null` is a `type_mismatch`.
+
+use std::collections::{HashMap, HashSet};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::capabilities::check_capabilities;
+use crate::context::{Context, Slot};
+use crate::image::check_images;
+use crate::json::{self, check_text, check_uuid, is_uuid, mismatch};
+use crate::pointer::Pointer;
+use crate::report::{quote, Code, Report, Sink, Violation};
+
+/// The fields of a launch body (L1).
+pub const LAUNCH_FIELDS: [&str; 6] = [
+    "prompt",
+    "workflowId",
+    "fileIds",
+    "workflowInputs",
+    "capabilities",
+    "projectId",
+];
+const PROMPT_FIELDS: [&str; 2] = ["text", "images"];
+
+/// What kind of agent a launch request starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind<'a> {
+    /// No `workflowId`.
+    Simple,
+    /// A workflow whose definition declares file-input slots.
+    SlotWorkflow(&'a [Slot]),
+    /// A workflow whose definition declares none.
+    PromptWorkflow,
+    /// A workflow whose definition is not known.
+    UnknownWorkflow,
+}
+
+/// Checks a launch body against L1–L10, I1–I6 and C1–C4.
+///
+/// ```
+/// use agentrules::{launch::check_launch, Context, Code};
+/// let body = serde_json::json!({ "prompt": { "text": "  " }, "fileIds": ["nope"] });
+/// let v = check_launch(&body, &Context::default());
+/// let got: Vec<(&str, Code)> = v.iter().map(|v| (v.path.as_str(), v.code)).collect();
+/// assert_eq!(got, [("/prompt/text", Code::EmptyText), ("/fileIds/0", Code::InvalidUuid)]);
+/// ```
+pub fn check_launch(v: &Value, ctx: &Context) -> Vec<Violation> {
+    let mut sink = Sink::default();
+    let root = Pointer::root();
+    let Value::Object(obj) = v else {
+        mismatch(&mut sink, &root, "a JSON object", v);
+        return sink.out;
+    };
+    let has_workflow = obj.contains_key("workflowId");
+    let has_inputs = obj.contains_key("workflowInputs");
+    let prompt = obj.get("prompt");
+    let text_given = matches!(prompt, Some(Value::Object(p)) if p.contains_key("text"));
+    let prompt_wrong_type = matches!(prompt, Some(p) if !p.is_object());
+
+    // Which definition applies, and whether it names another workflow.
+    let request_id = obj
+        .get("workflowId")
+        .and_then(Value::as_str)
+        .filter(|s| is_uuid(s));
+    let mut mismatch_with: Option<&str> = None;
+    let kind = if !has_workflow {
+        Kind::Simple
+    } else {
+        match ctx.workflow.as_ref() {
+            None => Kind::UnknownWorkflow,
+            Some(def) => {
+                let applies = match (&def.id, request_id) {
+                    (None, _) => true,
+                    (Some(did), Some(rid)) if did.eq_ignore_ascii_case(rid) => true,
+                    (Some(did), Some(_)) => {
+                        mismatch_with = Some(did);
+                        false
+                    }
+                    (Some(_), None) => false,
+                };
+                match (applies, def.slots.as_deref()) {
+                    (true, Some([])) => Kind::PromptWorkflow,
+                    (true, Some(slots)) => Kind::SlotWorkflow(slots),
+                    _ => Kind::UnknownWorkflow,
+                }
+            }
+        }
+    };
+
+    // L2, at the document itself, before its fields.
+    if !has_workflow && !text_given && !prompt_wrong_type {
+        sink.push(
+            &root,
+            Code::MissingPromptOrWorkflow,
+            "give prompt.text for a simple agent or workflowId for a workflow agent",
+        );
+    }
+
+    for (key, value) in obj {
+        let path = root.key(key);
+        match key.as_str() {
+            "prompt" => match kind {
+                Kind::SlotWorkflow(_) if has_inputs => prompt_with_inputs(&mut sink, &path),
+                Kind::SlotWorkflow(_) => sink.push(
+                    &path,
+                    Code::PromptNotAccepted,
+                    "this workflow takes files through workflowInputs, not a prompt",
+                ),
+                Kind::UnknownWorkflow if has_inputs => prompt_with_inputs(&mut sink, &path),
+                Kind::PromptWorkflow => check_prompt(&mut sink, &path, value, true, ctx),
+                Kind::Simple | Kind::UnknownWorkflow => {
+                    check_prompt(&mut sink, &path, value, false, ctx)
+                }
+            },
+            "workflowId" => {
+                check_uuid(&mut sink, &path, value);
+                if let Some(did) = mismatch_with {
+                    sink.push(
+                        &path,
+                        Code::WorkflowMismatch,
+                        format!(
+                            "the workflow definition given is for workflow {}",
+                            quote(did)
+                        ),
+                    );
+                }
+            }
+            "fileIds" | "capabilities" if has_workflow => sink.push(
+                &path,
+                Code::NotAllowedWithWorkflow,
+                format!("{key} is for simple agents only; workflow agents inherit the workflow's"),
+            ),
+            "fileIds" => check_id_list(&mut sink, &path, value),
+            "capabilities" => check_capabilities(&mut sink, &path, value, ctx),
+            "workflowInputs" => match kind {
+                Kind::Simple => sink.push(
+                    &path,
+                    Code::RequiresWorkflow,
+                    "workflowInputs requires workflowId",
+                ),
+                Kind::PromptWorkflow => sink.push(
+                    &path,
+                    Code::InputsNotAccepted,
+                    "this workflow is driven by prompt.text and declares no input slots",
+                ),
+                Kind::SlotWorkflow(slots) => check_slots(&mut sink, &path, value, slots),
+                Kind::UnknownWorkflow => check_inputs_shape(&mut sink, &path, value),
+            },
+            "projectId" => {
+                check_uuid(&mut sink, &path, value);
+            }
+            _ => unknown_field(&mut sink, &path, key, &LAUNCH_FIELDS),
+        }
+    }
+
+    // Fields the kind requires but the body lacks.
+    match kind {
+        Kind::SlotWorkflow(_) if !has_inputs => sink.push(
+            &root.key("workflowInputs"),
+            Code::Required,
+            "this workflow takes its files through workflowInputs",
+        ),
+        Kind::PromptWorkflow if prompt.is_none() => sink.push(
+            &root.key("prompt").key("text"),
+            Code::Required,
+            "this workflow is driven by prompt.text",
+        ),
+        _ => {}
+    }
+    sink.out
+}
+
+/// Checks a follow-up body against L11 and I1–I6.
+///
+/// ```
+/// use agentrules::{launch::check_follow_up, Context, Code};
+/// let v = check_follow_up(&serde_json::json!({ "prompt": {} }), &Context::default());
+/// assert_eq!((v[0].path.as_str(), v[0].code), ("/prompt/text", Code::Required));
+/// ```
+pub fn check_follow_up(v: &Value, ctx: &Context) -> Vec<Violation> {
+    let mut sink = Sink::default();
+    let root = Pointer::root();
+    let Value::Object(obj) = v else {
+        mismatch(&mut sink, &root, "a JSON object", v);
+        return sink.out;
+    };
+    for (key, value) in obj {
+        let path = root.key(key);
+        match key.as_str() {
+            "prompt" => check_prompt(&mut sink, &path, value, true, ctx),
+            _ => unknown_field(&mut sink, &path, key, &["prompt"]),
+        }
+    }
+    if !obj.contains_key("prompt") {
+        sink.push(
+            &root.key("prompt"),
+            Code::Required,
+            "a follow-up needs a prompt with text",
+        );
+    }
+    sink.out
+}
+
+fn unknown_field(sink: &mut Sink, path: &Pointer, key: &str, allowed: &[&str]) {
+    sink.push(
+        path,
+        Code::UnknownField,
+        format!(
+            "unknown field {}; expected one of {}",
+            quote(key),
+            allowed.join(", ")
+        ),
+    );
+}
+
+fn prompt_with_inputs(sink: &mut Sink, path: &Pointer) {
+    sink.push(
+        path,
+        Code::PromptWithWorkflowInputs,
+        "a workflow that takes workflowInputs takes no prompt (images included)",
+    );
+}
+
+/// `prompt`: an object with `text` and `images` only.
+fn check_prompt(sink: &mut Sink, path: &Pointer, v: &Value, text_required: bool, ctx: &Context) {
+    let Value::Object(p) = v else {
+        mismatch(sink, path, "an object { text, images }", v);
+        return;
+    };
+    for (key, value) in p {
+        let kp = path.key(key);
+        match key.as_str() {
+            "text" => check_text(sink, &kp, value, "prompt.text"),
+            "images" => check_images(sink, &kp, value, &ctx.limits),
+            _ => unknown_field(sink, &kp, key, &PROMPT_FIELDS),
+        }
+    }
+    if text_required && !p.contains_key("text") {
+        sink.push(&path.key("text"), Code::Required, "prompt.text is required");
+    }
+}
+
+/// `fileIds`: UUIDs, no id twice (compared without case).
+fn check_id_list(sink: &mut Sink, path: &Pointer, v: &Value) {
+    let Value::Array(items) = v else {
+        mismatch(sink, path, "an array of file ids", v);
+        return;
+    };
+    let mut seen = HashSet::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let p = path.index(i);
+        if let Some(id) = check_uuid(sink, &p, item) {
+            if !seen.insert(id.to_ascii_lowercase()) {
+                sink.push(
+                    &p,
+                    Code::DuplicateId,
+                    format!("file id {} is listed twice", quote(id)),
+                );
+            }
+        }
+    }
+}
+
+/// `workflowInputs` of a slot workflow whose definition is known (L8).
+fn check_slots(sink: &mut Sink, path: &Pointer, v: &Value, slots: &[Slot]) {
+    let Value::Object(inputs) = v else {
+        mismatch(sink, path, "an object keyed by slot name", v);
+        return;
+    };
+    let mut declared: HashMap<&str, (usize, &Slot)> = HashMap::with_capacity(slots.len());
+    for slot in slots {
+        declared.entry(slot.name.as_str()).or_insert((0, slot)).0 += 1;
+    }
+    for (key, value) in inputs {
+        let p = path.key(key);
+        match declared.get(key.as_str()) {
+            None => sink.push(
+                &p,
+                Code::UnknownSlot,
+                format!("the workflow declares no slot {}", quote(key)),
+            ),
+            Some((n, _)) if *n > 1 => sink.push(
+                &p,
+                Code::AmbiguousSlot,
+                format!(
+                    "the workflow declares slot {} {n} times, so it cannot be set by name",
+                    quote(key)
+                ),
+            ),
+            Some((_, slot)) => check_slot_value(sink, &p, value, slot),
+        }
+    }
+    let mut reported = HashSet::new();
+    for slot in slots {
+        if !inputs.contains_key(&slot.name) && reported.insert(slot.name.as_str()) {
+            sink.push(
+                &path.key(&slot.name),
+                Code::MissingSlot,
+                format!(
+                    "slot {} is missing; give every slot, null for an optional one left unset",
+                    quote(&slot.name)
+                ),
+            );
+        }
+    }
+}
+
+fn check_slot_value(sink: &mut Sink, path: &Pointer, v: &Value, slot: &Slot) {
+    match (v, slot.multiple) {
+        (Value::Null, _) => {
+            if slot.required {
+                sink.push(
+                    path,
+                    Code::SlotRequired,
+                    format!(
+                        "slot {} is required; null leaves only optional slots unset",
+                        quote(&slot.name)
+                    ),
+                );
+            }
+        }
+        (Value::String(_), false) => {
+            check_uuid(sink, path, v);
+        }
+        (Value::Array(items), true) => {
+            if items.is_empty() && slot.required {
+                sink.push(
+                    path,
+                    Code::SlotRequired,
+                    format!(
+                        "slot {} is required and needs at least one file",
+                        quote(&slot.name)
+                    ),
+                );
+            }
+            for (i, item) in items.iter().enumerate() {
+                check_uuid(sink, &path.index(i), item);
+            }
+        }
+        (other, false) => mismatch(sink, path, "one file id (a UUID string)", other),
+        (other, true) => mismatch(sink, path, "an array of file ids", other),
+    }
+}
+
+/// `workflowInputs` when the workflow's definition is unknown: only the value shapes.
+fn check_inputs_shape(sink: &mut Sink, path: &Pointer, v: &Value) {
+    let Value::Object(inputs) = v else {
+        mismatch(sink, path, "an object keyed by slot name", v);
+        return;
+    };
+    for (key, value) in inputs {
+        let p = path.key(key);
+        match value {
+            Value::Null => {}
+            Value::String(_) => {
+                check_uuid(sink, &p, value);
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    check_uuid(sink, &p.index(i), item);
+                }
+            }
+            other => mismatch(sink, &p, "a file id, an array of file ids or null", other),
+        }
+    }
+}
+
+// ---- Typed request values (serde + JSON Schema) ----
+
+/// An inline image of a prompt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
+    #[schemars(extend("enum" = ["image/jpeg", "image/png", "image/webp", "image/gif"]))]
+    pub media_type: String,
+    /// Raw base64 of the image bytes (not a data URL); at most 20 MiB once decoded.
+    #[schemars(extend("contentEncoding" = "base64"))]
+    pub data: String,
+}
+
+/// The `prompt` of a launch request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Prompt {
+    /// Text instruction; required for simple agents and prompt-driven workflows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("pattern" = "\\S"))]
+    pub text: Option<String>,
+    /// Up to 4 inline images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("maxItems" = 4))]
+    pub images: Option<Vec<Image>>,
+}
+
+/// `codeSearch`: `true`/`false`, or an object with a default jurisdiction (which enables it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CodeSearch {
+    /// On or off.
+    Enabled(bool),
+    /// On, biased to a jurisdiction.
+    Options(CodeSearchOptions),
+}
+
+/// The object form of `codeSearch`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeSearchOptions {
+    /// Default jurisdiction for regulatory search, e.g. `California`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("pattern" = "\\S"))]
+    pub jurisdiction: Option<String>,
+}
+
+/// Optional capabilities of a simple agent.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Capabilities {
+    /// Regulatory code search (`find_relevant_codes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_search: Option<CodeSearch>,
+    /// Public web search (`web_search`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_search: Option<bool>,
+}
+
+/// The value of one `workflowInputs` slot (`null` is `None` in the map).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SlotValue {
+    /// A slot with `multiple=false`: one file id.
+    One(#[schemars(extend("format" = "uuid"))] String),
+    /// A slot with `multiple=true`: file ids.
+    Many(Vec<String>),
+}
+
+/// The body of `POST /api/v0/agents`.
+///
+/// Deserialising checks types only; [`LaunchRequest::parse`] runs every rule first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LaunchRequest {
+    /// Text (and images) for simple agents and prompt-driven workflows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<Prompt>,
+    /// The workflow to run; omit for a simple agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "uuid"))]
+    pub workflow_id: Option<String>,
+    /// Files and folders a simple agent can read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("uniqueItems" = true))]
+    pub file_ids: Option<Vec<String>>,
+    /// Named file inputs of a slot workflow, keyed by slot name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow_inputs: Option<std::collections::BTreeMap<String, Option<SlotValue>>>,
+    /// Extra tools for a simple agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capabilities: Option<Capabilities>,
+    /// The project to scope the agent to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "uuid"))]
+    pub project_id: Option<String>,
+}
+
+/// The `prompt` of a follow-up: text is required.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpPrompt {
+    /// The follow-up instruction.
+    #[schemars(extend("pattern" = "\\S"))]
+    pub text: String,
+    /// Up to 4 inline images, as in a launch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("maxItems" = 4))]
+    pub images: Option<Vec<Image>>,
+}
+
+/// The body of `POST /api/v0/agents/{id}/followup`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpRequest {
+    /// The new instruction.
+    pub prompt: FollowUpPrompt,
+}
+
+impl LaunchRequest {
+    /// Checks a launch body (JSON text) and, when it is valid, returns it typed.
+    ///
+    /// ```
+    /// let req = agentrules::LaunchRequest::parse(r#"{"prompt": {"text": "Summarise"}}"#, &Default::default()).unwrap();
+    /// assert_eq!(req.prompt.unwrap().text.as_deref(), Some("Summarise"));
+    /// ```
+    pub fn parse(text: &str, ctx: &Context) -> Result<LaunchRequest, Report> {
+        typed(text, |v| check_launch(v, ctx))
+    }
+}
+
+impl FollowUpRequest {
+    /// Checks a follow-up body (JSON text) and, when it is valid, returns it typed.
+    pub fn parse(text: &str, ctx: &Context) -> Result<FollowUpRequest, Report> {
+        typed(text, |v| check_follow_up(v, ctx))
+    }
+}
+
+fn typed<T: serde::de::DeserializeOwned>(
+    text: &str,
+    check: impl Fn(&Value) -> Vec<Violation>,
+) -> Result<T, Report> {
+    let v = json::parse(text).map_err(|v| Report::new(vec![v]))?;
+    let violations = check(&v);
+    if !violations.is_empty() {
+        return Err(Report::new(violations));
+    }
+    // Every rule passed, so the typed shape fits; an error here would be a library bug, reported
+    // rather than panicked on.
+    serde_json::from_value(v).map_err(|e| {
+        Report::new(vec![Violation::new(
+            &Pointer::root(),
+            Code::TypeMismatch,
+            format!("the body does not fit the request type: {e}"),
+        )])
+    })
+}
+
+/// The JSON Schema (draft 2020-12) of the launch body, generated from [`LaunchRequest`].
+/// The schema states the shapes; the cross-field rules (L2–L9) live in [`check_launch`].
+pub fn launch_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(LaunchRequest)).unwrap_or(Value::Null)
+}
+
+/// The JSON Schema (draft 2020-12) of the follow-up body, generated from [`FollowUpRequest`].
+pub fn follow_up_schema() -> Value {
+    serde_json::to_value(schemars::schema_for!(FollowUpRequest)).unwrap_or(Value::Null)
+}

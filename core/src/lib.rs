@@ -1,0 +1,153 @@
+//! # agentrules
+//!
+//! The rules of the Agent API in one pure Rust core: the same request is rejected for the same
+//! reason, at the same JSON path, in a browser, a notebook, a phone app, a server and a shell.
+//!
+//! Every check returns a [`Report`] of [`Violation`]s `{ path, code, message }`: `path` is an
+//! RFC 6901 JSON Pointer, `code` a stable [`Code`], `message` an English sentence. Checks collect
+//! every violation in document order and never panic; the core does no I/O and reads no clock.
+//!
+//! ```
+//! let report = agentrules::check("launch", r#"{"prompt": {"text": ""}, "workflowInputs": {}}"#, None).unwrap();
+//! assert!(!report.ok);
+//! let found: Vec<(&str, &str)> = report.violations.iter().map(|v| (v.path.as_str(), v.code.as_str())).collect();
+//! assert_eq!(found, [("/prompt/text", "empty_text"), ("/workflowInputs", "requires_workflow")]);
+//! ```
+//!
+//! The areas follow `RULES.md`: [`lifecycle`] (S1–S6), [`launch`] (L1–L11), [`image`] (I1–I7),
+//! [`capabilities`] (C1–C4), [`listing`] and [`response`] (Q1–Q4), [`errors`], [`auth`] and
+//! [`endpoints`] (E1–E4); [`context`] holds the facts a check takes from its caller.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+pub mod auth;
+pub mod capabilities;
+pub mod context;
+pub mod endpoints;
+pub mod errors;
+pub mod image;
+pub mod json;
+pub mod launch;
+pub mod lifecycle;
+pub mod listing;
+pub mod ops;
+pub mod pointer;
+pub mod report;
+pub mod response;
+
+use serde_json::Value;
+
+pub use context::{Context, Limits, Slot, WorkflowDef};
+pub use json::is_uuid;
+pub use launch::{FollowUpRequest, LaunchRequest};
+pub use lifecycle::AgentStatus;
+pub use listing::ListQuery;
+pub use pointer::Pointer;
+pub use report::{Code, Report, Violation};
+
+/// What a document is checked as: the `kind` of `check(kind, input, context?)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// `POST /api/v0/agents` body (L1–L10, I1–I6, C1–C4).
+    Launch,
+    /// `POST /api/v0/agents/{id}/followup` body (L11, I1–I6).
+    FollowUp,
+    /// One image object `{ media_type, data }` (I2–I6), paths relative to it.
+    Image,
+    /// Raw image facts `{ media_type, byteLength, head }` (I7), `head` in hex.
+    ImageBytes,
+    /// `GET /api/v0/agents` query parameters as a JSON object (Q1).
+    ListQuery,
+    /// `GET /api/v0/agents/{id}/conversation` query parameters (Q2).
+    ConversationQuery,
+    /// An error envelope `{ error, code }` (E1).
+    ErrorEnvelope,
+    /// Agent API request headers (E3).
+    AgentHeaders,
+    /// NOME request headers (E3).
+    NomeHeaders,
+    /// A context document itself.
+    Context,
+}
+
+impl Kind {
+    /// Every kind, with its name.
+    pub const ALL: [(Kind, &'static str); 10] = [
+        (Kind::Launch, "launch"),
+        (Kind::FollowUp, "followup"),
+        (Kind::Image, "image"),
+        (Kind::ImageBytes, "image-bytes"),
+        (Kind::ListQuery, "list-query"),
+        (Kind::ConversationQuery, "conversation-query"),
+        (Kind::ErrorEnvelope, "error-envelope"),
+        (Kind::AgentHeaders, "agent-headers"),
+        (Kind::NomeHeaders, "nome-headers"),
+        (Kind::Context, "context"),
+    ];
+
+    /// The kind named `name` (`launch`, `followup`, `list-query`, …).
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
+    }
+
+    /// The kind's name.
+    pub fn name(self) -> &'static str {
+        Kind::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("", |(_, n)| n)
+    }
+}
+
+/// A caller error of [`check`]: not a violation of the checked document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    /// The kind is not one this library checks.
+    #[error("unknown kind `{0}`; expected one of: {kinds}", kinds = Kind::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "))]
+    UnknownKind(String),
+    /// The context is invalid; its violations have paths into the context.
+    #[error("invalid context: {}", .0.violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    InvalidContext(Report),
+}
+
+/// Checks `input` (JSON text) as `kind`, with an optional context (JSON text). Input that is not
+/// JSON is one `invalid_json` violation; an unknown kind or an invalid context is an `Err`.
+pub fn check(kind: &str, input: &str, context: Option<&str>) -> Result<Report, CheckError> {
+    let kind = Kind::parse(kind).ok_or_else(|| CheckError::UnknownKind(kind.to_string()))?;
+    let ctx = match context {
+        Some(c) => Context::from_json(c).map_err(CheckError::InvalidContext)?,
+        None => Context::default(),
+    };
+    Ok(match json::parse(input) {
+        Ok(v) => check_value(kind, &v, &ctx),
+        Err(v) => Report::new(vec![v]),
+    })
+}
+
+/// Checks an already-parsed document as `kind` under `ctx`.
+pub fn check_value(kind: Kind, v: &Value, ctx: &Context) -> Report {
+    let violations = match kind {
+        Kind::Launch => launch::check_launch(v, ctx),
+        Kind::FollowUp => launch::check_follow_up(v, ctx),
+        Kind::Image => {
+            let mut sink = report::Sink::default();
+            image::check_image(&mut sink, &Pointer::root(), v, &ctx.limits);
+            sink.out
+        }
+        Kind::ImageBytes => image::check_image_bytes_doc(v, &ctx.limits),
+        Kind::ListQuery => listing::check_list_query(v, ctx),
+        Kind::ConversationQuery => listing::check_conversation_query(v),
+        Kind::ErrorEnvelope => errors::check_error_envelope(v),
+        Kind::AgentHeaders => auth::check_headers(v, auth::Api::Agent),
+        Kind::NomeHeaders => auth::check_headers(v, auth::Api::Nome),
+        Kind::Context => context::check_context(v),
+    };
+    Report::new(violations)
+}

@@ -1,0 +1,309 @@
+//! The non-validation rules as one generic entry, `evaluate(op, args) -> result`, both in JSON.
+//!
+//! Bindings expose it unchanged so the conformance corpus's non-validation cases
+//! (`{ rule, name, op, args, expect }`) run on every surface through the same code. Each op is a
+//! thin mapping onto a typed function of the core; an argument of the wrong shape is an
+//! [`OpError`], never a panic.
+//!
+//! | op | args | result |
+//! |---|---|---|
+//! | `transition` | `{from, to, via?: "pipeline"\|"follow_up"}` | `{ok}` or `{ok: false, violation}` |
+//! | `apply` | `{status, action: "follow_up"\|"stop"\|"delete"}` | outcome or `{error: {code, message}}` |
+//! | `status` | `{status}` | `{status, known, terminal}` |
+//! | `poll` | `{followUpFrom?, observations: [{status, elapsedMs?}]}` | `[step]` |
+//! | `list_query` | `{query}` (object) or `{queryString}` | `{ok, queryString?, violations}` |
+//! | `include` | `{include, types?: [type]}` | `{steps, shown?: [type]}` or `{violations}` |
+//! | `linearize` | `{messages}` | `[id]` or `{error}` |
+//! | `parse_response` | `{kind: "agent"\|"agent_page"\|"conversation"\|"artifact", body}` | value or `{error}` |
+//! | `error_envelope` | `{violations}` (a report's) or `{status, error}` | `{status, body}` |
+//! | `parse_error_envelope` | `{body, status?}` | `{code, error, status, known}` or `{violations}` |
+//! | `retry_after` | `{value, now}` | `{waitMs}` or `{waitMs: null}` |
+//! | `retry` | `{status, attempts, retryAfter?, now?}` | decision |
+//! | `endpoint` | `{method, path}` | endpoint or `null` |
+//! | `rate_limit` | `{class, sent: [ms], now}` | `{waitMs}` |
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::context::Context;
+use crate::endpoints::{endpoint, RateClass, RateLimiter};
+use crate::errors::{decide_retry, retry_after, ApiErrorCode, ErrorEnvelope, RetryPolicy};
+use crate::lifecycle::{apply, check_transition, Action, AgentStatus, Poller, Via};
+use crate::listing::{linearize, Include, ListQuery};
+use crate::report::{Report, Violation};
+use crate::response::{parse_response, Message, MessageType, ResponseKind};
+
+/// An op that does not exist or arguments of the wrong shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct OpError(pub String);
+
+/// The names of every op.
+pub const OPS: [&str; 14] = [
+    "transition",
+    "apply",
+    "status",
+    "poll",
+    "list_query",
+    "include",
+    "linearize",
+    "parse_response",
+    "error_envelope",
+    "parse_error_envelope",
+    "retry_after",
+    "retry",
+    "endpoint",
+    "rate_limit",
+];
+
+fn args<T: DeserializeOwned>(op: &str, v: &Value) -> Result<T, OpError> {
+    T::deserialize(v).map_err(|e| OpError(format!("bad arguments for `{op}`: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(t: &T) -> Value {
+    serde_json::to_value(t).unwrap_or(Value::Null)
+}
+
+/// Runs `op` on `args` (see the module table).
+///
+/// ```
+/// let r = agentrules::ops::evaluate("apply", &serde_json::json!({"status": "waiting", "action": "stop"})).unwrap();
+/// assert_eq!(r, serde_json::json!({"outcome": "transition", "status": "stopped"}));
+/// ```
+pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
+    match op {
+        "transition" => {
+            #[derive(Deserialize)]
+            struct A {
+                from: String,
+                to: String,
+                via: Option<Via>,
+            }
+            let a: A = args(op, a)?;
+            let r = check_transition(
+                &AgentStatus::parse(&a.from),
+                &AgentStatus::parse(&a.to),
+                a.via.unwrap_or(Via::Pipeline),
+            );
+            Ok(match r {
+                Ok(()) => json!({"ok": true}),
+                Err(v) => json!({"ok": false, "violation": v}),
+            })
+        }
+        "apply" => {
+            #[derive(Deserialize)]
+            struct A {
+                status: String,
+                action: String,
+            }
+            let a: A = args(op, a)?;
+            let action = Action::parse(&a.action)
+                .ok_or_else(|| OpError(format!("unknown action `{}`", a.action)))?;
+            Ok(match apply(&AgentStatus::parse(&a.status), action) {
+                Ok(outcome) => to_json(&outcome),
+                Err(e) => json!({"error": e}),
+            })
+        }
+        "status" => {
+            #[derive(Deserialize)]
+            struct A {
+                status: String,
+            }
+            let a: A = args(op, a)?;
+            let s = AgentStatus::parse(&a.status);
+            Ok(
+                json!({"status": s, "known": !matches!(s, AgentStatus::Unknown(_)), "terminal": s.is_terminal()}),
+            )
+        }
+        "poll" => {
+            #[derive(Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Obs {
+                status: String,
+                #[serde(default)]
+                elapsed_ms: u64,
+            }
+            #[derive(Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            struct A {
+                follow_up_from: Option<String>,
+                observations: Vec<Obs>,
+            }
+            let a: A = args(op, a)?;
+            let mut p = match a.follow_up_from {
+                Some(s) => Poller::after_follow_up(AgentStatus::parse(&s)),
+                None => Poller::new(),
+            };
+            let steps: Vec<Value> = a
+                .observations
+                .iter()
+                .map(|o| to_json(&p.observe(&AgentStatus::parse(&o.status), o.elapsed_ms)))
+                .collect();
+            Ok(Value::Array(steps))
+        }
+        "list_query" => {
+            let ctx = Context::default();
+            let r = match (a.get("query"), a.get("queryString").and_then(Value::as_str)) {
+                (Some(q), _) => ListQuery::from_value(q, &ctx),
+                (None, Some(qs)) => ListQuery::from_query_string(qs, &ctx),
+                _ => {
+                    return Err(OpError(
+                        "`list_query` takes `query` or `queryString`".into(),
+                    ))
+                }
+            };
+            Ok(match r {
+                Ok(q) => json!({"ok": true, "queryString": q.to_query_string(), "violations": []}),
+                Err(rep) => json!({"ok": false, "violations": rep.violations}),
+            })
+        }
+        "include" => {
+            #[derive(Deserialize)]
+            struct A {
+                include: String,
+                types: Option<Vec<String>>,
+            }
+            let a: A = args(op, a)?;
+            Ok(match Include::parse(&a.include) {
+                Ok(inc) => {
+                    let mut out = json!({"steps": inc.steps});
+                    if let (Some(types), Some(obj)) = (a.types, out.as_object_mut()) {
+                        let shown: Vec<&String> = types
+                            .iter()
+                            .filter(|t| inc.shows(&MessageType::parse(t)))
+                            .collect();
+                        obj.insert("shown".into(), to_json(&shown));
+                    }
+                    out
+                }
+                Err(v) => json!({"violations": v}),
+            })
+        }
+        "linearize" => {
+            #[derive(Deserialize)]
+            struct A {
+                messages: Vec<Message>,
+            }
+            let a: A = args(op, a)?;
+            Ok(match linearize(&a.messages) {
+                Ok(chain) => to_json(&chain.iter().map(|m| m.id.as_str()).collect::<Vec<_>>()),
+                Err(e) => json!({"error": e.to_string()}),
+            })
+        }
+        "parse_response" => {
+            #[derive(Deserialize)]
+            struct A {
+                kind: ResponseKind,
+                body: Value,
+            }
+            let a: A = args(op, a)?;
+            let body = match &a.body {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Ok(match parse_response(a.kind, &body) {
+                Ok(v) => v,
+                Err(e) => json!({"error": e.to_string()}),
+            })
+        }
+        "error_envelope" => {
+            if let Some(vs) = a.get("violations") {
+                let vs: Vec<Violation> = args(op, vs)?;
+                let report = Report::new(vs);
+                return Ok(match ErrorEnvelope::from_report(&report) {
+                    Some(env) => json!({"status": env.code.status(), "body": env}),
+                    None => Value::Null,
+                });
+            }
+            #[derive(Deserialize)]
+            struct A {
+                status: u16,
+                error: String,
+            }
+            let a: A = args(op, a)?;
+            let code = ApiErrorCode::from_status(a.status)
+                .ok_or_else(|| OpError(format!("no error code for status {}", a.status)))?;
+            Ok(json!({"status": a.status, "body": ErrorEnvelope { error: a.error, code }}))
+        }
+        "parse_error_envelope" => {
+            #[derive(Deserialize)]
+            struct A {
+                body: Value,
+            }
+            let a: A = args(op, a)?;
+            let body = match &a.body {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Ok(match ErrorEnvelope::parse(&body) {
+                Ok(env) => json!({
+                    "code": env.code,
+                    "error": env.error,
+                    "status": env.code.status(),
+                    "known": !matches!(env.code, ApiErrorCode::Unknown(_)),
+                }),
+                Err(rep) => json!({"violations": rep.violations}),
+            })
+        }
+        "retry_after" => {
+            #[derive(Deserialize)]
+            struct A {
+                value: String,
+                now: u64,
+            }
+            let a: A = args(op, a)?;
+            let wait = retry_after(&a.value, a.now)
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            Ok(json!({"waitMs": wait}))
+        }
+        "retry" => {
+            #[derive(Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            struct A {
+                status: u16,
+                attempts: u32,
+                retry_after: Option<String>,
+                #[serde(default)]
+                now: u64,
+            }
+            let a: A = args(op, a)?;
+            Ok(to_json(&decide_retry(
+                a.status,
+                a.attempts,
+                a.retry_after.as_deref(),
+                a.now,
+                &RetryPolicy::default(),
+            )))
+        }
+        "endpoint" => {
+            #[derive(Deserialize)]
+            struct A {
+                method: String,
+                path: String,
+            }
+            let a: A = args(op, a)?;
+            Ok(to_json(&endpoint(&a.method, &a.path)))
+        }
+        "rate_limit" => {
+            #[derive(Deserialize)]
+            struct A {
+                class: String,
+                sent: Vec<u64>,
+                now: u64,
+            }
+            let a: A = args(op, a)?;
+            let class = RateClass::parse(&a.class)
+                .ok_or_else(|| OpError(format!("unknown rate class `{}`", a.class)))?;
+            let mut rl = RateLimiter::new();
+            for t in a.sent {
+                rl.record(class, t);
+            }
+            Ok(json!({"waitMs": rl.wait_ms(class, a.now)}))
+        }
+        other => Err(OpError(format!(
+            "unknown op `{other}`; expected one of: {}",
+            OPS.join(", ")
+        ))),
+    }
+}

@@ -1,0 +1,86 @@
+//! RFC 6901 JSON Pointers, built segment by segment while a check walks a document.
+
+use std::fmt;
+
+/// A JSON Pointer (`""` is the whole document). Segments are escaped as RFC 6901 says:
+/// `~` becomes `~0` and `/` becomes `~1`.
+///
+/// ```
+/// use agentrules::Pointer;
+/// let p = Pointer::root().key("workflowInputs").key("a/b~c").index(2);
+/// assert_eq!(p.as_str(), "/workflowInputs/a~1b~0c/2");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Pointer(String);
+
+impl Pointer {
+    /// The pointer to the whole document, `""`.
+    pub fn root() -> Self {
+        Pointer(String::new())
+    }
+
+    /// The pointer to member `key` of the object this pointer names.
+    pub fn key(&self, key: &str) -> Self {
+        let mut s = String::with_capacity(self.0.len() + key.len() + 1);
+        s.push_str(&self.0);
+        s.push('/');
+        push_escaped(&mut s, key);
+        Pointer(s)
+    }
+
+    /// The pointer to item `index` of the array this pointer names.
+    pub fn index(&self, index: usize) -> Self {
+        Pointer(format!("{}/{index}", self.0))
+    }
+
+    /// Appends an already-escaped pointer (e.g. a validator's instance location) to this one.
+    pub fn join_escaped(&self, suffix: &str) -> Self {
+        Pointer(format!("{}{suffix}", self.0))
+    }
+
+    /// The pointer text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Escapes one reference token as RFC 6901 requires.
+///
+/// ```
+/// assert_eq!(agentrules::pointer::escape("a/b~c"), "a~1b~0c");
+/// ```
+pub fn escape(token: &str) -> String {
+    let mut s = String::with_capacity(token.len());
+    push_escaped(&mut s, token);
+    s
+}
+
+fn push_escaped(out: &mut String, token: &str) {
+    for c in token.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+}
+
+impl fmt::Display for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_in_the_rfc_order() {
+        // `~1` must come out of `/`, and a literal `~1` in a key must become `~01`.
+        assert_eq!(Pointer::root().key("~1").as_str(), "/~01");
+        assert_eq!(Pointer::root().key("").as_str(), "/");
+        assert_eq!(Pointer::root().key("Drawing Set").as_str(), "/Drawing Set");
+        assert_eq!(Pointer::root().as_str(), "");
+    }
+}

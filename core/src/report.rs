@@ -1,0 +1,267 @@
+//! The one report shape: [`Violation`] `{ path, code, message }` inside a [`Report`] `{ ok, violations }`.
+//!
+//! [`Code`] is the single source of truth for the stable snake_case codes of `RULES.md`. Every
+//! binding derives its own list (TypeScript union, Python `Literal`, Kotlin/Swift enum) from
+//! [`Code::ALL`] and checks itself against it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::pointer::Pointer;
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal ),+ $(,)?) => {
+        /// A stable violation code. Codes are never renamed: frontends key translations on them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$doc])* #[serde(rename = $name)] $variant, )+
+        }
+
+        impl Code {
+            /// Every code, in catalogue order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )+ ];
+
+            /// The stable snake_case name (the same string serde writes).
+            pub const fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $name, )+ }
+            }
+
+            /// The code with this snake_case name, if there is one.
+            pub fn from_name(name: &str) -> Option<Code> {
+                match name { $( $name => Some(Code::$variant), )+ _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    // Conventions that hold everywhere.
+    /// Input that is not JSON at all (reported once, at `""`).
+    InvalidJson = "invalid_json",
+    /// A value of the wrong JSON type.
+    TypeMismatch = "type_mismatch",
+    /// A missing required field.
+    Required = "required",
+    /// An object field this request shape does not have.
+    UnknownField = "unknown_field",
+    /// A string that is not a canonical 8-4-4-4-12 UUID.
+    InvalidUuid = "invalid_uuid",
+    /// A number outside its allowed range.
+    OutOfRange = "out_of_range",
+    /// A string that is empty or only whitespace where text is required.
+    EmptyText = "empty_text",
+    // S: lifecycle.
+    /// S2: a status change that the lifecycle does not allow.
+    InvalidTransition = "invalid_transition",
+    /// S3: an operation not allowed in the agent's current status (HTTP 409).
+    InvalidState = "invalid_state",
+    // L: launch and follow-up.
+    /// L2: neither `prompt.text` nor `workflowId`.
+    MissingPromptOrWorkflow = "missing_prompt_or_workflow",
+    /// L4, L5: a simple-agent field sent with `workflowId`.
+    NotAllowedWithWorkflow = "not_allowed_with_workflow",
+    /// L4: an id repeated in a list.
+    DuplicateId = "duplicate_id",
+    /// L6: `workflowInputs` without `workflowId`.
+    RequiresWorkflow = "requires_workflow",
+    /// L7: `prompt` together with `workflowInputs`.
+    PromptWithWorkflowInputs = "prompt_with_workflow_inputs",
+    /// L8: `prompt` for a workflow that declares file-input slots.
+    PromptNotAccepted = "prompt_not_accepted",
+    /// L8: a declared slot missing from `workflowInputs`.
+    MissingSlot = "missing_slot",
+    /// L8: a `workflowInputs` key that is no declared slot.
+    UnknownSlot = "unknown_slot",
+    /// L8: `null` or an empty list for a required slot.
+    SlotRequired = "slot_required",
+    /// L8: a slot name the workflow declares more than once.
+    AmbiguousSlot = "ambiguous_slot",
+    /// L8: the context's workflow definition is for another workflow.
+    WorkflowMismatch = "workflow_mismatch",
+    /// L9: `workflowInputs` for a prompt-driven workflow.
+    InputsNotAccepted = "inputs_not_accepted",
+    // I: images.
+    /// I1: more images than the limit.
+    TooManyImages = "too_many_images",
+    /// I3: a media type that is not jpeg, png, webp or gif.
+    UnsupportedMediaType = "unsupported_media_type",
+    /// I4: a `data:` URL where raw base64 is expected.
+    DataUrlNotAllowed = "data_url_not_allowed",
+    /// I4: text that is not standard, padded base64.
+    InvalidBase64 = "invalid_base64",
+    /// I5: an image larger than the limit once decoded.
+    ImageTooLarge = "image_too_large",
+    /// I6: bytes that do not start with the declared type's signature.
+    MediaTypeMismatch = "media_type_mismatch",
+    // C: capabilities.
+    /// C1: a capability that does not exist.
+    UnknownCapability = "unknown_capability",
+    /// C4: a capability the organisation is not entitled to.
+    CapabilityNotEntitled = "capability_not_entitled",
+    // Q: listing and reading.
+    /// Q1: a status filter that is no agent status.
+    UnknownStatus = "unknown_status",
+    /// Q2: an `include` item other than `steps`.
+    UnknownInclude = "unknown_include",
+    // E: errors and authentication (decided codes for E3).
+    /// E3: an `Authorization` header that is not `Bearer <token>`.
+    InvalidAuthorization = "invalid_authorization",
+    /// E3: an Agent API key that does not start with `npk_`.
+    InvalidApiKey = "invalid_api_key",
+    /// E3: an `X-Nome-Client-Version` that is not a semantic version.
+    InvalidVersion = "invalid_version",
+    // T: artifacts and tables (section 4).
+    /// T3: a schema that is not a valid JSON Schema.
+    InvalidSchema = "invalid_schema",
+    /// T3: a table schema whose root does not describe objects.
+    SchemaNotObject = "schema_not_object",
+    /// T3: a `$ref` that cannot be resolved without I/O.
+    UnresolvableRef = "unresolvable_ref",
+    /// T4: an element key repeated in a table.
+    DuplicateKey = "duplicate_key",
+    // P: tools and policy (section 6).
+    /// P2: a tool the matrix does not list, with no default entry.
+    UnknownTool = "unknown_tool",
+    /// P2: a role the tool does not allow.
+    RoleNotAllowed = "role_not_allowed",
+    /// P2: the tool's calls per run are used up.
+    MaxCallsExceeded = "max_calls_exceeded",
+    /// P2: the tool is denied while offline.
+    Offline = "offline",
+    // R: runs and the event log (section 7).
+    /// R4: sequence numbers not strictly increasing, or `run.started` not first.
+    OutOfOrder = "out_of_order",
+    /// R4: an event after `run.completed` or `run.failed`.
+    AfterTerminal = "after_terminal",
+    /// R4: an event of another run in the log.
+    RunMismatch = "run_mismatch",
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem found in a checked document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Violation {
+    /// RFC 6901 JSON Pointer into the checked document (`""` is the whole document).
+    pub path: String,
+    /// The stable code from `RULES.md`.
+    pub code: Code,
+    /// An English sentence for people: lowercase start, no trailing period, user input in
+    /// backticks and never longer than a short excerpt.
+    pub message: String,
+}
+
+impl Violation {
+    /// A violation at `path`.
+    pub fn new(path: &Pointer, code: Code, message: impl Into<String>) -> Self {
+        Violation {
+            path: path.to_string(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = if self.path.is_empty() {
+            "(document)"
+        } else {
+            &self.path
+        };
+        write!(f, "{path}: {} [{}]", self.message, self.code)
+    }
+}
+
+/// The outcome of a check: `ok` is true exactly when there are no violations.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Report {
+    /// True when `violations` is empty.
+    pub ok: bool,
+    /// Every violation, in document order.
+    pub violations: Vec<Violation>,
+}
+
+impl Report {
+    /// A report of these violations.
+    pub fn new(violations: Vec<Violation>) -> Self {
+        Report {
+            ok: violations.is_empty(),
+            violations,
+        }
+    }
+
+    /// The report as the JSON every surface prints: `{"ok": bool, "violations": [...]}`.
+    pub fn to_json(&self) -> String {
+        // Serialising plain strings, bools and enums cannot fail.
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| String::from("{\"ok\":false,\"violations\":[]}"))
+    }
+}
+
+impl From<Vec<Violation>> for Report {
+    fn from(v: Vec<Violation>) -> Self {
+        Report::new(v)
+    }
+}
+
+/// Collects violations while a check walks a document.
+#[derive(Debug, Default)]
+pub(crate) struct Sink {
+    pub(crate) out: Vec<Violation>,
+}
+
+impl Sink {
+    pub(crate) fn push(&mut self, path: &Pointer, code: Code, message: impl Into<String>) {
+        self.out.push(Violation::new(path, code, message));
+    }
+}
+
+/// A user-supplied string quoted for a message: in backticks, cut to a short excerpt so that no
+/// secret or 20 MB blob ever lands in a message.
+pub fn quote(s: &str) -> String {
+    const MAX: usize = 40;
+    let mut out = String::with_capacity(MAX.min(s.len()) + 8);
+    out.push('`');
+    let mut chars = s.chars();
+    for c in chars.by_ref().take(MAX) {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out.push('`');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate code {c}");
+            assert_eq!(Code::from_name(c.as_str()), Some(*c));
+            let json = serde_json::to_string(c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+        }
+    }
+
+    #[test]
+    fn quote_truncates_and_escapes() {
+        assert_eq!(quote("abc"), "`abc`");
+        assert_eq!(quote("a\nb"), "`a\\nb`");
+        let long = "x".repeat(1000);
+        assert!(quote(&long).chars().count() < 50);
+    }
+}
