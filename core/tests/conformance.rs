@@ -1,0 +1,54 @@
+//! Runs every conformance case through the core, and checks that every rule id of the
+//! implemented sections of RULES.md has at least one case.
+
+#[path = "../../tests/support/corpus.rs"]
+mod corpus;
+
+use agentrules::{check, ops};
+use serde_json::Value;
+
+#[test]
+fn every_case_passes_through_the_core() {
+    let cases = corpus::load();
+    assert!(!cases.is_empty(), "no cases found in {}", corpus::dir().display());
+    let mut failures = Vec::new();
+    let (mut passed, mut validation, mut op_cases) = (0usize, 0usize, 0usize);
+    for case in &cases {
+        let outcome = if let Some(kind) = case.kind() {
+            validation += 1;
+            match check(kind, &case.input_text(), case.context_text().as_deref()) {
+                Ok(report) => {
+                    let v = serde_json::to_value(&report).unwrap_or(Value::Null);
+                    corpus::compare_report(case, &v)
+                }
+                Err(e) => Err(format!("check failed: {e}")),
+            }
+        } else if let Some(op) = case.op() {
+            op_cases += 1;
+            match ops::evaluate(op, &case.value["args"]) {
+                Ok(result) => corpus::compare_op(case, &result),
+                Err(e) => Err(format!("op failed: {e}")),
+            }
+        } else {
+            Err("a case needs `kind` or `op`".to_string())
+        };
+        match outcome {
+            Ok(()) => passed += 1,
+            Err(e) => failures.push(format!("{}\n   {e}", case.label())),
+        }
+    }
+    println!("conformance: {passed} passed, {} failed ({validation} validation, {op_cases} op cases)", failures.len());
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_rule_id_of_the_implemented_sections_has_a_case() {
+    let ids = corpus::rule_ids(&corpus::rules_md(), &corpus::IMPLEMENTED_SECTIONS);
+    assert!(ids.len() >= 30, "RULES.md parsing found only {ids:?}");
+    let covered: std::collections::BTreeSet<String> = corpus::load()
+        .iter()
+        .filter_map(|c| c.value.get("rule").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    let missing: Vec<&String> = ids.iter().filter(|id| !covered.contains(*id)).collect();
+    assert!(missing.is_empty(), "rule ids without a conformance case: {missing:?}");
+}

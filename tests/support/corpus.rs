@@ -1,0 +1,187 @@
+//! Loading the conformance corpus and comparing results, shared by the core's and the CLI's
+//! test suites (`#[path]`-included). Other surfaces implement the same few rules in their own
+//! language; `tests/conformance/README.md` states them.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// The corpus directory: `AGENTRULES_CONFORMANCE_DIR` or the repository's `tests/conformance`.
+pub fn dir() -> PathBuf {
+    match std::env::var_os("AGENTRULES_CONFORMANCE_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/conformance"),
+    }
+}
+
+/// One case with the file it came from.
+pub struct Case {
+    pub file: String,
+    pub value: Value,
+}
+
+impl Case {
+    pub fn label(&self) -> String {
+        format!(
+            "{} [{}] {}",
+            self.file,
+            self.value.get("rule").and_then(Value::as_str).unwrap_or("?"),
+            self.value.get("name").and_then(Value::as_str).unwrap_or("?")
+        )
+    }
+    pub fn kind(&self) -> Option<&str> {
+        self.value.get("kind").and_then(Value::as_str)
+    }
+    pub fn op(&self) -> Option<&str> {
+        self.value.get("op").and_then(Value::as_str)
+    }
+    /// The document as JSON text: `raw` verbatim, else `input` serialised.
+    pub fn input_text(&self) -> String {
+        match self.value.get("raw").and_then(Value::as_str) {
+            Some(raw) => raw.to_string(),
+            None => self.value.get("input").map(Value::to_string).unwrap_or_else(|| "null".into()),
+        }
+    }
+    pub fn context_text(&self) -> Option<String> {
+        self.value.get("context").map(Value::to_string)
+    }
+    /// The expected `(path, code)` set of a validation case.
+    pub fn expected_pairs(&self) -> BTreeSet<(String, String)> {
+        pairs(self.value.get("expect").unwrap_or(&Value::Null))
+    }
+}
+
+/// Every case of every `*.json` file of the corpus directory, files in name order.
+pub fn load() -> Vec<Case> {
+    let d = dir();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&d)
+        .unwrap_or_else(|e| panic!("cannot read the corpus at {}: {e}", d.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        for case in v.as_array().unwrap_or_else(|| panic!("{name}: the file must hold an array of cases")) {
+            out.push(Case { file: name.clone(), value: case.clone() });
+        }
+    }
+    out
+}
+
+/// The `(path, code)` set of a violations array.
+pub fn pairs(violations: &Value) -> BTreeSet<(String, String)> {
+    violations
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|v| {
+                    (
+                        v.get("path").and_then(Value::as_str).unwrap_or("<no path>").to_string(),
+                        v.get("code").and_then(Value::as_str).unwrap_or("<no code>").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Checks a validation result (`{ok, violations}`) against a case. `Err` says what differs.
+pub fn compare_report(case: &Case, report: &Value) -> Result<(), String> {
+    let got = pairs(&report["violations"]);
+    let want = case.expected_pairs();
+    if got != want {
+        return Err(format!("expected {want:?}\n   got {got:?}"));
+    }
+    let n = report["violations"].as_array().map_or(0, Vec::len);
+    if n != got.len() {
+        return Err(format!("{n} violations for {} distinct path/code pairs: {report}", got.len()));
+    }
+    if report["ok"] != Value::Bool(want.is_empty()) {
+        return Err(format!("`ok` is {} with {} violations", report["ok"], want.len()));
+    }
+    for v in report["violations"].as_array().into_iter().flatten() {
+        if v["message"].as_str().is_none_or(str::is_empty) {
+            return Err(format!("a violation without a message: {v}"));
+        }
+    }
+    Ok(())
+}
+
+/// JSON equality where an expected `"*"` matches any non-empty string.
+pub fn matches(want: &Value, got: &Value) -> bool {
+    match (want, got) {
+        (Value::String(w), Value::String(g)) if w == "*" => !g.is_empty(),
+        (Value::Array(w), Value::Array(g)) => w.len() == g.len() && w.iter().zip(g).all(|(a, b)| matches(a, b)),
+        (Value::Object(w), Value::Object(g)) => {
+            w.len() == g.len() && w.iter().all(|(k, a)| g.get(k).is_some_and(|b| matches(a, b)))
+        }
+        (w, g) => w == g,
+    }
+}
+
+/// Checks an op result against a case: `expect` (JSON, `"*"` wildcards), `expect_code` (the
+/// result's `violation.code` or `error.code`) or `expect_error` (the result has `error`).
+pub fn compare_op(case: &Case, result: &Value) -> Result<(), String> {
+    let c = &case.value;
+    if let Some(code) = c.get("expect_code").and_then(Value::as_str) {
+        let got = result.pointer("/violation/code").or_else(|| result.pointer("/error/code"));
+        return if got.and_then(Value::as_str) == Some(code) {
+            Ok(())
+        } else {
+            Err(format!("expected code {code}, got {result}"))
+        };
+    }
+    if c.get("expect_error") == Some(&Value::Bool(true)) {
+        return if result.get("error").is_some() { Ok(()) } else { Err(format!("expected an error, got {result}")) };
+    }
+    let want = c.get("expect").unwrap_or(&Value::Null);
+    if matches(want, result) {
+        Ok(())
+    } else {
+        Err(format!("expected {want}\n   got {result}"))
+    }
+}
+
+/// Rule ids of the given sections of RULES.md (`**S1**` … under `## 1.` …).
+pub fn rule_ids(rules_md: &str, sections: &[u32]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut section = 0u32;
+    for line in rules_md.lines() {
+        if let Some(rest) = line.strip_prefix("## ") {
+            section = rest.split('.').next().and_then(|n| n.trim().parse().ok()).unwrap_or(0);
+        }
+        if sections.contains(&section) {
+            let mut s = line;
+            while let Some(i) = s.find("**") {
+                let after = &s[i + 2..];
+                let Some(j) = after.find("**") else { break };
+                let id = &after[..j];
+                if id.len() >= 2 && id.starts_with(|c: char| c.is_ascii_uppercase()) && id[1..].chars().all(|c| c.is_ascii_digit()) {
+                    out.insert(id.to_string());
+                }
+                s = &after[j + 2..];
+            }
+        }
+    }
+    out
+}
+
+/// RULES.md: `AGENTRULES_RULES_MD`, else `../shared/RULES.md` beside the repository.
+pub fn rules_md() -> String {
+    let path = match std::env::var_os("AGENTRULES_RULES_MD") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/RULES.md"),
+    };
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read RULES.md at {}: {e}", path.display()))
+}
+
+/// The sections of RULES.md whose rules are implemented, so every one of their ids must have
+/// a case.
+pub const IMPLEMENTED_SECTIONS: [u32; 4] = [1, 2, 3, 5];
