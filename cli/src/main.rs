@@ -11,11 +11,7 @@ use agentrules::{Code, Context, Kind, Report};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(
-    name = "agentrules",
-    version,
-    about = "Check Agent API requests against the rules of RULES.md"
-)]
+#[command(name = "agentrules", version, about = "Check Agent API requests against the rules of RULES.md")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -89,9 +85,7 @@ fn read_input(file: Option<&str>) -> Result<Vec<u8>, String> {
     match file {
         None | Some("-") => {
             let mut buf = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut buf)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
             Ok(buf)
         }
         Some(path) => std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}")),
@@ -112,18 +106,10 @@ fn print_report(report: &Report, format: Format) {
 
 fn run(command: Command) -> Result<u8, String> {
     match command {
-        Command::Check {
-            kind,
-            file,
-            context,
-            format,
-        } => {
+        Command::Check { kind, file, context, format } => {
             let kind = Kind::parse(&kind).ok_or_else(|| {
                 let names: Vec<&str> = Kind::ALL.iter().map(|(_, n)| *n).collect();
-                format!(
-                    "unknown kind `{kind}`; expected one of: {}",
-                    names.join(", ")
-                )
+                format!("unknown kind `{kind}`; expected one of: {}", names.join(", "))
             })?;
             let ctx = match context {
                 None => Context::default(),
@@ -131,8 +117,7 @@ fn run(command: Command) -> Result<u8, String> {
                     let bytes = read_input(Some(&path))?;
                     let text = String::from_utf8_lossy(&bytes);
                     Context::from_json(&text).map_err(|r| {
-                        let lines: Vec<String> =
-                            r.violations.iter().map(|v| format!("  {v}")).collect();
+                        let lines: Vec<String> = r.violations.iter().map(|v| format!("  {v}")).collect();
                         format!("invalid context `{path}`:\n{}", lines.join("\n"))
                     })?
                 }
@@ -149,38 +134,24 @@ fn run(command: Command) -> Result<u8, String> {
             let schema = match name.as_str() {
                 "launch" => agentrules::launch::launch_schema(),
                 "followup" | "follow-up" => agentrules::launch::follow_up_schema(),
-                other => {
-                    return Err(format!(
-                        "unknown schema `{other}`; expected launch or followup"
-                    ))
-                }
+                other => return Err(format!("unknown schema `{other}`; expected launch or followup")),
             };
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())?
-            );
+            println!("{}", serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())?);
             Ok(0)
         }
         Command::Codes { format } => {
             let names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
             match format {
-                Format::Json => println!(
-                    "{}",
-                    serde_json::to_string(&names).map_err(|e| e.to_string())?
-                ),
+                Format::Json => println!("{}", serde_json::to_string(&names).map_err(|e| e.to_string())?),
                 Format::Text => names.iter().for_each(|n| println!("{n}")),
             }
             Ok(0)
         }
-        Command::Transition {
-            from,
-            event,
-            format,
-        } => transition(&from, &event, format),
+        Command::Transition { from, event, format } => transition(&from, &event, format),
         Command::Op { name, file } => {
             let bytes = read_input(file.as_deref())?;
-            let args: serde_json::Value = serde_json::from_slice(&bytes)
-                .map_err(|e| format!("the arguments are not JSON: {e}"))?;
+            let args: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| format!("the arguments are not JSON: {e}"))?;
             let out = agentrules::ops::evaluate(&name, &args).map_err(|e| e.to_string())?;
             println!("{out}");
             Ok(0)
@@ -189,8 +160,9 @@ fn run(command: Command) -> Result<u8, String> {
 }
 
 fn transition(from: &str, event: &str, format: Format) -> Result<u8, String> {
-    let from_status = AgentStatus::parse_known(from)
-        .ok_or_else(|| format!("unknown status `{from}`; expected waiting, running, awaiting_tool, finished, stopped or failed"))?;
+    let from_status = AgentStatus::parse_known(from).ok_or_else(|| {
+        format!("unknown status `{from}`; expected waiting, running, awaiting_tool, finished, stopped or failed")
+    })?;
     if let Some(to) = AgentStatus::parse_known(event) {
         let r = check_transition(&from_status, &to, Via::Pipeline);
         match (format, &r) {
@@ -203,9 +175,8 @@ fn transition(from: &str, event: &str, format: Format) -> Result<u8, String> {
         }
         return Ok(u8::from(r.is_err()));
     }
-    let action = Action::parse(event).ok_or_else(|| {
-        format!("unknown event `{event}`; expected a status or follow_up, stop, delete")
-    })?;
+    let action = Action::parse(event)
+        .ok_or_else(|| format!("unknown event `{event}`; expected a status or follow_up, stop, delete"))?;
     let r = apply(&from_status, action);
     match format {
         Format::Json => {
@@ -223,14 +194,10 @@ fn transition(from: &str, event: &str, format: Format) -> Result<u8, String> {
             Ok(ActionOutcome::NoOp { status }) => {
                 println!("{status} (already terminal: nothing changes)")
             }
-            Ok(ActionOutcome::Deleted {
-                aborted_first: true,
-            }) => {
+            Ok(ActionOutcome::Deleted { aborted_first: true }) => {
                 println!("deleted (the running agent is aborted first; its artifacts remain)")
             }
-            Ok(ActionOutcome::Deleted {
-                aborted_first: false,
-            }) => println!("deleted (its artifacts remain)"),
+            Ok(ActionOutcome::Deleted { aborted_first: false }) => println!("deleted (its artifacts remain)"),
             Err(e) => println!("409 {}: {}", e.code, e.message),
         },
     }

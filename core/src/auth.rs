@@ -19,11 +19,7 @@ pub const AGENT_SCOPE: &str = "developer:agent";
 /// The prefix of Agent API keys.
 pub const API_KEY_PREFIX: &str = "npk_";
 /// The NOME client-identity headers, each required and non-empty.
-pub const NOME_CLIENT_HEADERS: [&str; 3] = [
-    "X-Nome-Client-Surface",
-    "X-Nome-Client-Version",
-    "X-Nome-Client-Revision",
-];
+pub const NOME_CLIENT_HEADERS: [&str; 3] = ["X-Nome-Client-Surface", "X-Nome-Client-Version", "X-Nome-Client-Revision"];
 
 /// Which API the headers are for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,9 +57,7 @@ pub fn check_headers(v: &Value, api: Api) -> Vec<Violation> {
             let p = root.key(name);
             if is_blank(value) {
                 sink.push(&p, Code::EmptyText, format!("{name} must not be empty"));
-            } else if name == "X-Nome-Client-Version"
-                && semver::Version::parse(value.trim()).is_err()
-            {
+            } else if name == "X-Nome-Client-Version" && semver::Version::parse(value.trim()).is_err() {
                 sink.push(
                     &p,
                     Code::InvalidVersion,
@@ -78,11 +72,7 @@ pub fn check_headers(v: &Value, api: Api) -> Vec<Violation> {
 /// The value of header `name` (matched without case), reporting `required` / `type_mismatch`.
 fn header<'a>(sink: &mut Sink, headers: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     let p = Pointer::root().key(name);
-    match headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
-    {
+    match headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v) {
         None => {
             sink.push(&p, Code::Required, format!("the {name} header is required"));
             None
@@ -99,24 +89,11 @@ fn check_bearer(sink: &mut Sink, path: &Pointer, value: &str, api: Api) {
     let mut parts = value.trim().splitn(2, ' ');
     let scheme = parts.next().unwrap_or_default();
     let token = parts.next().map(str::trim_start).unwrap_or_default();
-    if !scheme.eq_ignore_ascii_case("bearer")
-        || token.is_empty()
-        || token.chars().any(char::is_whitespace)
-    {
-        sink.push(
-            path,
-            Code::InvalidAuthorization,
-            "expected `Bearer <token>`",
-        );
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.chars().any(char::is_whitespace) {
+        sink.push(path, Code::InvalidAuthorization, "expected `Bearer <token>`");
         return;
     }
-    if api == Api::Agent
-        && (!token.starts_with(API_KEY_PREFIX) || token.len() == API_KEY_PREFIX.len())
-    {
-        sink.push(
-            path,
-            Code::InvalidApiKey,
-            "Agent API keys start with `npk_`; create one in the Developer Console",
-        );
+    if api == Api::Agent && (!token.starts_with(API_KEY_PREFIX) || token.len() == API_KEY_PREFIX.len()) {
+        sink.push(path, Code::InvalidApiKey, "Agent API keys start with `npk_`; create one in the Developer Console");
     }
 }

@@ -48,10 +48,7 @@ pub(crate) fn check_capabilities(sink: &mut Sink, path: &Pointer, v: &Value, ctx
                 sink.push(
                     &p,
                     Code::UnknownCapability,
-                    format!(
-                        "unknown capability {}; known: codeSearch, webSearch",
-                        quote(key)
-                    ),
+                    format!("unknown capability {}; known: codeSearch, webSearch", quote(key)),
                 );
                 None
             }

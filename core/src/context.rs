@@ -40,11 +40,7 @@ pub struct Limits {
 
 impl Limits {
     /// The platform's defaults.
-    pub const DEFAULT: Limits = Limits {
-        max_images: 4,
-        max_image_bytes: 20 * 1024 * 1024,
-        max_list_limit: 100,
-    };
+    pub const DEFAULT: Limits = Limits { max_images: 4, max_image_bytes: 20 * 1024 * 1024, max_list_limit: 100 };
 
     /// The default page size of a list query when `limit` is not given (Q1).
     pub const DEFAULT_LIST_LIMIT: u64 = 20;
@@ -195,11 +191,7 @@ fn read_slot(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<Slot> {
     };
     let multiple = flag("multiple", false);
     let required = flag("required", true);
-    name.map(|name| Slot {
-        name,
-        multiple,
-        required,
-    })
+    name.map(|name| Slot { name, multiple, required })
 }
 
 fn read_entitlements(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<Vec<String>> {
@@ -223,20 +215,11 @@ fn read_limits(sink: &mut Sink, path: &Pointer, v: &Value) -> Limits {
         mismatch(sink, path, "an object", v);
         return limits;
     };
-    check_fields(
-        sink,
-        path,
-        obj,
-        &["maxImages", "maxImageBytes", "maxListLimit"],
-    );
+    check_fields(sink, path, obj, &["maxImages", "maxImageBytes", "maxListLimit"]);
     let d = Limits::DEFAULT;
     for (key, slot, max) in [
         ("maxImages", &mut limits.max_images, d.max_images),
-        (
-            "maxImageBytes",
-            &mut limits.max_image_bytes,
-            d.max_image_bytes,
-        ),
+        ("maxImageBytes", &mut limits.max_image_bytes, d.max_image_bytes),
         ("maxListLimit", &mut limits.max_list_limit, d.max_list_limit),
     ] {
         if let Some(value) = obj.get(key) {
@@ -250,23 +233,13 @@ fn read_limits(sink: &mut Sink, path: &Pointer, v: &Value) -> Limits {
 
 /// Reads an integer in `min..=max`: `type_mismatch` for a non-integer, `out_of_range` outside.
 /// Integral floats such as `5.0` count as integers (JSON does not tell them apart).
-pub(crate) fn read_bounded_int(
-    sink: &mut Sink,
-    path: &Pointer,
-    v: &Value,
-    min: u64,
-    max: u64,
-) -> Option<u64> {
+pub(crate) fn read_bounded_int(sink: &mut Sink, path: &Pointer, v: &Value, min: u64, max: u64) -> Option<u64> {
     let Some(n) = as_integer(v) else {
         mismatch(sink, path, "an integer", v);
         return None;
     };
     if n < i128::from(min) || n > i128::from(max) {
-        sink.push(
-            path,
-            Code::OutOfRange,
-            format!("{n} is out of range: expected {min} to {max}"),
-        );
+        sink.push(path, Code::OutOfRange, format!("{n} is out of range: expected {min} to {max}"));
         return None;
     }
     u64::try_from(n).ok()

@@ -83,11 +83,7 @@ pub fn endpoint(method: &str, path: &str) -> Option<Endpoint> {
     use EndpointName as N;
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let rest = path.strip_prefix("/api/v0/agents")?;
-    let segs: Vec<&str> = if rest.is_empty() {
-        Vec::new()
-    } else {
-        rest.strip_prefix('/')?.split('/').collect()
-    };
+    let segs: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.strip_prefix('/')?.split('/').collect() };
     if segs.iter().any(|s| s.is_empty()) {
         return None;
     }
@@ -107,11 +103,7 @@ pub fn endpoint(method: &str, path: &str) -> Option<Endpoint> {
         N::LaunchAgent | N::FollowUp => RateClass::Heavy,
         _ => RateClass::Standard,
     };
-    Some(Endpoint {
-        name,
-        scope: AGENT_SCOPE,
-        rate_class,
-    })
+    Some(Endpoint { name, scope: AGENT_SCOPE, rate_class })
 }
 
 /// The window of the rate classes.
@@ -150,18 +142,13 @@ impl RateLimiter {
     pub fn wait_ms(&mut self, class: RateClass, now_ms: u64) -> u64 {
         let limit = class.per_minute();
         let log = self.log(class);
-        while log
-            .front()
-            .is_some_and(|t| t.saturating_add(WINDOW_MS) <= now_ms)
-        {
+        while log.front().is_some_and(|t| t.saturating_add(WINDOW_MS) <= now_ms) {
             log.pop_front();
         }
         if log.len() < limit {
             return 0;
         }
-        log.front().map_or(0, |oldest| {
-            oldest.saturating_add(WINDOW_MS).saturating_sub(now_ms)
-        })
+        log.front().map_or(0, |oldest| oldest.saturating_add(WINDOW_MS).saturating_sub(now_ms))
     }
 
     /// Records a request sent at `now_ms` (a time before the last recorded one counts as that).

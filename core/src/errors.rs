@@ -93,29 +93,17 @@ impl ErrorEnvelope {
             .violations
             .iter()
             .take(SHOWN)
-            .map(|v| {
-                if v.path.is_empty() {
-                    v.message.clone()
-                } else {
-                    format!("{}: {}", v.path, v.message)
-                }
-            })
+            .map(|v| if v.path.is_empty() { v.message.clone() } else { format!("{}: {}", v.path, v.message) })
             .collect();
         if report.violations.len() > SHOWN {
             parts.push(format!("and {} more", report.violations.len() - SHOWN));
         }
-        Some(ErrorEnvelope {
-            error: parts.join("; "),
-            code: ApiErrorCode::BadRequest,
-        })
+        Some(ErrorEnvelope { error: parts.join("; "), code: ApiErrorCode::BadRequest })
     }
 
     /// The 409 envelope of a refused lifecycle action.
     pub fn invalid_state(message: impl Into<String>) -> ErrorEnvelope {
-        ErrorEnvelope {
-            error: message.into(),
-            code: ApiErrorCode::InvalidState,
-        }
+        ErrorEnvelope { error: message.into(), code: ApiErrorCode::InvalidState }
     }
 
     /// Parses an envelope from a response body.
@@ -130,11 +118,7 @@ impl ErrorEnvelope {
             .and_then(Value::as_str)
             .map(ApiErrorCode::parse)
             .unwrap_or(ApiErrorCode::Unknown(String::new()));
-        let error = v
-            .get("error")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let error = v.get("error").and_then(Value::as_str).unwrap_or_default().to_string();
         Ok(ErrorEnvelope { error, code })
     }
 
@@ -155,11 +139,7 @@ pub fn check_error_envelope(v: &Value) -> Vec<Violation> {
     };
     for key in ["error", "code"] {
         match obj.get(key) {
-            None => sink.push(
-                &root.key(key),
-                Code::Required,
-                format!("an error envelope needs {key}"),
-            ),
+            None => sink.push(&root.key(key), Code::Required, format!("an error envelope needs {key}")),
             Some(Value::String(_)) => {}
             Some(other) => mismatch(&mut sink, &root.key(key), "a string", other),
         }
@@ -203,11 +183,7 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy {
-            base_ms: 1_000,
-            max_ms: 60_000,
-            max_attempts: 5,
-        }
+        RetryPolicy { base_ms: 1_000, max_ms: 60_000, max_attempts: 5 }
     }
 }
 
@@ -251,24 +227,15 @@ pub fn decide_retry(
     policy: &RetryPolicy,
 ) -> RetryDecision {
     if !is_retryable(status) {
-        return RetryDecision::GiveUp {
-            reason: "not_retryable".into(),
-        };
+        return RetryDecision::GiveUp { reason: "not_retryable".into() };
     }
     if attempts >= policy.max_attempts {
-        return RetryDecision::GiveUp {
-            reason: "attempts_exhausted".into(),
-        };
+        return RetryDecision::GiveUp { reason: "attempts_exhausted".into() };
     }
     if let Some(wait) = retry_after_header.and_then(|h| retry_after(h, now_unix_secs)) {
-        return RetryDecision::Retry {
-            after_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-        };
+        return RetryDecision::Retry { after_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX) };
     }
     let exp = attempts.saturating_sub(1).min(63);
-    let after_ms = policy
-        .base_ms
-        .saturating_mul(1u64 << exp)
-        .min(policy.max_ms);
+    let after_ms = policy.base_ms.saturating_mul(1u64 << exp).min(policy.max_ms);
     RetryDecision::Retry { after_ms }
 }

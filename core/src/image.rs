@@ -32,12 +32,7 @@ pub enum MediaType {
 
 impl MediaType {
     /// Every accepted media type.
-    pub const ALL: [MediaType; 4] = [
-        MediaType::Jpeg,
-        MediaType::Png,
-        MediaType::Webp,
-        MediaType::Gif,
-    ];
+    pub const ALL: [MediaType; 4] = [MediaType::Jpeg, MediaType::Png, MediaType::Webp, MediaType::Gif];
 
     /// Parses a media type exactly as written (`image/png`; decided: case-sensitive, no
     /// parameters, as browsers report `File.type`).
@@ -61,9 +56,7 @@ impl MediaType {
             MediaType::Jpeg => head.starts_with(&[0xFF, 0xD8, 0xFF]),
             MediaType::Png => head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]),
             MediaType::Gif => head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a"),
-            MediaType::Webp => {
-                head.len() >= 12 && head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP")
-            }
+            MediaType::Webp => head.len() >= 12 && head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP"),
         }
     }
 
@@ -148,11 +141,7 @@ pub(crate) fn check_images(sink: &mut Sink, path: &Pointer, v: &Value, limits: &
         sink.push(
             path,
             Code::TooManyImages,
-            format!(
-                "{} images given; at most {} are allowed",
-                items.len(),
-                limits.max_images
-            ),
+            format!("{} images given; at most {} are allowed", items.len(), limits.max_images),
         );
     }
     for (i, item) in items.iter().enumerate() {
@@ -169,21 +158,13 @@ pub(crate) fn check_image(sink: &mut Sink, path: &Pointer, v: &Value, limits: &L
     check_fields(sink, path, obj, &["media_type", "data"]);
     let media_type = match obj.get("media_type") {
         None => {
-            sink.push(
-                &path.key("media_type"),
-                Code::Required,
-                "an image needs a media_type",
-            );
+            sink.push(&path.key("media_type"), Code::Required, "an image needs a media_type");
             None
         }
         Some(Value::String(s)) => match MediaType::parse(s) {
             Some(m) => Some(m),
             None => {
-                sink.push(
-                    &path.key("media_type"),
-                    Code::UnsupportedMediaType,
-                    unsupported(s),
-                );
+                sink.push(&path.key("media_type"), Code::UnsupportedMediaType, unsupported(s));
                 None
             }
         },
@@ -200,28 +181,12 @@ pub(crate) fn check_image(sink: &mut Sink, path: &Pointer, v: &Value, limits: &L
 }
 
 fn unsupported(s: &str) -> String {
-    format!(
-        "media type {} is not supported; use image/jpeg, image/png, image/webp or image/gif",
-        quote(s)
-    )
+    format!("media type {} is not supported; use image/jpeg, image/png, image/webp or image/gif", quote(s))
 }
 
-fn check_data(
-    sink: &mut Sink,
-    path: &Pointer,
-    data: &str,
-    media_type: Option<MediaType>,
-    limits: &Limits,
-) {
-    if data
-        .get(..5)
-        .is_some_and(|p| p.eq_ignore_ascii_case("data:"))
-    {
-        sink.push(
-            path,
-            Code::DataUrlNotAllowed,
-            "data must be raw base64, not a data: URL",
-        );
+fn check_data(sink: &mut Sink, path: &Pointer, data: &str, media_type: Option<MediaType>, limits: &Limits) {
+    if data.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")) {
+        sink.push(path, Code::DataUrlNotAllowed, "data must be raw base64, not a data: URL");
         return;
     }
     let len = match base64_decoded_len(data) {
@@ -235,11 +200,7 @@ fn check_data(
             return;
         }
         Err(Base64Error::BadPadding) => {
-            sink.push(
-                path,
-                Code::InvalidBase64,
-                "data is not base64: its length or = padding is wrong",
-            );
+            sink.push(path, Code::InvalidBase64, "data is not base64: its length or = padding is wrong");
             return;
         }
     };
@@ -254,10 +215,7 @@ fn check_size(sink: &mut Sink, path: &Pointer, len: u64, limits: &Limits) {
         sink.push(
             path,
             Code::ImageTooLarge,
-            format!(
-                "the image is {len} bytes once decoded; at most {} are allowed",
-                limits.max_image_bytes
-            ),
+            format!("the image is {len} bytes once decoded; at most {} are allowed", limits.max_image_bytes),
         );
     }
 }
@@ -268,11 +226,7 @@ fn check_signature(sink: &mut Sink, path: &Pointer, m: MediaType, head: &[u8]) {
             Some(actual) => format!("the bytes are {}", actual.as_str()),
             None => "the bytes match no supported image type".to_string(),
         };
-        sink.push(
-            path,
-            Code::MediaTypeMismatch,
-            format!("declared {} but {found}", m.as_str()),
-        );
+        sink.push(path, Code::MediaTypeMismatch, format!("declared {} but {found}", m.as_str()));
     }
 }
 
@@ -288,21 +242,12 @@ fn check_signature(sink: &mut Sink, path: &Pointer, m: MediaType, head: &[u8]) {
 /// let codes: Vec<Code> = v.iter().map(|v| v.code).collect();
 /// assert_eq!(codes, [Code::ImageTooLarge, Code::MediaTypeMismatch]);
 /// ```
-pub fn check_image_bytes(
-    media_type: &str,
-    byte_length: u64,
-    head: &[u8],
-    limits: &Limits,
-) -> Vec<Violation> {
+pub fn check_image_bytes(media_type: &str, byte_length: u64, head: &[u8], limits: &Limits) -> Vec<Violation> {
     let mut sink = Sink::default();
     let root = Pointer::root();
     let m = MediaType::parse(media_type);
     if m.is_none() {
-        sink.push(
-            &root.key("media_type"),
-            Code::UnsupportedMediaType,
-            unsupported(media_type),
-        );
+        sink.push(&root.key("media_type"), Code::UnsupportedMediaType, unsupported(media_type));
     }
     let data = root.key("data");
     check_size(&mut sink, &data, byte_length, limits);
@@ -319,12 +264,7 @@ pub(crate) fn check_image_bytes_doc(v: &Value, limits: &Limits) -> Vec<Violation
     let mut sink = Sink::default();
     let root = Pointer::root();
     let Value::Object(obj) = v else {
-        mismatch(
-            &mut sink,
-            &root,
-            "an object { media_type, byteLength, head }",
-            v,
-        );
+        mismatch(&mut sink, &root, "an object { media_type, byteLength, head }", v);
         return sink.out;
     };
     check_fields(&mut sink, &root, obj, &["media_type", "byteLength", "head"]);
@@ -335,24 +275,14 @@ pub(crate) fn check_image_bytes_doc(v: &Value, limits: &Limits) -> Vec<Violation
             None
         }
         None => {
-            sink.push(
-                &root.key("media_type"),
-                Code::Required,
-                "media_type is required",
-            );
+            sink.push(&root.key("media_type"), Code::Required, "media_type is required");
             None
         }
     };
     let len = match obj.get("byteLength") {
-        Some(n) => {
-            crate::context::read_bounded_int(&mut sink, &root.key("byteLength"), n, 0, u64::MAX)
-        }
+        Some(n) => crate::context::read_bounded_int(&mut sink, &root.key("byteLength"), n, 0, u64::MAX),
         None => {
-            sink.push(
-                &root.key("byteLength"),
-                Code::Required,
-                "byteLength is required",
-            );
+            sink.push(&root.key("byteLength"), Code::Required, "byteLength is required");
             None
         }
     };
@@ -360,11 +290,7 @@ pub(crate) fn check_image_bytes_doc(v: &Value, limits: &Limits) -> Vec<Violation
         Some(Value::String(s)) => match decode_hex(s) {
             Some(h) => Some(h),
             None => {
-                sink.push(
-                    &root.key("head"),
-                    Code::TypeMismatch,
-                    "head must be hexadecimal bytes",
-                );
+                sink.push(&root.key("head"), Code::TypeMismatch, "head must be hexadecimal bytes");
                 None
             }
         },
@@ -407,14 +333,8 @@ mod tests {
         assert_eq!(base64_decoded_len("QQ="), Err(Base64Error::BadPadding));
         assert_eq!(base64_decoded_len("Q==="), Err(Base64Error::BadPadding));
         assert_eq!(base64_decoded_len("Q=QQ"), Err(Base64Error::BadPadding));
-        assert_eq!(
-            base64_decoded_len("QQ-_"),
-            Err(Base64Error::InvalidByte { offset: 2 })
-        );
-        assert_eq!(
-            base64_decoded_len("QUJD\n"),
-            Err(Base64Error::InvalidByte { offset: 4 })
-        );
+        assert_eq!(base64_decoded_len("QQ-_"), Err(Base64Error::InvalidByte { offset: 2 }));
+        assert_eq!(base64_decoded_len("QUJD\n"), Err(Base64Error::InvalidByte { offset: 4 }));
     }
 
     #[test]

@@ -31,11 +31,7 @@ fn invalid_json(text: &[u8], e: &serde_json::Error) -> Violation {
             }
         }
     };
-    Violation::new(
-        &Pointer::root(),
-        Code::InvalidJson,
-        format!("the input is not valid JSON: {what} (byte {offset})"),
-    )
+    Violation::new(&Pointer::root(), Code::InvalidJson, format!("the input is not valid JSON: {what} (byte {offset})"))
 }
 
 /// Byte offset of a 1-based line and column (serde_json counts columns in bytes).
@@ -70,11 +66,7 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 
 /// Pushes a `type_mismatch` saying what was expected and what was found.
 pub(crate) fn mismatch(sink: &mut Sink, path: &Pointer, expected: &str, found: &Value) {
-    sink.push(
-        path,
-        Code::TypeMismatch,
-        format!("expected {expected}, found {}", type_name(found)),
-    );
+    sink.push(path, Code::TypeMismatch, format!("expected {expected}, found {}", type_name(found)));
 }
 
 /// "Blank" as RULES.md defines it: empty or only Unicode whitespace.
@@ -104,11 +96,7 @@ pub(crate) fn check_uuid<'a>(sink: &mut Sink, path: &Pointer, v: &'a Value) -> O
     match v {
         Value::String(s) if is_uuid(s) => Some(s),
         Value::String(s) => {
-            sink.push(
-                path,
-                Code::InvalidUuid,
-                format!("{} is not a UUID (8-4-4-4-12 hexadecimal)", quote(s)),
-            );
+            sink.push(path, Code::InvalidUuid, format!("{} is not a UUID (8-4-4-4-12 hexadecimal)", quote(s)));
             None
         }
         other => {
@@ -121,31 +109,20 @@ pub(crate) fn check_uuid<'a>(sink: &mut Sink, path: &Pointer, v: &'a Value) -> O
 /// Checks that `v` is a string with at least one non-whitespace character.
 pub(crate) fn check_text(sink: &mut Sink, path: &Pointer, v: &Value, what: &str) {
     match v {
-        Value::String(s) if is_blank(s) => {
-            sink.push(path, Code::EmptyText, format!("{what} must not be blank"))
-        }
+        Value::String(s) if is_blank(s) => sink.push(path, Code::EmptyText, format!("{what} must not be blank")),
         Value::String(_) => {}
         other => mismatch(sink, path, "a string", other),
     }
 }
 
 /// Reports every key of `obj` not in `allowed` as `unknown_field`.
-pub(crate) fn check_fields(
-    sink: &mut Sink,
-    path: &Pointer,
-    obj: &serde_json::Map<String, Value>,
-    allowed: &[&str],
-) {
+pub(crate) fn check_fields(sink: &mut Sink, path: &Pointer, obj: &serde_json::Map<String, Value>, allowed: &[&str]) {
     for key in obj.keys() {
         if !allowed.contains(&key.as_str()) {
             sink.push(
                 &path.key(key),
                 Code::UnknownField,
-                format!(
-                    "unknown field {}; expected one of {}",
-                    quote(key),
-                    allowed.join(", ")
-                ),
+                format!("unknown field {}; expected one of {}", quote(key), allowed.join(", ")),
             );
         }
     }

@@ -32,14 +32,7 @@ use crate::pointer::Pointer;
 use crate::report::{quote, Code, Report, Sink, Violation};
 
 /// The fields of a launch body (L1).
-pub const LAUNCH_FIELDS: [&str; 6] = [
-    "prompt",
-    "workflowId",
-    "fileIds",
-    "workflowInputs",
-    "capabilities",
-    "projectId",
-];
+pub const LAUNCH_FIELDS: [&str; 6] = ["prompt", "workflowId", "fileIds", "workflowInputs", "capabilities", "projectId"];
 const PROMPT_FIELDS: [&str; 2] = ["text", "images"];
 
 /// What kind of agent a launch request starts.
@@ -78,10 +71,7 @@ pub fn check_launch(v: &Value, ctx: &Context) -> Vec<Violation> {
     let prompt_wrong_type = matches!(prompt, Some(p) if !p.is_object());
 
     // Which definition applies, and whether it names another workflow.
-    let request_id = obj
-        .get("workflowId")
-        .and_then(Value::as_str)
-        .filter(|s| is_uuid(s));
+    let request_id = obj.get("workflowId").and_then(Value::as_str).filter(|s| is_uuid(s));
     let mut mismatch_with: Option<&str> = None;
     let kind = if !has_workflow {
         Kind::Simple
@@ -128,9 +118,7 @@ pub fn check_launch(v: &Value, ctx: &Context) -> Vec<Violation> {
                 ),
                 Kind::UnknownWorkflow if has_inputs => prompt_with_inputs(&mut sink, &path),
                 Kind::PromptWorkflow => check_prompt(&mut sink, &path, value, true, ctx),
-                Kind::Simple | Kind::UnknownWorkflow => {
-                    check_prompt(&mut sink, &path, value, false, ctx)
-                }
+                Kind::Simple | Kind::UnknownWorkflow => check_prompt(&mut sink, &path, value, false, ctx),
             },
             "workflowId" => {
                 check_uuid(&mut sink, &path, value);
@@ -138,10 +126,7 @@ pub fn check_launch(v: &Value, ctx: &Context) -> Vec<Violation> {
                     sink.push(
                         &path,
                         Code::WorkflowMismatch,
-                        format!(
-                            "the workflow definition given is for workflow {}",
-                            quote(did)
-                        ),
+                        format!("the workflow definition given is for workflow {}", quote(did)),
                     );
                 }
             }
@@ -153,11 +138,7 @@ pub fn check_launch(v: &Value, ctx: &Context) -> Vec<Violation> {
             "fileIds" => check_id_list(&mut sink, &path, value),
             "capabilities" => check_capabilities(&mut sink, &path, value, ctx),
             "workflowInputs" => match kind {
-                Kind::Simple => sink.push(
-                    &path,
-                    Code::RequiresWorkflow,
-                    "workflowInputs requires workflowId",
-                ),
+                Kind::Simple => sink.push(&path, Code::RequiresWorkflow, "workflowInputs requires workflowId"),
                 Kind::PromptWorkflow => sink.push(
                     &path,
                     Code::InputsNotAccepted,
@@ -180,11 +161,9 @@ pub fn check_launch(v: &Value, ctx: &Context) -> Vec<Violation> {
             Code::Required,
             "this workflow takes its files through workflowInputs",
         ),
-        Kind::PromptWorkflow if prompt.is_none() => sink.push(
-            &root.key("prompt").key("text"),
-            Code::Required,
-            "this workflow is driven by prompt.text",
-        ),
+        Kind::PromptWorkflow if prompt.is_none() => {
+            sink.push(&root.key("prompt").key("text"), Code::Required, "this workflow is driven by prompt.text")
+        }
         _ => {}
     }
     sink.out
@@ -212,11 +191,7 @@ pub fn check_follow_up(v: &Value, ctx: &Context) -> Vec<Violation> {
         }
     }
     if !obj.contains_key("prompt") {
-        sink.push(
-            &root.key("prompt"),
-            Code::Required,
-            "a follow-up needs a prompt with text",
-        );
+        sink.push(&root.key("prompt"), Code::Required, "a follow-up needs a prompt with text");
     }
     sink.out
 }
@@ -225,11 +200,7 @@ fn unknown_field(sink: &mut Sink, path: &Pointer, key: &str, allowed: &[&str]) {
     sink.push(
         path,
         Code::UnknownField,
-        format!(
-            "unknown field {}; expected one of {}",
-            quote(key),
-            allowed.join(", ")
-        ),
+        format!("unknown field {}; expected one of {}", quote(key), allowed.join(", ")),
     );
 }
 
@@ -271,11 +242,7 @@ fn check_id_list(sink: &mut Sink, path: &Pointer, v: &Value) {
         let p = path.index(i);
         if let Some(id) = check_uuid(sink, &p, item) {
             if !seen.insert(id.to_ascii_lowercase()) {
-                sink.push(
-                    &p,
-                    Code::DuplicateId,
-                    format!("file id {} is listed twice", quote(id)),
-                );
+                sink.push(&p, Code::DuplicateId, format!("file id {} is listed twice", quote(id)));
             }
         }
     }
@@ -294,18 +261,11 @@ fn check_slots(sink: &mut Sink, path: &Pointer, v: &Value, slots: &[Slot]) {
     for (key, value) in inputs {
         let p = path.key(key);
         match declared.get(key.as_str()) {
-            None => sink.push(
-                &p,
-                Code::UnknownSlot,
-                format!("the workflow declares no slot {}", quote(key)),
-            ),
+            None => sink.push(&p, Code::UnknownSlot, format!("the workflow declares no slot {}", quote(key))),
             Some((n, _)) if *n > 1 => sink.push(
                 &p,
                 Code::AmbiguousSlot,
-                format!(
-                    "the workflow declares slot {} {n} times, so it cannot be set by name",
-                    quote(key)
-                ),
+                format!("the workflow declares slot {} {n} times, so it cannot be set by name", quote(key)),
             ),
             Some((_, slot)) => check_slot_value(sink, &p, value, slot),
         }
@@ -316,10 +276,7 @@ fn check_slots(sink: &mut Sink, path: &Pointer, v: &Value, slots: &[Slot]) {
             sink.push(
                 &path.key(&slot.name),
                 Code::MissingSlot,
-                format!(
-                    "slot {} is missing; give every slot, null for an optional one left unset",
-                    quote(&slot.name)
-                ),
+                format!("slot {} is missing; give every slot, null for an optional one left unset", quote(&slot.name)),
             );
         }
     }
@@ -332,10 +289,7 @@ fn check_slot_value(sink: &mut Sink, path: &Pointer, v: &Value, slot: &Slot) {
                 sink.push(
                     path,
                     Code::SlotRequired,
-                    format!(
-                        "slot {} is required; null leaves only optional slots unset",
-                        quote(&slot.name)
-                    ),
+                    format!("slot {} is required; null leaves only optional slots unset", quote(&slot.name)),
                 );
             }
         }
@@ -347,10 +301,7 @@ fn check_slot_value(sink: &mut Sink, path: &Pointer, v: &Value, slot: &Slot) {
                 sink.push(
                     path,
                     Code::SlotRequired,
-                    format!(
-                        "slot {} is required and needs at least one file",
-                        quote(&slot.name)
-                    ),
+                    format!("slot {} is required and needs at least one file", quote(&slot.name)),
                 );
             }
             for (i, item) in items.iter().enumerate() {
@@ -445,10 +396,12 @@ pub struct Capabilities {
     pub web_search: Option<bool>,
 }
 
-/// The value of one `workflowInputs` slot (`null` is `None` in the map).
+/// The value of one `workflowInputs` slot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum SlotValue {
+    /// `null`: an optional slot left unset.
+    Unset,
     /// A slot with `multiple=false`: one file id.
     One(#[schemars(extend("format" = "uuid"))] String),
     /// A slot with `multiple=true`: file ids.
@@ -474,7 +427,7 @@ pub struct LaunchRequest {
     pub file_ids: Option<Vec<String>>,
     /// Named file inputs of a slot workflow, keyed by slot name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub workflow_inputs: Option<std::collections::BTreeMap<String, Option<SlotValue>>>,
+    pub workflow_inputs: Option<std::collections::BTreeMap<String, SlotValue>>,
     /// Extra tools for a simple agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<Capabilities>,
@@ -524,10 +477,7 @@ impl FollowUpRequest {
     }
 }
 
-fn typed<T: serde::de::DeserializeOwned>(
-    text: &str,
-    check: impl Fn(&Value) -> Vec<Violation>,
-) -> Result<T, Report> {
+fn typed<T: serde::de::DeserializeOwned>(text: &str, check: impl Fn(&Value) -> Vec<Violation>) -> Result<T, Report> {
     let v = json::parse(text).map_err(|v| Report::new(vec![v]))?;
     let violations = check(&v);
     if !violations.is_empty() {
@@ -547,10 +497,52 @@ fn typed<T: serde::de::DeserializeOwned>(
 /// The JSON Schema (draft 2020-12) of the launch body, generated from [`LaunchRequest`].
 /// The schema states the shapes; the cross-field rules (L2–L9) live in [`check_launch`].
 pub fn launch_schema() -> Value {
-    serde_json::to_value(schemars::schema_for!(LaunchRequest)).unwrap_or(Value::Null)
+    schema_of::<LaunchRequest>()
 }
 
 /// The JSON Schema (draft 2020-12) of the follow-up body, generated from [`FollowUpRequest`].
 pub fn follow_up_schema() -> Value {
-    serde_json::to_value(schemars::schema_for!(FollowUpRequest)).unwrap_or(Value::Null)
+    schema_of::<FollowUpRequest>()
+}
+
+/// Optional fields may be omitted but are never `null` (L10: `null` is a `type_mismatch`), so
+/// the `null` that schemars adds to every `Option` property is taken out again.
+fn schema_of<T: JsonSchema>() -> Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let mut schema = serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap_or(Value::Null);
+    drop_null_from_properties(&mut schema);
+    schema
+}
+
+fn drop_null_from_properties(v: &mut Value) {
+    let Value::Object(obj) = v else { return };
+    if let Some(Value::Object(props)) = obj.get_mut("properties") {
+        for prop in props.values_mut() {
+            let Value::Object(p) = prop else { continue };
+            if let Some(Value::Array(types)) = p.get_mut("type") {
+                types.retain(|t| t != "null");
+                if let [only] = types.as_slice() {
+                    let only = only.clone();
+                    p.insert("type".into(), only);
+                }
+            }
+            if let Some(Value::Array(any)) = p.get_mut("anyOf") {
+                any.retain(|s| s.get("type").and_then(Value::as_str) != Some("null"));
+                if let [only] = any.as_slice() {
+                    let only = only.clone();
+                    p.remove("anyOf");
+                    if let Value::Object(o) = only {
+                        p.extend(o);
+                    }
+                }
+            }
+        }
+    }
+    for child in obj.values_mut() {
+        match child {
+            Value::Object(_) => drop_null_from_properties(child),
+            Value::Array(items) => items.iter_mut().for_each(drop_null_from_properties),
+            _ => {}
+        }
+    }
 }

@@ -19,12 +19,7 @@
 //! [`endpoints`] (E1–E4); [`context`] holds the facts a check takes from its caller.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 pub mod auth;
 pub mod capabilities;
@@ -99,10 +94,7 @@ impl Kind {
 
     /// The kind's name.
     pub fn name(self) -> &'static str {
-        Kind::ALL
-            .iter()
-            .find(|(k, _)| *k == self)
-            .map_or("", |(_, n)| n)
+        Kind::ALL.iter().find(|(k, _)| *k == self).map_or("", |(_, n)| n)
     }
 }
 

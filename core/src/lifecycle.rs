@@ -88,10 +88,7 @@ impl AgentStatus {
 
     /// `finished`, `stopped` and `failed` are terminal (S1). An unknown status is not.
     pub fn is_terminal(&self) -> bool {
-        matches!(
-            self,
-            AgentStatus::Finished | AgentStatus::Stopped | AgentStatus::Failed
-        )
+        matches!(self, AgentStatus::Finished | AgentStatus::Stopped | AgentStatus::Failed)
     }
 
     /// `running` and `awaiting_tool`: the agent is working.
@@ -139,14 +136,8 @@ pub fn can_transition(from: &AgentStatus, to: &AgentStatus, via: Via) -> bool {
         Via::Pipeline => matches!(
             (from, to),
             (S::Waiting, S::Running | S::Stopped | S::Failed)
-                | (
-                    S::Running,
-                    S::AwaitingTool | S::Finished | S::Stopped | S::Failed
-                )
-                | (
-                    S::AwaitingTool,
-                    S::Running | S::Finished | S::Stopped | S::Failed
-                )
+                | (S::Running, S::AwaitingTool | S::Finished | S::Stopped | S::Failed)
+                | (S::AwaitingTool, S::Running | S::Finished | S::Stopped | S::Failed)
         ),
     }
 }
@@ -157,23 +148,15 @@ pub fn check_transition(from: &AgentStatus, to: &AgentStatus, via: Via) -> Resul
         return Ok(());
     }
     let how = match via {
-        Via::FollowUp if !from.is_terminal() => {
-            " through a follow-up (only terminal agents take one)".to_string()
-        }
+        Via::FollowUp if !from.is_terminal() => " through a follow-up (only terminal agents take one)".to_string(),
         Via::FollowUp => " through a follow-up".to_string(),
-        Via::Pipeline if from.is_terminal() && *to == AgentStatus::Running => {
-            " except through a follow-up".to_string()
-        }
+        Via::Pipeline if from.is_terminal() && *to == AgentStatus::Running => " except through a follow-up".to_string(),
         Via::Pipeline => String::new(),
     };
     Err(Violation::new(
         &Pointer::root(),
         Code::InvalidTransition,
-        format!(
-            "an agent cannot go from {} to {}{how}",
-            quote(from.as_str()),
-            quote(to.as_str())
-        ),
+        format!("an agent cannot go from {} to {}{how}", quote(from.as_str()), quote(to.as_str())),
     ))
 }
 
@@ -332,10 +315,7 @@ impl Poller {
 
     /// A poller for an agent that has just accepted a follow-up while in `prior` (terminal).
     pub fn after_follow_up(prior: AgentStatus) -> Self {
-        Poller {
-            follow_up_from: Some(prior),
-            ..Poller::default()
-        }
+        Poller { follow_up_from: Some(prior), ..Poller::default() }
     }
 
     /// Observes the status a poll returned, `elapsed_ms` after the follow-up (ignored without
@@ -350,9 +330,7 @@ impl Poller {
             self.follow_up_from = None;
         }
         if status.is_terminal() {
-            return PollStep::Done {
-                status: status.clone(),
-            };
+            return PollStep::Done { status: status.clone() };
         }
         self.wait(status)
     }
@@ -365,9 +343,7 @@ impl Poller {
             self.interval_ms.saturating_mul(2).min(POLL_MAX_MS)
         };
         self.last = Some(status.clone());
-        PollStep::Wait {
-            after_ms: self.interval_ms,
-        }
+        PollStep::Wait { after_ms: self.interval_ms }
     }
 }
 
@@ -388,13 +364,8 @@ mod tests {
     #[test]
     fn poll_backs_off_to_the_cap_and_resets() {
         let mut p = Poller::new();
-        let waits: Vec<_> = (0..6)
-            .map(|_| p.observe(&AgentStatus::Waiting, 0))
-            .collect();
+        let waits: Vec<_> = (0..6).map(|_| p.observe(&AgentStatus::Waiting, 0)).collect();
         assert_eq!(waits.last(), Some(&PollStep::Wait { after_ms: 60_000 }));
-        assert_eq!(
-            p.observe(&AgentStatus::Running, 0),
-            PollStep::Wait { after_ms: 5_000 }
-        );
+        assert_eq!(p.observe(&AgentStatus::Running, 0), PollStep::Wait { after_ms: 5_000 });
     }
 }

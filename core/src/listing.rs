@@ -88,7 +88,10 @@ fn read_list_query(sink: &mut Sink, v: &Value, limits: &Limits) -> ListQuery {
                     None => sink.push(
                         &p,
                         Code::UnknownStatus,
-                        format!("{} is no agent status; use waiting, running, awaiting_tool, finished, stopped or failed", quote(s)),
+                        format!(
+                            "{} is no agent status; use waiting, running, awaiting_tool, finished, stopped or failed",
+                            quote(s)
+                        ),
                     ),
                 },
                 other => mismatch(sink, &p, "a status string", other),
@@ -113,11 +116,7 @@ fn read_list_query(sink: &mut Sink, v: &Value, limits: &Limits) -> ListQuery {
 }
 
 /// Characters kept as they are in a query value: RFC 3986's unreserved set.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 impl ListQuery {
     /// Checks a list query (a JSON object of parameters) and returns it typed.
@@ -141,18 +140,12 @@ impl ListQuery {
     /// same checks as [`ListQuery::from_value`] run. A repeated parameter keeps its last value.
     pub fn from_query_string(query: &str, ctx: &Context) -> Result<ListQuery, Report> {
         let mut map = serde_json::Map::new();
-        for pair in query
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty())
-        {
+        for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             let k = decode_component(k);
             let v = decode_component(v);
             let value = if k == "limit" && !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-                v.parse::<u64>()
-                    .map(Value::from)
-                    .unwrap_or(Value::String(v))
+                v.parse::<u64>().map(Value::from).unwrap_or(Value::String(v))
             } else {
                 Value::String(v)
             };
@@ -177,19 +170,13 @@ impl ListQuery {
             Some(WorkflowFilter::NoWorkflow) => parts.push(("workflowId", "null".to_string())),
             None => {}
         }
-        parts
-            .iter()
-            .map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, QUERY_VALUE)))
-            .collect::<Vec<_>>()
-            .join("&")
+        parts.iter().map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, QUERY_VALUE))).collect::<Vec<_>>().join("&")
     }
 }
 
 fn decode_component(s: &str) -> String {
     let plus = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&plus)
-        .decode_utf8_lossy()
-        .into_owned()
+    percent_encoding::percent_decode_str(&plus).decode_utf8_lossy().into_owned()
 }
 
 /// The parsed `include` parameter of `GET /agents/{id}/conversation` (Q2).
@@ -220,10 +207,7 @@ impl Include {
     /// a newer server returned them for a reason.
     pub fn shows(&self, t: &MessageType) -> bool {
         match t {
-            MessageType::User
-            | MessageType::Assistant
-            | MessageType::Error
-            | MessageType::Unknown(_) => true,
+            MessageType::User | MessageType::Assistant | MessageType::Error | MessageType::Unknown(_) => true,
             MessageType::Thinking | MessageType::Tool | MessageType::Compaction => self.steps,
         }
     }
@@ -267,11 +251,7 @@ pub fn check_conversation_query(v: &Value) -> Vec<Violation> {
                 read_include(&mut sink, &p, s);
             }
             ("include", other) => mismatch(&mut sink, &p, "a comma-separated string", other),
-            _ => sink.push(
-                &p,
-                Code::UnknownField,
-                format!("unknown query parameter {}; expected include", quote(key)),
-            ),
+            _ => sink.push(&p, Code::UnknownField, format!("unknown query parameter {}; expected include", quote(key))),
         }
     }
     sink.out
@@ -304,14 +284,9 @@ pub fn linearize(messages: &[Message]) -> Result<Vec<&Message>, LinearizeError> 
         return Ok(messages.iter().collect());
     }
     let by_id: HashMap<&str, &Message> = messages.iter().map(|m| (m.id.as_str(), m)).collect();
-    let parents: HashSet<&str> = messages
-        .iter()
-        .filter_map(|m| m.parent_id.as_deref())
-        .collect();
-    let newest = messages
-        .iter()
-        .filter(|m| !parents.contains(m.id.as_str()))
-        .max_by(|a, b| order_key(a).cmp(&order_key(b)));
+    let parents: HashSet<&str> = messages.iter().filter_map(|m| m.parent_id.as_deref()).collect();
+    let newest =
+        messages.iter().filter(|m| !parents.contains(m.id.as_str())).max_by(|a, b| order_key(a).cmp(&order_key(b)));
     let Some(mut cur) = newest else {
         // Every message is somebody's parent: the links are circular.
         let id = messages.first().map(|m| m.id.clone()).unwrap_or_default();
@@ -331,8 +306,5 @@ pub fn linearize(messages: &[Message]) -> Result<Vec<&Message>, LinearizeError> 
 }
 
 fn order_key(m: &Message) -> (Option<i128>, String) {
-    (
-        m.created_at.as_ref().and_then(Timestamp::unix_nanos),
-        m.id.to_ascii_lowercase(),
-    )
+    (m.created_at.as_ref().and_then(Timestamp::unix_nanos), m.id.to_ascii_lowercase())
 }

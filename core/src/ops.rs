@@ -98,8 +98,7 @@ pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
                 action: String,
             }
             let a: A = args(op, a)?;
-            let action = Action::parse(&a.action)
-                .ok_or_else(|| OpError(format!("unknown action `{}`", a.action)))?;
+            let action = Action::parse(&a.action).ok_or_else(|| OpError(format!("unknown action `{}`", a.action)))?;
             Ok(match apply(&AgentStatus::parse(&a.status), action) {
                 Ok(outcome) => to_json(&outcome),
                 Err(e) => json!({"error": e}),
@@ -112,9 +111,7 @@ pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
             }
             let a: A = args(op, a)?;
             let s = AgentStatus::parse(&a.status);
-            Ok(
-                json!({"status": s, "known": !matches!(s, AgentStatus::Unknown(_)), "terminal": s.is_terminal()}),
-            )
+            Ok(json!({"status": s, "known": !matches!(s, AgentStatus::Unknown(_)), "terminal": s.is_terminal()}))
         }
         "poll" => {
             #[derive(Deserialize)]
@@ -147,11 +144,7 @@ pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
             let r = match (a.get("query"), a.get("queryString").and_then(Value::as_str)) {
                 (Some(q), _) => ListQuery::from_value(q, &ctx),
                 (None, Some(qs)) => ListQuery::from_query_string(qs, &ctx),
-                _ => {
-                    return Err(OpError(
-                        "`list_query` takes `query` or `queryString`".into(),
-                    ))
-                }
+                _ => return Err(OpError("`list_query` takes `query` or `queryString`".into())),
             };
             Ok(match r {
                 Ok(q) => json!({"ok": true, "queryString": q.to_query_string(), "violations": []}),
@@ -169,10 +162,7 @@ pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
                 Ok(inc) => {
                     let mut out = json!({"steps": inc.steps});
                     if let (Some(types), Some(obj)) = (a.types, out.as_object_mut()) {
-                        let shown: Vec<&String> = types
-                            .iter()
-                            .filter(|t| inc.shows(&MessageType::parse(t)))
-                            .collect();
+                        let shown: Vec<&String> = types.iter().filter(|t| inc.shows(&MessageType::parse(t))).collect();
                         obj.insert("shown".into(), to_json(&shown));
                     }
                     out
@@ -253,8 +243,7 @@ pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
                 now: u64,
             }
             let a: A = args(op, a)?;
-            let wait = retry_after(&a.value, a.now)
-                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            let wait = retry_after(&a.value, a.now).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
             Ok(json!({"waitMs": wait}))
         }
         "retry" => {
@@ -268,13 +257,7 @@ pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
                 now: u64,
             }
             let a: A = args(op, a)?;
-            Ok(to_json(&decide_retry(
-                a.status,
-                a.attempts,
-                a.retry_after.as_deref(),
-                a.now,
-                &RetryPolicy::default(),
-            )))
+            Ok(to_json(&decide_retry(a.status, a.attempts, a.retry_after.as_deref(), a.now, &RetryPolicy::default())))
         }
         "endpoint" => {
             #[derive(Deserialize)]
@@ -293,17 +276,14 @@ pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
                 now: u64,
             }
             let a: A = args(op, a)?;
-            let class = RateClass::parse(&a.class)
-                .ok_or_else(|| OpError(format!("unknown rate class `{}`", a.class)))?;
+            let class =
+                RateClass::parse(&a.class).ok_or_else(|| OpError(format!("unknown rate class `{}`", a.class)))?;
             let mut rl = RateLimiter::new();
             for t in a.sent {
                 rl.record(class, t);
             }
             Ok(json!({"waitMs": rl.wait_ms(class, a.now)}))
         }
-        other => Err(OpError(format!(
-            "unknown op `{other}`; expected one of: {}",
-            OPS.join(", ")
-        ))),
+        other => Err(OpError(format!("unknown op `{other}`; expected one of: {}", OPS.join(", ")))),
     }
 }

@@ -158,21 +158,13 @@ pub struct Violation {
 impl Violation {
     /// A violation at `path`.
     pub fn new(path: &Pointer, code: Code, message: impl Into<String>) -> Self {
-        Violation {
-            path: path.to_string(),
-            code,
-            message: message.into(),
-        }
+        Violation { path: path.to_string(), code, message: message.into() }
     }
 }
 
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let path = if self.path.is_empty() {
-            "(document)"
-        } else {
-            &self.path
-        };
+        let path = if self.path.is_empty() { "(document)" } else { &self.path };
         write!(f, "{path}: {} [{}]", self.message, self.code)
     }
 }
@@ -189,17 +181,13 @@ pub struct Report {
 impl Report {
     /// A report of these violations.
     pub fn new(violations: Vec<Violation>) -> Self {
-        Report {
-            ok: violations.is_empty(),
-            violations,
-        }
+        Report { ok: violations.is_empty(), violations }
     }
 
     /// The report as the JSON every surface prints: `{"ok": bool, "violations": [...]}`.
     pub fn to_json(&self) -> String {
         // Serialising plain strings, bools and enums cannot fail.
-        serde_json::to_string(self)
-            .unwrap_or_else(|_| String::from("{\"ok\":false,\"violations\":[]}"))
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("{\"ok\":false,\"violations\":[]}"))
     }
 }
 

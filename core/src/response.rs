@@ -44,8 +44,7 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Timestamp::parse(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not an RFC 3339 timestamp")))
+        Timestamp::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not an RFC 3339 timestamp")))
     }
 }
 
@@ -276,8 +275,7 @@ pub fn parse_response(kind: ResponseKind, body: &str) -> Result<Value, ResponseE
         ResponseKind::Conversation => go::<Conversation>(body),
         ResponseKind::Artifact => go::<Artifact>(body),
         ResponseKind::AgentPage => {
-            let page: AgentPage =
-                serde_json::from_str(body).map_err(|e| ResponseError(e.to_string()))?;
+            let page: AgentPage = serde_json::from_str(body).map_err(|e| ResponseError(e.to_string()))?;
             serde_json::to_value(page).map_err(|e| ResponseError(e.to_string()))
         }
     }

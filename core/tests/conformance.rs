@@ -45,10 +45,8 @@ fn every_case_passes_through_the_core() {
 fn every_rule_id_of_the_implemented_sections_has_a_case() {
     let ids = corpus::rule_ids(&corpus::rules_md(), &corpus::IMPLEMENTED_SECTIONS);
     assert!(ids.len() >= 30, "RULES.md parsing found only {ids:?}");
-    let covered: std::collections::BTreeSet<String> = corpus::load()
-        .iter()
-        .filter_map(|c| c.value.get("rule").and_then(Value::as_str).map(str::to_owned))
-        .collect();
+    let covered: std::collections::BTreeSet<String> =
+        corpus::load().iter().filter_map(|c| c.value.get("rule").and_then(Value::as_str).map(str::to_owned)).collect();
     let missing: Vec<&String> = ids.iter().filter(|id| !covered.contains(*id)).collect();
     assert!(missing.is_empty(), "rule ids without a conformance case: {missing:?}");
 }

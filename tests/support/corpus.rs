@@ -163,7 +163,10 @@ pub fn rule_ids(rules_md: &str, sections: &[u32]) -> BTreeSet<String> {
                 let after = &s[i + 2..];
                 let Some(j) = after.find("**") else { break };
                 let id = &after[..j];
-                if id.len() >= 2 && id.starts_with(|c: char| c.is_ascii_uppercase()) && id[1..].chars().all(|c| c.is_ascii_digit()) {
+                if id.len() >= 2
+                    && id.starts_with(|c: char| c.is_ascii_uppercase())
+                    && id[1..].chars().all(|c| c.is_ascii_digit())
+                {
                     out.insert(id.to_string());
                 }
                 s = &after[j + 2..];

@@ -1,0 +1,246 @@
+//! Runs the `agentrules` binary on the conformance corpus and on its own behaviours: exit
+//! codes, output formats, stdin, contexts, the lifecycle command and large images.
+
+#[path = "../../tests/support/corpus.rs"]
+mod corpus;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_agentrules"))
+}
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut input = child.stdin.take().expect("stdin");
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("the binary runs");
+    writer.join().expect("stdin writer");
+    out
+}
+
+fn temp_file(contents: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let p = std::env::temp_dir().join(format!(
+        "agentrules-cli-{}-{}.json",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&p, contents).expect("temp file");
+    p
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn corpus_through_the_binary() {
+    let mut failures = Vec::new();
+    let mut passed = 0;
+    for case in corpus::load() {
+        let outcome = if let Some(kind) = case.kind() {
+            let ctx = case.context_text().map(|c| temp_file(&c));
+            let mut args = vec!["check", kind, "-", "--format", "json"];
+            let ctx_s = ctx.as_ref().map(|p| p.to_string_lossy().into_owned());
+            if let Some(c) = &ctx_s {
+                args.extend(["--context", c.as_str()]);
+            }
+            let out = run(&args, case.input_text().as_bytes());
+            if let Some(p) = ctx {
+                let _ = std::fs::remove_file(p);
+            }
+            let want_exit = if case.expected_pairs().is_empty() { 0 } else { 1 };
+            match serde_json::from_str::<Value>(stdout(&out).trim()) {
+                Ok(report) if out.status.code() == Some(want_exit) => corpus::compare_report(&case, &report),
+                Ok(report) => Err(format!("exit {:?}, expected {want_exit}: {report}", out.status.code())),
+                Err(e) => Err(format!(
+                    "stdout is not JSON ({e}): {} / {}",
+                    stdout(&out),
+                    String::from_utf8_lossy(&out.stderr)
+                )),
+            }
+        } else if let Some(op) = case.op() {
+            let out = run(&["op", op, "-"], case.value["args"].to_string().as_bytes());
+            match serde_json::from_str::<Value>(stdout(&out).trim()) {
+                Ok(result) => corpus::compare_op(&case, &result),
+                Err(e) => Err(format!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr))),
+            }
+        } else {
+            Err("a case needs kind or op".into())
+        };
+        match outcome {
+            Ok(()) => passed += 1,
+            Err(e) => failures.push(format!("{}\n   {e}", case.label())),
+        }
+    }
+    println!("cli conformance: {passed} passed, {} failed", failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn json_output_is_exactly_ok_and_violations() {
+    let out = run(&["check", "launch", "--format", "json"], br#"{"prompt": {"text": ""}}"#);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["ok", "violations"]);
+    let viol = &v["violations"][0];
+    let vkeys: Vec<&String> = viol.as_object().unwrap().keys().collect();
+    assert_eq!(vkeys, ["path", "code", "message"]);
+    assert_eq!(viol["path"], "/prompt/text");
+}
+
+#[test]
+fn text_output_is_one_line_per_violation() {
+    let out = run(&["check", "launch"], br#"{"prompt": {"text": " "}, "fileIds": ["a"]}"#);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("/prompt/text: ") && lines[0].ends_with("[empty_text]"), "{text}");
+    assert!(lines[1].ends_with("[invalid_uuid]"), "{text}");
+}
+
+#[test]
+fn valid_input_exits_zero() {
+    let ex = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/launch/simple.json");
+    let out = run(&["check", "launch", ex], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out).trim(), "ok: no violations");
+}
+
+#[test]
+fn examples_are_what_their_names_say() {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/launch"));
+    let ctx = dir.join("context.slot-workflow.json");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("context.") || !name.ends_with(".json") {
+            continue;
+        }
+        seen += 1;
+        let path = p.to_string_lossy().into_owned();
+        let mut args = vec!["check", "launch", path.as_str()];
+        let ctx_s = ctx.to_string_lossy().into_owned();
+        if name.contains("slot") {
+            args.extend(["--context", ctx_s.as_str()]);
+        }
+        let want = if name.starts_with("invalid") { 1 } else { 0 };
+        let out = run(&args, b"");
+        assert_eq!(out.status.code(), Some(want), "{name}: {}", stdout(&out));
+    }
+    assert!(seen >= 5, "only {seen} examples");
+}
+
+#[test]
+fn not_json_is_a_violation_not_a_usage_error() {
+    let out = run(&["check", "launch", "--format", "json"], b"prompt: hello");
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["violations"][0]["code"], "invalid_json");
+    assert!(v["violations"][0]["message"].as_str().unwrap().contains("byte 0"));
+    let out = run(&["check", "launch", "--format", "json"], b"\xff\xfe{}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    assert_eq!(run(&["check", "launc"], b"{}").status.code(), Some(2));
+    assert_eq!(run(&["check", "launch", "/no/such/file.json"], b"").status.code(), Some(2));
+    assert_eq!(run(&["frobnicate"], b"").status.code(), Some(2));
+    assert_eq!(run(&["check", "launch", "--format", "yaml"], b"{}").status.code(), Some(2));
+    let bad_ctx = temp_file(r#"{"limits": {"maxImages": 10}}"#);
+    let out = run(&["check", "launch", "--context", bad_ctx.to_str().unwrap()], br#"{"prompt":{"text":"x"}}"#);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/limits/maxImages") && err.contains("out_of_range"), "{err}");
+    assert!(stdout(&out).is_empty(), "a context error must not mix into the report");
+    let _ = std::fs::remove_file(bad_ctx);
+}
+
+#[test]
+fn codes_lists_every_code() {
+    let out = run(&["codes", "--format", "json"], b"");
+    let listed: Vec<String> = serde_json::from_str(&stdout(&out)).unwrap();
+    let want: Vec<&str> = agentrules::Code::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(listed, want);
+    let text = stdout(&run(&["codes"], b""));
+    assert_eq!(text.lines().count(), want.len());
+}
+
+#[test]
+fn schema_prints_the_committed_schemas() {
+    for (name, file) in [("launch", "launch.schema.json"), ("followup", "followup.schema.json")] {
+        let out = run(&["schema", name], b"");
+        assert_eq!(out.status.code(), Some(0));
+        let committed = std::fs::read_to_string(format!("{}/../schemas/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        assert_eq!(stdout(&out), committed, "schemas/{file} is stale");
+    }
+    assert_eq!(run(&["schema", "nope"], b"").status.code(), Some(2));
+}
+
+#[test]
+fn transition_answers_lifecycle_questions() {
+    let t = |from: &str, ev: &str| {
+        let o = run(&["transition", from, ev], b"");
+        (o.status.code(), stdout(&o).trim().to_string())
+    };
+    assert_eq!(t("finished", "follow_up"), (Some(0), "running".into()));
+    let (code, text) = t("running", "follow_up");
+    assert_eq!(code, Some(1));
+    assert!(text.starts_with("409 invalid_state"), "{text}");
+    assert_eq!(t("waiting", "stop"), (Some(0), "stopped".into()));
+    assert!(t("running", "stop").1.contains("requested"));
+    assert!(t("failed", "stop").1.starts_with("failed"));
+    assert!(t("running", "delete").1.contains("aborted first"));
+    assert_eq!(t("waiting", "running"), (Some(0), "running".into()));
+    let (code, text) = t("finished", "running");
+    assert_eq!(code, Some(1));
+    assert!(text.ends_with("[invalid_transition]"), "{text}");
+    assert_eq!(t("paused", "stop").0, Some(2));
+    assert_eq!(t("running", "explode").0, Some(2));
+    let o = run(&["transition", "running", "waiting", "--format", "json"], b"");
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["violation"]["code"], "invalid_transition");
+}
+
+fn png_file(decoded_len: usize) -> PathBuf {
+    use base64::Engine;
+    let mut bytes = vec![0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    bytes.resize(decoded_len, 0);
+    let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    temp_file(&format!(r#"{{"prompt":{{"text":"look","images":[{{"media_type":"image/png","data":"{data}"}}]}}}}"#))
+}
+
+#[test]
+fn twenty_mib_png_boundary_through_the_cli() {
+    let ok = png_file(20 * 1024 * 1024);
+    let out = run(&["check", "launch", ok.to_str().unwrap(), "--format", "json"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let big = png_file(20 * 1024 * 1024 + 1);
+    let out = run(&["check", "launch", big.to_str().unwrap(), "--format", "json"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["violations"][0]["code"], "image_too_large");
+    assert_eq!(v["violations"][0]["path"], "/prompt/images/0/data");
+    assert!(stdout(&out).len() < 500, "the payload must not be echoed");
+    let _ = std::fs::remove_file(ok);
+    let _ = std::fs::remove_file(big);
+}
