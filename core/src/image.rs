@@ -105,13 +105,32 @@ pub fn base64_decoded_len(data: &str) -> Result<u64, Base64Error> {
 }
 
 fn first_bad_byte(b: &[u8]) -> Option<Base64Error> {
-    let is_alpha = |c: &u8| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/';
-    let pos = b.iter().position(|c| !is_alpha(c))?;
+    // Whole blocks are tested branch-free so the compiler can vectorise the scan (a 20 MiB
+    // image is 28 MB of text); only a failing block is searched for the offending byte.
+    const BLOCK: usize = 64;
+    let mut blocks = b.chunks_exact(BLOCK);
+    let mut start = 0usize;
+    for block in &mut blocks {
+        if !block.iter().fold(true, |ok, c| ok & is_alphabet(*c)) {
+            return bad_byte_in(block, start);
+        }
+        start += BLOCK;
+    }
+    bad_byte_in(blocks.remainder(), start)
+}
+
+#[inline(always)]
+fn is_alphabet(c: u8) -> bool {
+    (c.wrapping_sub(b'A') < 26) | (c.wrapping_sub(b'a') < 26) | (c.wrapping_sub(b'0') < 10) | (c == b'+') | (c == b'/')
+}
+
+fn bad_byte_in(b: &[u8], start: usize) -> Option<Base64Error> {
+    let pos = b.iter().position(|c| !is_alphabet(*c))?;
     // `=` before the end (or a third `=`) is a padding error, anything else a bad byte.
     if b.get(pos) == Some(&b'=') {
         Some(Base64Error::BadPadding)
     } else {
-        Some(Base64Error::InvalidByte { offset: pos })
+        Some(Base64Error::InvalidByte { offset: start + pos })
     }
 }
 
@@ -335,6 +354,12 @@ mod tests {
         assert_eq!(base64_decoded_len("Q=QQ"), Err(Base64Error::BadPadding));
         assert_eq!(base64_decoded_len("QQ-_"), Err(Base64Error::InvalidByte { offset: 2 }));
         assert_eq!(base64_decoded_len("QUJD\n"), Err(Base64Error::InvalidByte { offset: 4 }));
+        // Offsets past the first vectorised block, and `=` inside a later block.
+        let long = format!("{}!{}", "A".repeat(130), "A".repeat(1));
+        assert_eq!(base64_decoded_len(&long), Err(Base64Error::InvalidByte { offset: 130 }));
+        let mid_pad = format!("{}=A{}", "A".repeat(70), "A".repeat(0));
+        assert_eq!(base64_decoded_len(&mid_pad), Err(Base64Error::BadPadding));
+        assert_eq!(base64_decoded_len(&"AAAA".repeat(1000)), Ok(3000));
     }
 
     #[test]
