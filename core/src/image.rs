@@ -355,9 +355,9 @@ mod tests {
         assert_eq!(base64_decoded_len("QQ-_"), Err(Base64Error::InvalidByte { offset: 2 }));
         assert_eq!(base64_decoded_len("QUJD\n"), Err(Base64Error::InvalidByte { offset: 4 }));
         // Offsets past the first vectorised block, and `=` inside a later block.
-        let long = format!("{}!{}", "A".repeat(130), "A".repeat(1));
+        let long = format!("{}!A", "A".repeat(130));
         assert_eq!(base64_decoded_len(&long), Err(Base64Error::InvalidByte { offset: 130 }));
-        let mid_pad = format!("{}=A{}", "A".repeat(70), "A".repeat(0));
+        let mid_pad = format!("{}=A", "A".repeat(70));
         assert_eq!(base64_decoded_len(&mid_pad), Err(Base64Error::BadPadding));
         assert_eq!(base64_decoded_len(&"AAAA".repeat(1000)), Ok(3000));
     }
