@@ -56,7 +56,7 @@ pub fn check_headers(v: &Value, api: Api) -> Vec<Violation> {
             };
             let p = root.key(name);
             if is_blank(value) {
-                sink.push(&p, Code::EmptyText, format!("{name} must not be empty"));
+                sink.push(&p, Code::EmptyText, format!("the {name} header must not be empty"));
             } else if name == "X-Nome-Client-Version" && semver::Version::parse(value.trim()).is_err() {
                 sink.push(
                     &p,
@@ -94,6 +94,10 @@ fn check_bearer(sink: &mut Sink, path: &Pointer, value: &str, api: Api) {
         return;
     }
     if api == Api::Agent && (!token.starts_with(API_KEY_PREFIX) || token.len() == API_KEY_PREFIX.len()) {
-        sink.push(path, Code::InvalidApiKey, "Agent API keys start with `npk_`; create one in the Developer Console");
+        sink.push(
+            path,
+            Code::InvalidApiKey,
+            "an Agent API key starts with `npk_`; create one in the Developer Console",
+        );
     }
 }

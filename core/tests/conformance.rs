@@ -41,6 +41,25 @@ fn every_case_passes_through_the_core() {
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
+/// DESIGN.md principle 2: lowercase start, no trailing period, no Rust type names.
+#[test]
+fn messages_follow_the_house_style() {
+    let mut bad = Vec::new();
+    for case in corpus::load() {
+        let Some(kind) = case.kind() else { continue };
+        let Ok(report) = check(kind, &case.input_text(), case.context_text().as_deref()) else { continue };
+        for v in report.violations {
+            let m = &v.message;
+            let first = m.chars().next().unwrap_or('?');
+            let rust_words = ["::", "Value", "String", "Option", "Vec<", "serde", "unwrap"];
+            if first.is_uppercase() || m.ends_with('.') || rust_words.iter().any(|w| m.contains(w)) || m.len() > 300 {
+                bad.push(format!("{}: {m:?}", case.label()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "messages out of style:\n{}", bad.join("\n"));
+}
+
 #[test]
 fn every_rule_id_of_the_implemented_sections_has_a_case() {
     let ids = corpus::rule_ids(&corpus::rules_md(), &corpus::IMPLEMENTED_SECTIONS);

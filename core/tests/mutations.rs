@@ -1,0 +1,96 @@
+//! "No panic on any input", exercised: every value at every path of every corpus input is
+//! replaced by each value of a hostile set, and every kind checks the result. Each check must
+//! return a report whose `ok` agrees with its violations and whose paths are JSON Pointers.
+
+#[path = "../../tests/support/corpus.rs"]
+mod corpus;
+
+use agentrules::{check_value, Context, Kind};
+use serde_json::{json, Value};
+
+fn replacements() -> Vec<Value> {
+    vec![
+        Value::Null,
+        json!(true),
+        json!(0),
+        json!(-1),
+        json!(1.5),
+        json!(1e308),
+        json!(u64::MAX),
+        json!(""),
+        json!(" "),
+        json!("data:"),
+        json!("====="),
+        json!("\u{0}\u{feff}é"),
+        json!([]),
+        json!({}),
+        json!([null, 1, "a"]),
+        json!({"~/": {"": []}}),
+    ]
+}
+
+/// Every JSON Pointer of `v`, the root included.
+fn pointers(v: &Value, here: String, out: &mut Vec<String>) {
+    out.push(here.clone());
+    match v {
+        Value::Object(m) => {
+            for (k, c) in m {
+                pointers(c, format!("{here}/{}", agentrules::pointer::escape(k)), out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, c) in a.iter().enumerate() {
+                pointers(c, format!("{here}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_kind_survives_every_mutation() {
+    let kinds: Vec<Kind> = Kind::ALL.iter().map(|(k, _)| *k).collect();
+    let ctx = Context::from_json(
+        r#"{"workflow": {"id": "019def34-0000-7000-8000-000000000010", "slots": [{"name": "A", "multiple": true}, {"name": "A"}, {"name": "B", "required": false}]}, "entitlements": []}"#,
+    )
+    .unwrap();
+    let mut checks = 0usize;
+    for case in corpus::load() {
+        let Some(input) = case.value.get("input") else { continue };
+        let mut ptrs = Vec::new();
+        pointers(input, String::new(), &mut ptrs);
+        for p in ptrs {
+            for r in replacements() {
+                let mut doc = input.clone();
+                match doc.pointer_mut(&p) {
+                    Some(slot) => *slot = r,
+                    None => continue,
+                }
+                for kind in &kinds {
+                    for c in [&Context::default(), &ctx] {
+                        let report = check_value(*kind, &doc, c);
+                        checks += 1;
+                        assert_eq!(report.ok, report.violations.is_empty());
+                        for v in &report.violations {
+                            assert!(v.path.is_empty() || v.path.starts_with('/'), "{}", v.path);
+                            assert!(!v.message.is_empty());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checks > 10_000, "only {checks} checks ran");
+    println!("{checks} mutated checks, no panic");
+}
+
+#[test]
+fn deep_nesting_and_huge_numbers_are_reports() {
+    let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+    let r = agentrules::check("launch", &deep, None).unwrap();
+    assert_eq!(r.violations[0].code, agentrules::Code::InvalidJson);
+    let r = agentrules::check("list-query", r#"{"limit": 1e999}"#, None).unwrap();
+    assert!(!r.ok);
+    let r = agentrules::check("list-query", r#"{"limit": 18446744073709551616}"#, None).unwrap();
+    assert!(!r.ok);
+}
