@@ -26,7 +26,8 @@ enum Format {
 #[derive(Subcommand)]
 enum Command {
     /// Check a document: launch, followup, image, image-bytes, list-query, conversation-query,
-    /// error-envelope, agent-headers, nome-headers, context
+    /// error-envelope, agent-headers, nome-headers, table, table-schema, artifact,
+    /// policy-matrix, tool-receipt, context
     Check {
         /// What the document is
         kind: String,
@@ -57,6 +58,27 @@ enum Command {
         from: String,
         /// A target status, or an action: follow_up, stop, delete
         event: String,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Decide a tool call against a policy matrix: allow, needs_approval, queued or deny
+    Decide {
+        /// The policy matrix (JSON)
+        #[arg(long)]
+        matrix: String,
+        /// The tool to call
+        #[arg(long)]
+        tool: String,
+        /// The caller's role
+        #[arg(long)]
+        role: String,
+        /// Calls of this tool already made in this run
+        #[arg(long, default_value_t = 0)]
+        calls: u64,
+        /// The device is offline
+        #[arg(long)]
+        offline: bool,
         /// Output format
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -148,6 +170,25 @@ fn run(command: Command) -> Result<u8, String> {
             Ok(0)
         }
         Command::Transition { from, event, format } => transition(&from, &event, format),
+        Command::Decide { matrix, tool, role, calls, offline, format } => {
+            use agentrules::policy::{Decision, PolicyMatrix};
+            let bytes = read_input(Some(&matrix))?;
+            let m = PolicyMatrix::from_json(&String::from_utf8_lossy(&bytes)).map_err(|r| {
+                let lines: Vec<String> = r.violations.iter().map(|v| format!("  {v}")).collect();
+                format!("invalid policy matrix `{matrix}`:\n{}", lines.join("\n"))
+            })?;
+            let d = m.decide(&tool, &role, calls, !offline);
+            match format {
+                Format::Json => println!("{}", serde_json::to_string(&d).map_err(|e| e.to_string())?),
+                Format::Text => match d {
+                    Decision::Allow => println!("allow"),
+                    Decision::NeedsApproval { tier } => println!("needs_approval (tier {})", tier.as_str()),
+                    Decision::Queued => println!("queued: the call runs when the device is online"),
+                    Decision::Deny { reason } => println!("deny: {reason}"),
+                },
+            }
+            Ok(0)
+        }
         Command::Op { name, file } => {
             let bytes = read_input(file.as_deref())?;
             let args: serde_json::Value =

@@ -244,3 +244,42 @@ fn twenty_mib_png_boundary_through_the_cli() {
     let _ = std::fs::remove_file(ok);
     let _ = std::fs::remove_file(big);
 }
+
+#[test]
+fn decide_prints_the_decision() {
+    let m = temp_file(
+        r#"{"tools": {"send_email": {"maxCalls": 2, "approval": "admin", "offline": "queue", "roles": ["member", "admin"]}}}"#,
+    );
+    let mp = m.to_str().unwrap();
+    let d = |extra: &[&str]| {
+        let mut args = vec!["decide", "--matrix", mp, "--tool", "send_email", "--role", "member"];
+        args.extend_from_slice(extra);
+        let o = run(&args, b"");
+        (o.status.code(), stdout(&o).trim().to_string())
+    };
+    assert_eq!(d(&[]).1, "needs_approval (tier admin)");
+    assert_eq!(d(&["--offline"]).1, "queued: the call runs when the device is online");
+    assert_eq!(d(&["--calls", "2"]).1, "deny: max_calls_exceeded");
+    assert_eq!(d(&["--format", "json"]).1, r#"{"decision":"needs_approval","tier":"admin"}"#);
+    let o = run(&["decide", "--matrix", mp, "--tool", "x", "--role", "member", "--format", "json"], b"");
+    assert_eq!(stdout(&o).trim(), r#"{"decision":"deny","reason":"unknown_tool"}"#);
+    let bad = temp_file(r#"{"tools": {"t": {"maxCalls": -1}}}"#);
+    let o = run(&["decide", "--matrix", bad.to_str().unwrap(), "--tool", "t", "--role", "a"], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("/tools/t/maxCalls"));
+    let _ = std::fs::remove_file(m);
+    let _ = std::fs::remove_file(bad);
+}
+
+#[test]
+fn table_check_from_a_file() {
+    let t = temp_file(
+        r#"{"schema": {"type": "object", "properties": {"issue": {"type": "string"}}}, "elements": [{"key": "row-1", "value": {"issue": 7}}]}"#,
+    );
+    let o = run(&["check", "table", t.to_str().unwrap()], b"");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o).trim(), "/elements/0/value/issue: value is not of type \"string\" [schema_type]");
+    let o = run(&["check", "table-schema", "-"], br#"{"type": "object"}"#);
+    assert_eq!(o.status.code(), Some(0));
+    let _ = std::fs::remove_file(t);
+}

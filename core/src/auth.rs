@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{is_blank, mismatch};
+use crate::json::{as_object, is_blank, mismatch};
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Sink, Violation};
 
@@ -42,8 +42,7 @@ pub enum Api {
 pub fn check_headers(v: &Value, api: Api) -> Vec<Violation> {
     let mut sink = Sink::default();
     let root = Pointer::root();
-    let Value::Object(headers) = v else {
-        mismatch(&mut sink, &root, "an object of header names and values", v);
+    let Some(headers) = as_object(&mut sink, &root, v, "an object of header names and values") else {
         return sink.out;
     };
     if let Some(token) = header(&mut sink, headers, "Authorization") {

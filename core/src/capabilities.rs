@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::context::Context;
-use crate::json::{check_fields, check_text, mismatch};
+use crate::json::{as_object, check_fields, check_text, mismatch};
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Sink};
 
@@ -16,8 +16,7 @@ pub const CAPABILITIES: [&str; 2] = ["codeSearch", "webSearch"];
 
 /// Checks the `capabilities` object at `path`.
 pub(crate) fn check_capabilities(sink: &mut Sink, path: &Pointer, v: &Value, ctx: &Context) {
-    let Value::Object(obj) = v else {
-        mismatch(sink, path, "an object", v);
+    let Some(obj) = as_object(sink, path, v, "an object") else {
         return;
     };
     for (key, value) in obj {

@@ -22,7 +22,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::json::{self, check_fields, check_uuid, mismatch};
+use crate::json::{self, as_object, check_fields, check_uuid, mismatch};
 use crate::pointer::Pointer;
 use crate::report::{Code, Report, Sink, Violation};
 
@@ -94,19 +94,12 @@ impl Context {
     /// assert_eq!(bad.violations[0].path, "/limits/maxImages");
     /// ```
     pub fn from_json(text: &str) -> Result<Context, Report> {
-        let v = json::parse(text).map_err(|v| Report::new(vec![v]))?;
-        Context::from_value(&v)
+        crate::report::collect_text(text, read_context)
     }
 
     /// Parses and validates a context given as a JSON value.
     pub fn from_value(v: &Value) -> Result<Context, Report> {
-        let mut sink = Sink::default();
-        let ctx = read_context(&mut sink, v);
-        if sink.out.is_empty() {
-            Ok(ctx)
-        } else {
-            Err(Report::new(sink.out))
-        }
+        crate::report::collect(|sink| read_context(sink, v))
     }
 }
 
@@ -120,8 +113,7 @@ pub fn check_context(v: &Value) -> Vec<Violation> {
 fn read_context(sink: &mut Sink, v: &Value) -> Context {
     let root = Pointer::root();
     let mut ctx = Context::default();
-    let Value::Object(obj) = v else {
-        mismatch(sink, &root, "an object", v);
+    let Some(obj) = as_object(sink, &root, v, "an object") else {
         return ctx;
     };
     check_fields(sink, &root, obj, &["workflow", "entitlements", "limits"]);
@@ -138,10 +130,7 @@ fn read_context(sink: &mut Sink, v: &Value) -> Context {
 }
 
 fn read_workflow(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<WorkflowDef> {
-    let Value::Object(obj) = v else {
-        mismatch(sink, path, "an object", v);
-        return None;
-    };
+    let obj = as_object(sink, path, v, "an object")?;
     check_fields(sink, path, obj, &["id", "slots"]);
     let mut def = WorkflowDef::default();
     if let Some(id) = obj.get("id") {
@@ -166,10 +155,7 @@ fn read_workflow(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<WorkflowD
 }
 
 fn read_slot(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<Slot> {
-    let Value::Object(obj) = v else {
-        mismatch(sink, path, "an object", v);
-        return None;
-    };
+    let obj = as_object(sink, path, v, "an object")?;
     check_fields(sink, path, obj, &["name", "multiple", "required"]);
     let name = match obj.get("name") {
         None => {
@@ -211,8 +197,7 @@ fn read_entitlements(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<Vec<S
 
 fn read_limits(sink: &mut Sink, path: &Pointer, v: &Value) -> Limits {
     let mut limits = Limits::DEFAULT;
-    let Value::Object(obj) = v else {
-        mismatch(sink, path, "an object", v);
+    let Some(obj) = as_object(sink, path, v, "an object") else {
         return limits;
     };
     check_fields(sink, path, obj, &["maxImages", "maxImageBytes", "maxListLimit"]);

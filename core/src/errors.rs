@@ -12,7 +12,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::json::mismatch;
+use crate::json::{as_object, mismatch};
 use crate::pointer::Pointer;
 use crate::report::{Code, Report, Sink, Violation};
 use crate::response::open_enum;
@@ -133,8 +133,7 @@ impl ErrorEnvelope {
 pub fn check_error_envelope(v: &Value) -> Vec<Violation> {
     let mut sink = Sink::default();
     let root = Pointer::root();
-    let Value::Object(obj) = v else {
-        mismatch(&mut sink, &root, "an object { error, code }", v);
+    let Some(obj) = as_object(&mut sink, &root, v, "an object { error, code }") else {
         return sink.out;
     };
     for key in ["error", "code"] {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::Limits;
-use crate::json::{check_fields, mismatch};
+use crate::json::{as_object, check_fields, mismatch};
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Sink, Violation};
 
@@ -170,8 +170,7 @@ pub(crate) fn check_images(sink: &mut Sink, path: &Pointer, v: &Value, limits: &
 
 /// Checks one image object `{ media_type, data }` (I2–I6).
 pub(crate) fn check_image(sink: &mut Sink, path: &Pointer, v: &Value, limits: &Limits) {
-    let Value::Object(obj) = v else {
-        mismatch(sink, path, "an image object { media_type, data }", v);
+    let Some(obj) = as_object(sink, path, v, "an image object { media_type, data }") else {
         return;
     };
     check_fields(sink, path, obj, &["media_type", "data"]);
@@ -282,8 +281,7 @@ pub fn check_image_bytes(media_type: &str, byte_length: u64, head: &[u8], limits
 pub(crate) fn check_image_bytes_doc(v: &Value, limits: &Limits) -> Vec<Violation> {
     let mut sink = Sink::default();
     let root = Pointer::root();
-    let Value::Object(obj) = v else {
-        mismatch(&mut sink, &root, "an object { media_type, byteLength, head }", v);
+    let Some(obj) = as_object(&mut sink, &root, v, "an object { media_type, byteLength, head }") else {
         return sink.out;
     };
     check_fields(&mut sink, &root, obj, &["media_type", "byteLength", "head"]);

@@ -69,6 +69,22 @@ pub(crate) fn mismatch(sink: &mut Sink, path: &Pointer, expected: &str, found: &
     sink.push(path, Code::TypeMismatch, format!("expected {expected}, found {}", type_name(found)));
 }
 
+/// The object `v` is, or a `type_mismatch` saying `expected` and `None`.
+pub(crate) fn as_object<'a>(
+    sink: &mut Sink,
+    path: &Pointer,
+    v: &'a Value,
+    expected: &str,
+) -> Option<&'a serde_json::Map<String, Value>> {
+    match v {
+        Value::Object(obj) => Some(obj),
+        other => {
+            mismatch(sink, path, expected, other);
+            None
+        }
+    }
+}
+
 /// "Blank" as RULES.md defines it: empty or only Unicode whitespace.
 pub fn is_blank(s: &str) -> bool {
     s.chars().all(char::is_whitespace)

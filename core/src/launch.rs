@@ -27,7 +27,7 @@ use serde_json::Value;
 use crate::capabilities::check_capabilities;
 use crate::context::{Context, Slot};
 use crate::image::check_images;
-use crate::json::{self, check_text, check_uuid, is_uuid, mismatch};
+use crate::json::{self, as_object, check_text, check_uuid, is_uuid, mismatch};
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Report, Sink, Violation};
 
@@ -60,8 +60,7 @@ enum Kind<'a> {
 pub fn check_launch(v: &Value, ctx: &Context) -> Vec<Violation> {
     let mut sink = Sink::default();
     let root = Pointer::root();
-    let Value::Object(obj) = v else {
-        mismatch(&mut sink, &root, "a JSON object", v);
+    let Some(obj) = as_object(&mut sink, &root, v, "a JSON object") else {
         return sink.out;
     };
     let has_workflow = obj.contains_key("workflowId");
@@ -179,8 +178,7 @@ pub fn check_launch(v: &Value, ctx: &Context) -> Vec<Violation> {
 pub fn check_follow_up(v: &Value, ctx: &Context) -> Vec<Violation> {
     let mut sink = Sink::default();
     let root = Pointer::root();
-    let Value::Object(obj) = v else {
-        mismatch(&mut sink, &root, "a JSON object", v);
+    let Some(obj) = as_object(&mut sink, &root, v, "a JSON object") else {
         return sink.out;
     };
     for (key, value) in obj {
@@ -214,8 +212,7 @@ fn prompt_with_inputs(sink: &mut Sink, path: &Pointer) {
 
 /// `prompt`: an object with `text` and `images` only.
 fn check_prompt(sink: &mut Sink, path: &Pointer, v: &Value, text_required: bool, ctx: &Context) {
-    let Value::Object(p) = v else {
-        mismatch(sink, path, "an object { text, images }", v);
+    let Some(p) = as_object(sink, path, v, "an object { text, images }") else {
         return;
     };
     for (key, value) in p {
@@ -250,8 +247,7 @@ fn check_id_list(sink: &mut Sink, path: &Pointer, v: &Value) {
 
 /// `workflowInputs` of a slot workflow whose definition is known (L8).
 fn check_slots(sink: &mut Sink, path: &Pointer, v: &Value, slots: &[Slot]) {
-    let Value::Object(inputs) = v else {
-        mismatch(sink, path, "an object keyed by slot name", v);
+    let Some(inputs) = as_object(sink, path, v, "an object keyed by slot name") else {
         return;
     };
     let mut declared: HashMap<&str, (usize, &Slot)> = HashMap::with_capacity(slots.len());
@@ -315,8 +311,7 @@ fn check_slot_value(sink: &mut Sink, path: &Pointer, v: &Value, slot: &Slot) {
 
 /// `workflowInputs` when the workflow's definition is unknown: only the value shapes.
 fn check_inputs_shape(sink: &mut Sink, path: &Pointer, v: &Value) {
-    let Value::Object(inputs) = v else {
-        mismatch(sink, path, "an object keyed by slot name", v);
+    let Some(inputs) = as_object(sink, path, v, "an object keyed by slot name") else {
         return;
     };
     for (key, value) in inputs {

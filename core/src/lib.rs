@@ -16,11 +16,13 @@
 //!
 //! The areas follow `RULES.md`: [`lifecycle`] (S1–S6), [`launch`] (L1–L11), [`image`] (I1–I7),
 //! [`capabilities`] (C1–C4), [`listing`] and [`response`] (Q1–Q4), [`errors`], [`auth`] and
-//! [`endpoints`] (E1–E4); [`context`] holds the facts a check takes from its caller.
+//! [`endpoints`] (E1–E4), [`artifact`] and [`table`] (T1–T5), [`policy`] (P1–P4); [`context`]
+//! holds the facts a check takes from its caller.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+pub mod artifact;
 pub mod auth;
 pub mod capabilities;
 pub mod context;
@@ -33,8 +35,10 @@ pub mod lifecycle;
 pub mod listing;
 pub mod ops;
 pub mod pointer;
+pub mod policy;
 pub mod report;
 pub mod response;
+pub mod table;
 
 use serde_json::Value;
 
@@ -68,13 +72,23 @@ pub enum Kind {
     AgentHeaders,
     /// NOME request headers (E3).
     NomeHeaders,
+    /// `TABLE` content `{ schema, elements }` (T2–T5).
+    Table,
+    /// A table schema on its own (T3).
+    TableSchema,
+    /// An artifact's `data` (T1, T2).
+    Artifact,
+    /// A tool policy matrix (P1).
+    PolicyMatrix,
+    /// A tool receipt (P4).
+    ToolReceipt,
     /// A context document itself.
     Context,
 }
 
 impl Kind {
     /// Every kind, with its name.
-    pub const ALL: [(Kind, &'static str); 10] = [
+    pub const ALL: [(Kind, &'static str); 15] = [
         (Kind::Launch, "launch"),
         (Kind::FollowUp, "followup"),
         (Kind::Image, "image"),
@@ -84,6 +98,11 @@ impl Kind {
         (Kind::ErrorEnvelope, "error-envelope"),
         (Kind::AgentHeaders, "agent-headers"),
         (Kind::NomeHeaders, "nome-headers"),
+        (Kind::Table, "table"),
+        (Kind::TableSchema, "table-schema"),
+        (Kind::Artifact, "artifact"),
+        (Kind::PolicyMatrix, "policy-matrix"),
+        (Kind::ToolReceipt, "tool-receipt"),
         (Kind::Context, "context"),
     ];
 
@@ -139,6 +158,11 @@ pub fn check_value(kind: Kind, v: &Value, ctx: &Context) -> Report {
         Kind::ErrorEnvelope => errors::check_error_envelope(v),
         Kind::AgentHeaders => auth::check_headers(v, auth::Api::Agent),
         Kind::NomeHeaders => auth::check_headers(v, auth::Api::Nome),
+        Kind::Table => table::check_table(v),
+        Kind::TableSchema => table::check_table_schema(v),
+        Kind::Artifact => artifact::check_artifact(v),
+        Kind::PolicyMatrix => policy::check_policy_matrix(v),
+        Kind::ToolReceipt => policy::check_receipt(v),
         Kind::Context => context::check_context(v),
     };
     Report::new(violations)

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::{read_bounded_int, Context, Limits};
-use crate::json::{check_uuid, mismatch};
+use crate::json::{as_object, check_uuid, mismatch};
 use crate::lifecycle::AgentStatus;
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Report, Sink, Violation};
@@ -65,8 +65,7 @@ fn read_list_query(sink: &mut Sink, v: &Value, limits: &Limits) -> ListQuery {
         status: None,
         workflow_id: None,
     };
-    let Value::Object(obj) = v else {
-        mismatch(sink, &root, "an object of query parameters", v);
+    let Some(obj) = as_object(sink, &root, v, "an object of query parameters") else {
         return q;
     };
     for (key, value) in obj {
@@ -126,13 +125,7 @@ impl ListQuery {
     /// assert_eq!(q.to_query_string(), "limit=5&status=running");
     /// ```
     pub fn from_value(v: &Value, ctx: &Context) -> Result<ListQuery, Report> {
-        let mut sink = Sink::default();
-        let q = read_list_query(&mut sink, v, &ctx.limits);
-        if sink.out.is_empty() {
-            Ok(q)
-        } else {
-            Err(Report::new(sink.out))
-        }
+        crate::report::collect(|sink| read_list_query(sink, v, &ctx.limits))
     }
 
     /// Reads a URL query string (`limit=20&status=running`, with or without a leading `?`):
@@ -240,8 +233,7 @@ fn read_include(sink: &mut Sink, path: &Pointer, s: &str) -> Include {
 pub fn check_conversation_query(v: &Value) -> Vec<Violation> {
     let mut sink = Sink::default();
     let root = Pointer::root();
-    let Value::Object(obj) = v else {
-        mismatch(&mut sink, &root, "an object of query parameters", v);
+    let Some(obj) = as_object(&mut sink, &root, v, "an object of query parameters") else {
         return sink.out;
     };
     for (key, value) in obj {

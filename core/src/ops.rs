@@ -21,6 +21,8 @@
 //! | `retry` | `{status, attempts, retryAfter?, now?}` | decision |
 //! | `endpoint` | `{method, path}` | endpoint or `null` |
 //! | `rate_limit` | `{class, sent: [ms], now}` | `{waitMs}` |
+//! | `decide` | `{matrix, tool, role, calls, online}` | decision or `{violations}` (invalid matrix) |
+//! | `approval` | `{tier, allowedRoles, events: [event]}` | `[{status} \| {error: violation}]` |
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -40,7 +42,7 @@ use crate::response::{parse_response, Message, MessageType, ResponseKind};
 pub struct OpError(pub String);
 
 /// The names of every op.
-pub const OPS: [&str; 14] = [
+pub const OPS: [&str; 16] = [
     "transition",
     "apply",
     "status",
@@ -55,6 +57,8 @@ pub const OPS: [&str; 14] = [
     "retry",
     "endpoint",
     "rate_limit",
+    "decide",
+    "approval",
 ];
 
 fn args<T: DeserializeOwned>(op: &str, v: &Value) -> Result<T, OpError> {
@@ -283,6 +287,43 @@ pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
                 rl.record(class, t);
             }
             Ok(json!({"waitMs": rl.wait_ms(class, a.now)}))
+        }
+        "decide" => {
+            #[derive(Deserialize)]
+            struct A {
+                matrix: Value,
+                tool: String,
+                role: String,
+                calls: u64,
+                online: bool,
+            }
+            let a: A = args(op, a)?;
+            Ok(match crate::policy::PolicyMatrix::from_value(&a.matrix) {
+                Ok(m) => to_json(&m.decide(&a.tool, &a.role, a.calls, a.online)),
+                Err(rep) => json!({"violations": rep.violations}),
+            })
+        }
+        "approval" => {
+            use crate::policy::{ApprovalEvent, ApprovalRequest, ApprovalStatus, Tier};
+            #[derive(Deserialize)]
+            #[serde(rename_all = "camelCase")]
+            struct A {
+                tier: Tier,
+                allowed_roles: Vec<String>,
+                events: Vec<ApprovalEvent>,
+            }
+            let a: A = args(op, a)?;
+            let mut req =
+                ApprovalRequest { tier: a.tier, allowed_roles: a.allowed_roles, status: ApprovalStatus::Pending };
+            let steps: Vec<Value> = a
+                .events
+                .iter()
+                .map(|e| match req.apply(e) {
+                    Ok(s) => json!({"status": s}),
+                    Err(v) => json!({"error": v}),
+                })
+                .collect();
+            Ok(Value::Array(steps))
         }
         other => Err(OpError(format!("unknown op `{other}`; expected one of: {}", OPS.join(", ")))),
     }

@@ -119,6 +119,68 @@ codes! {
     UnresolvableRef = "unresolvable_ref",
     /// T4: an element key repeated in a table.
     DuplicateKey = "duplicate_key",
+    /// T4: a value fails `type`.
+    SchemaType = "schema_type",
+    /// T4: a value fails `required`.
+    SchemaRequired = "schema_required",
+    /// T4: a value fails `pattern`.
+    SchemaPattern = "schema_pattern",
+    /// T4: a value fails `format`.
+    SchemaFormat = "schema_format",
+    /// T4: a value fails `enum`.
+    SchemaEnum = "schema_enum",
+    /// T4: a value fails `const`.
+    SchemaConst = "schema_const",
+    /// T4: a value fails `minimum`.
+    SchemaMinimum = "schema_minimum",
+    /// T4: a value fails `maximum`.
+    SchemaMaximum = "schema_maximum",
+    /// T4: a value fails `exclusiveMinimum`.
+    SchemaExclusiveMinimum = "schema_exclusive_minimum",
+    /// T4: a value fails `exclusiveMaximum`.
+    SchemaExclusiveMaximum = "schema_exclusive_maximum",
+    /// T4: a value fails `multipleOf`.
+    SchemaMultipleOf = "schema_multiple_of",
+    /// T4: a value fails `minLength`.
+    SchemaMinLength = "schema_min_length",
+    /// T4: a value fails `maxLength`.
+    SchemaMaxLength = "schema_max_length",
+    /// T4: a value fails `minItems`.
+    SchemaMinItems = "schema_min_items",
+    /// T4: a value fails `maxItems`.
+    SchemaMaxItems = "schema_max_items",
+    /// T4: a value fails `uniqueItems`.
+    SchemaUniqueItems = "schema_unique_items",
+    /// T4: a value fails `contains`.
+    SchemaContains = "schema_contains",
+    /// T4: a value fails `minProperties`.
+    SchemaMinProperties = "schema_min_properties",
+    /// T4: a value fails `maxProperties`.
+    SchemaMaxProperties = "schema_max_properties",
+    /// T4: a value fails `additionalProperties`.
+    SchemaAdditionalProperties = "schema_additional_properties",
+    /// T4: a value fails `additionalItems`.
+    SchemaAdditionalItems = "schema_additional_items",
+    /// T4: a value fails `unevaluatedProperties`.
+    SchemaUnevaluatedProperties = "schema_unevaluated_properties",
+    /// T4: a value fails `unevaluatedItems`.
+    SchemaUnevaluatedItems = "schema_unevaluated_items",
+    /// T4: a value fails `propertyNames`.
+    SchemaPropertyNames = "schema_property_names",
+    /// T4: a value fails `anyOf`.
+    SchemaAnyOf = "schema_any_of",
+    /// T4: a value fails `oneOf`.
+    SchemaOneOf = "schema_one_of",
+    /// T4: a value fails `not`.
+    SchemaNot = "schema_not",
+    /// T4: a value fails `contentEncoding`.
+    SchemaContentEncoding = "schema_content_encoding",
+    /// T4: a value fails `contentMediaType`.
+    SchemaContentMediaType = "schema_content_media_type",
+    /// T4: a value meets a `false` schema (nothing is valid there).
+    SchemaFalse = "schema_false",
+    /// T4: a keyword this library does not name yet failed (forward compatibility).
+    SchemaOther = "schema_other",
     // P: tools and policy (section 6).
     /// P2: a tool the matrix does not list, with no default entry.
     UnknownTool = "unknown_tool",
@@ -128,6 +190,12 @@ codes! {
     MaxCallsExceeded = "max_calls_exceeded",
     /// P2: the tool is denied while offline.
     Offline = "offline",
+    /// P1: an approval tier other than `none`, `user`, `admin`.
+    UnknownApprovalTier = "unknown_approval_tier",
+    /// P1: an offline behaviour other than `allow`, `queue`, `deny`.
+    UnknownOfflineBehaviour = "unknown_offline_behaviour",
+    /// P1: a list that must not be empty (a tool's `roles`).
+    EmptyList = "empty_list",
     // R: runs and the event log (section 7).
     /// R4: sequence numbers not strictly increasing, or `run.started` not first.
     OutOfOrder = "out_of_order",
@@ -207,6 +275,23 @@ impl Sink {
     pub(crate) fn push(&mut self, path: &Pointer, code: Code, message: impl Into<String>) {
         self.out.push(Violation::new(path, code, message));
     }
+}
+
+/// Runs a reader that collects violations: its value when there are none, else the report.
+pub(crate) fn collect<T>(read: impl FnOnce(&mut Sink) -> T) -> Result<T, Report> {
+    let mut sink = Sink::default();
+    let t = read(&mut sink);
+    if sink.out.is_empty() {
+        Ok(t)
+    } else {
+        Err(Report::new(sink.out))
+    }
+}
+
+/// Parses JSON text, then runs a collecting reader on it (see [`collect`]).
+pub(crate) fn collect_text<T>(text: &str, read: impl FnOnce(&mut Sink, &serde_json::Value) -> T) -> Result<T, Report> {
+    let v = crate::json::parse(text).map_err(|v| Report::new(vec![v]))?;
+    collect(|sink| read(sink, &v))
 }
 
 /// A user-supplied string quoted for a message: in backticks, cut to a short excerpt so that no

@@ -1,0 +1,452 @@
+//! Table artifacts validated by JSON Schema (T2–T5).
+//!
+//! A [`TableValidator`] is compiled once from a schema and reused for any number of rows.
+//! Violations of a row are reported at `/elements/<i>/value<instance path>` with the code
+//! `schema_<keyword>` (`schema_required`, `schema_type`, `schema_max_length`, …; see
+//! [`keyword_code`]).
+//!
+//! Decisions where RULES.md is silent (each has a conformance case):
+//! - Drafts: 2020-12 (default), 2019-09 and 7, chosen by `$schema`; any other `$schema` is
+//!   `invalid_schema` at `/$schema` (unless the caller supplied that meta-schema as a document).
+//! - The root must have `"type": "object"` (an array of types is not enough); otherwise
+//!   `schema_not_object` at the schema's root. A schema that is invalid or does not describe
+//!   objects is not used to validate rows (one cause, one violation), but the keys are checked.
+//! - `format` is an annotation, as 2020-12 and 2019-09 specify (draft 7 asserts it).
+//! - Patterns run on `fancy-regex` (ECMA-262 look-around and back-references work) with a
+//!   backtracking limit of 100,000 steps; patterns without those features run on the linear-time
+//!   `regex` engine. A value whose pattern hits the limit is reported as `schema_pattern`: it was
+//!   not shown to match.
+//! - `$ref` never reaches the network or the file system: a reference is resolved inside the
+//!   document or among the documents the caller supplies in memory, else `unresolvable_ref` at
+//!   the `$ref`.
+//! - Element fields other than `key` and `value`, and content fields other than `schema` and
+//!   `elements`, are ignored (artifacts are responses: a newer server may add fields).
+//! - Keys compare exactly (case-sensitive); `value` is required.
+
+use std::collections::{HashMap, HashSet};
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Draft, PatternOptions, Retrieve, Uri, ValidationError, Validator};
+use serde_json::Value;
+
+use crate::json::{as_object, check_text, mismatch};
+use crate::pointer::Pointer;
+use crate::report::{quote, Code, Report, Sink, Violation};
+
+/// How many backtracking steps a `pattern` may take on one value.
+pub const PATTERN_BACKTRACK_LIMIT: usize = 100_000;
+/// Size limit of one compiled `pattern` (bytes).
+pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+/// The `$schema` URIs that select a draft.
+const DRAFTS: [(&str, Draft); 6] = [
+    ("https://json-schema.org/draft/2020-12/schema", Draft::Draft202012),
+    ("https://json-schema.org/draft/2019-09/schema", Draft::Draft201909),
+    ("http://json-schema.org/draft-07/schema", Draft::Draft7),
+    ("http://json-schema.org/draft/2020-12/schema", Draft::Draft202012),
+    ("http://json-schema.org/draft/2019-09/schema", Draft::Draft201909),
+    ("https://json-schema.org/draft-07/schema", Draft::Draft7),
+];
+
+/// Options of [`TableValidator::with_options`].
+#[derive(Debug, Clone)]
+pub struct TableOptions {
+    /// Documents `$ref` may reach, by absolute URI (no fragment), served from memory.
+    pub documents: HashMap<String, Value>,
+    /// Require `"type": "object"` at the root (T3); `false` compiles any JSON Schema.
+    pub require_object_root: bool,
+}
+
+impl Default for TableOptions {
+    fn default() -> Self {
+        TableOptions { documents: HashMap::new(), require_object_root: true }
+    }
+}
+
+/// Serves `$ref`s from the caller's in-memory documents and refuses everything else.
+struct MemoryRetriever(HashMap<String, Value>);
+
+impl Retrieve for MemoryRetriever {
+    fn retrieve(&self, uri: &Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let key = uri.as_str().split('#').next().unwrap_or_default();
+        self.0
+            .get(key)
+            .cloned()
+            .ok_or_else(|| format!("`{key}` is not available: agentrules never fetches schemas").into())
+    }
+}
+
+/// A JSON Schema compiled once, for validating table rows.
+///
+/// ```
+/// use agentrules::table::TableValidator;
+/// let schema = serde_json::json!({"type": "object", "required": ["issue"], "properties": {"issue": {"type": "string"}}});
+/// let v = TableValidator::new(&schema).unwrap();
+/// assert!(v.is_valid(&serde_json::json!({"issue": "Missing fire rating"})));
+/// let errs = v.validate_value(&serde_json::json!({"issue": 3}));
+/// assert_eq!((errs[0].path.as_str(), errs[0].code.as_str()), ("/issue", "schema_type"));
+/// ```
+pub struct TableValidator {
+    validator: Validator,
+}
+
+impl std::fmt::Debug for TableValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableValidator").finish_non_exhaustive()
+    }
+}
+
+impl TableValidator {
+    /// Compiles a table schema (T3). Problems are violations at paths inside the schema.
+    pub fn new(schema: &Value) -> Result<TableValidator, Report> {
+        TableValidator::with_options(schema, &TableOptions::default())
+    }
+
+    /// Compiles a schema with options.
+    pub fn with_options(schema: &Value, options: &TableOptions) -> Result<TableValidator, Report> {
+        compile(schema, &Pointer::root(), options).map_err(Report::new)
+    }
+
+    /// Whether `value` is valid.
+    pub fn is_valid(&self, value: &Value) -> bool {
+        self.validator.is_valid(value)
+    }
+
+    /// The violations of one value, at its instance paths.
+    pub fn validate_value(&self, value: &Value) -> Vec<Violation> {
+        let mut sink = Sink::default();
+        self.push_errors(&mut sink, &Pointer::root(), value);
+        sink.out
+    }
+
+    /// Validates the `elements` of a table: keys (T4) and values, at `/elements/<i>/...`.
+    pub fn validate_elements(&self, elements: &[Value]) -> Vec<Violation> {
+        let mut sink = Sink::default();
+        check_elements(&mut sink, &Pointer::root().key("elements"), elements, Some(self));
+        sink.out
+    }
+
+    fn push_errors(&self, sink: &mut Sink, at: &Pointer, value: &Value) {
+        for e in self.validator.iter_errors(value) {
+            let path = at.join_escaped(e.instance_path().as_str());
+            sink.push(&path, keyword_code(e.kind()), error_message(&e));
+        }
+    }
+}
+
+/// The code of a failed keyword: `schema_<keyword in snake_case>`.
+pub fn keyword_code(kind: &ValidationErrorKind) -> Code {
+    match kind {
+        ValidationErrorKind::Referencing(_) => Code::UnresolvableRef,
+        other => Code::from_name(&format!("schema_{}", snake(other.keyword()))).unwrap_or(Code::SchemaOther),
+    }
+}
+
+fn snake(keyword: &str) -> String {
+    if keyword == "falseSchema" {
+        return "false".into();
+    }
+    let mut s = String::with_capacity(keyword.len() + 4);
+    for c in keyword.chars() {
+        if c.is_ascii_uppercase() {
+            s.push('_');
+            s.push(c.to_ascii_lowercase());
+        } else {
+            s.push(c);
+        }
+    }
+    s
+}
+
+/// A validator's message with the instance masked (user data never lands in a message),
+/// starting lowercase and cut to a readable length.
+fn error_message(e: &ValidationError<'_>) -> String {
+    let text = match e.kind() {
+        ValidationErrorKind::BacktrackLimitExceeded { .. } => {
+            "the pattern could not be evaluated within its backtracking limit, so the value is not shown to match"
+                .to_string()
+        }
+        _ => e.masked().to_string(),
+    };
+    tidy(&text)
+}
+
+fn tidy(text: &str) -> String {
+    let mut out: String = text.trim().trim_end_matches('.').chars().take(200).collect();
+    if let Some(first) = out.chars().next() {
+        if first.is_uppercase() && !out.starts_with("JSON") {
+            let lower: String = first.to_lowercase().collect();
+            out.replace_range(..first.len_utf8(), &lower);
+        }
+    }
+    if out.is_empty() {
+        out.push_str("the schema is invalid");
+    }
+    out
+}
+
+fn draft_of(schema: &Value, options: &TableOptions, sink: &mut Sink, at: &Pointer) -> Option<Draft> {
+    let Some(uri) = schema.get("$schema") else { return Some(Draft::Draft202012) };
+    let p = at.key("$schema");
+    let Value::String(uri) = uri else {
+        mismatch(sink, &p, "a meta-schema URI", uri);
+        return None;
+    };
+    let bare = uri.trim_end_matches('#');
+    if let Some((_, d)) = DRAFTS.iter().find(|(u, _)| *u == bare) {
+        return Some(*d);
+    }
+    if options.documents.contains_key(bare) {
+        // A caller-supplied meta-schema: the validator resolves it from memory.
+        return Some(Draft::Unknown);
+    }
+    sink.push(
+        &p,
+        Code::InvalidSchema,
+        format!("{} is not a supported draft; use 2020-12 (the default), 2019-09 or 7", quote(uri)),
+    );
+    None
+}
+
+/// Compiles `schema`, reporting at `at` + the path inside the schema.
+fn compile(schema: &Value, at: &Pointer, options: &TableOptions) -> Result<TableValidator, Vec<Violation>> {
+    let mut sink = Sink::default();
+    match schema {
+        Value::Object(_) | Value::Bool(_) => {}
+        other => {
+            sink.push(
+                at,
+                Code::InvalidSchema,
+                format!("a JSON Schema is an object or a boolean, not {}", crate::json::type_name(other)),
+            );
+            return Err(sink.out);
+        }
+    }
+    let draft = draft_of(schema, options, &mut sink, at);
+    if options.require_object_root && schema.get("type").and_then(Value::as_str) != Some("object") {
+        sink.push(
+            at,
+            Code::SchemaNotObject,
+            "a table schema must describe objects: its root needs \"type\": \"object\"",
+        );
+    }
+    let Some(draft) = draft else { return Err(sink.out) };
+    // Every meta-schema violation, not only the first, for the bundled drafts.
+    if draft != Draft::Unknown {
+        if let Ok(meta) = jsonschema::meta::validator_for(schema) {
+            for e in meta.iter_errors(schema) {
+                let path = at.join_escaped(e.instance_path().as_str());
+                sink.push(&path, Code::InvalidSchema, tidy(&e.to_string()));
+            }
+        }
+        if sink.out.iter().any(|v| v.code == Code::InvalidSchema) {
+            return Err(sink.out);
+        }
+    }
+    let mut builder =
+        jsonschema::options().with_retriever(MemoryRetriever(options.documents.clone())).with_pattern_options(
+            PatternOptions::fancy_regex().backtrack_limit(PATTERN_BACKTRACK_LIMIT).size_limit(PATTERN_SIZE_LIMIT),
+        );
+    if draft != Draft::Unknown {
+        builder = builder.with_draft(draft);
+    }
+    match builder.build(schema) {
+        Ok(validator) if sink.out.is_empty() => Ok(TableValidator { validator }),
+        Ok(_) => Err(sink.out),
+        Err(e) => {
+            if let ValidationErrorKind::Referencing(err) = e.kind() {
+                let refs = unresolvable_refs(schema, options);
+                if refs.is_empty() {
+                    sink.push(at, Code::UnresolvableRef, tidy(&err.to_string()));
+                }
+                for (ptr, r) in refs {
+                    let why = if r.starts_with('#') {
+                        "names nothing in this schema"
+                    } else {
+                        "is outside this schema, and agentrules never fetches schemas"
+                    };
+                    sink.push(&at.join_escaped(&ptr), Code::UnresolvableRef, format!("{} {why}", quote(&r)));
+                }
+            } else {
+                sink.push(&at.join_escaped(e.instance_path().as_str()), Code::InvalidSchema, tidy(&e.to_string()));
+            }
+            Err(sink.out)
+        }
+    }
+}
+
+/// `$ref`s (with their pointers, pointing at the `$ref` member) that name neither a place in this
+/// document nor a supplied document.
+fn unresolvable_refs(schema: &Value, options: &TableOptions) -> Vec<(String, String)> {
+    let mut ids = HashSet::new();
+    collect_ids(schema, &mut ids);
+    let mut out = Vec::new();
+    walk_refs(schema, schema, "", &ids, options, &mut out);
+    out
+}
+
+fn collect_ids<'a>(v: &'a Value, ids: &mut HashSet<&'a str>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(id)) = m.get("$id") {
+                ids.insert(id.split('#').next().unwrap_or_default());
+            }
+            m.values().for_each(|c| collect_ids(c, ids));
+        }
+        Value::Array(a) => a.iter().for_each(|c| collect_ids(c, ids)),
+        _ => {}
+    }
+}
+
+fn walk_refs(
+    root: &Value,
+    v: &Value,
+    here: &str,
+    ids: &HashSet<&str>,
+    options: &TableOptions,
+    out: &mut Vec<(String, String)>,
+) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref") {
+                let resolvable = match r.split_once('#') {
+                    Some(("", frag)) => fragment_resolves(root, frag),
+                    Some(_) | None if !r.starts_with('#') => {
+                        let base = r.split('#').next().unwrap_or_default();
+                        ids.iter().any(|id| id.ends_with(base)) || options.documents.contains_key(base)
+                    }
+                    _ => true,
+                };
+                if !resolvable {
+                    out.push((format!("{here}/$ref"), r.clone()));
+                }
+            }
+            for (k, c) in m {
+                walk_refs(root, c, &format!("{here}/{}", crate::pointer::escape(k)), ids, options, out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, c) in a.iter().enumerate() {
+                walk_refs(root, c, &format!("{here}/{i}"), ids, options, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn fragment_resolves(root: &Value, frag: &str) -> bool {
+    if frag.is_empty() {
+        return true;
+    }
+    if !frag.starts_with('/') {
+        // A plain-name fragment (`#foo`) names an `$anchor`; leave those to the validator.
+        return true;
+    }
+    let decoded = percent_encoding::percent_decode_str(frag).decode_utf8_lossy();
+    root.pointer(&decoded).is_some()
+}
+
+/// T4: element keys, and values when a validator is given. Pointers are built only when there
+/// is something to report: a valid row costs a key lookup, a set insert and `is_valid`.
+fn check_elements(sink: &mut Sink, path: &Pointer, elements: &[Value], validator: Option<&TableValidator>) {
+    let mut seen: rustc_hash::FxHashSet<&str> =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(elements.len(), Default::default());
+    for (i, el) in elements.iter().enumerate() {
+        let Value::Object(obj) = el else {
+            mismatch(sink, &path.index(i), "an element { key, value }", el);
+            continue;
+        };
+        // Elements are small: a scan beats two hashed look-ups.
+        let (mut key, mut value) = (None, None);
+        for (k, v) in obj {
+            match k.as_str() {
+                "key" => key = Some(v),
+                "value" => value = Some(v),
+                _ => {}
+            }
+        }
+        match key {
+            Some(Value::String(k)) if !crate::json::is_blank(k) => {
+                if !seen.insert(k.as_str()) {
+                    let kp = path.index(i).key("key");
+                    sink.push(&kp, Code::DuplicateKey, format!("key {} is used by an earlier element", quote(k)));
+                }
+            }
+            Some(k) => check_text(sink, &path.index(i).key("key"), k, "an element key"),
+            None => sink.push(&path.index(i).key("key"), Code::Required, "an element needs a key"),
+        }
+        match (value, validator) {
+            (None, _) => sink.push(&path.index(i).key("value"), Code::Required, "an element needs a value"),
+            (Some(v), Some(validator)) if !validator.validator.is_valid(v) => {
+                validator.push_errors(sink, &path.index(i).key("value"), v);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Checks `TABLE` content `{ schema, elements }` (T2–T5).
+pub fn check_table(v: &Value) -> Vec<Violation> {
+    let mut sink = Sink::default();
+    let root = Pointer::root();
+    let Some(obj) = as_object(&mut sink, &root, v, "table content { schema, elements }") else {
+        return sink.out;
+    };
+    let validator = match obj.get("schema") {
+        None => {
+            sink.push(&root.key("schema"), Code::Required, "table content needs a schema");
+            None
+        }
+        Some(schema) => match compile(schema, &root.key("schema"), &TableOptions::default()) {
+            Ok(v) => Some(v),
+            Err(vs) => {
+                sink.out.extend(vs);
+                None
+            }
+        },
+    };
+    match obj.get("elements") {
+        None => sink.push(&root.key("elements"), Code::Required, "table content needs elements"),
+        Some(Value::Array(elements)) => check_elements(&mut sink, &root.key("elements"), elements, validator.as_ref()),
+        Some(other) => mismatch(&mut sink, &root.key("elements"), "an array of elements", other),
+    }
+    sink.out
+}
+
+/// Checks a table schema on its own (`check table-schema`): paths are inside the schema.
+pub fn check_table_schema(v: &Value) -> Vec<Violation> {
+    match compile(v, &Pointer::root(), &TableOptions::default()) {
+        Ok(_) => Vec::new(),
+        Err(vs) => vs,
+    }
+}
+
+/// Checks `TABLE_ELEMENT` content `{ key, value }` (T2) without a schema: the key only.
+pub(crate) fn check_element(sink: &mut Sink, path: &Pointer, v: &Value) {
+    let Some(obj) = as_object(sink, path, v, "an element { key, value }") else {
+        return;
+    };
+    match obj.get("key") {
+        None => sink.push(&path.key("key"), Code::Required, "an element needs a key"),
+        Some(k) => check_text(sink, &path.key("key"), k, "an element key"),
+    }
+    if !obj.contains_key("value") {
+        sink.push(&path.key("value"), Code::Required, "an element needs a value");
+    }
+}
+
+/// Compiles a schema at `at` for the artifact checks.
+pub(crate) fn check_schema_at(sink: &mut Sink, at: &Pointer, schema: &Value, require_object: bool) {
+    let options = TableOptions { require_object_root: require_object, ..TableOptions::default() };
+    if let Err(vs) = compile(schema, at, &options) {
+        sink.out.extend(vs);
+    }
+}
+
+/// Checks table content at `at` (inside an artifact).
+pub(crate) fn check_table_at(sink: &mut Sink, at: &Pointer, v: &Value) {
+    for mut violation in check_table(v) {
+        violation.path = format!("{at}{}", violation.path);
+        sink.out.push(violation);
+    }
+}
