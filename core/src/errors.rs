@@ -170,6 +170,7 @@ pub fn retry_after(value: &str, now_unix_secs: u64) -> Option<Duration> {
 
 /// The backoff used when a retryable response carries no usable `Retry-After`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct RetryPolicy {
     /// Wait after the first failure, in milliseconds.
@@ -188,6 +189,7 @@ impl Default for RetryPolicy {
 
 /// What to do after a response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum RetryDecision {
     /// Send the request again after `after_ms`.

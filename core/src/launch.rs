@@ -20,6 +20,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -334,33 +335,36 @@ fn check_inputs_shape(sink: &mut Sink, path: &Pointer, v: &Value) {
 // ---- Typed request values (serde + JSON Schema) ----
 
 /// An inline image of a prompt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Image {
     /// `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
-    #[schemars(extend("enum" = ["image/jpeg", "image/png", "image/webp", "image/gif"]))]
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["image/jpeg", "image/png", "image/webp", "image/gif"])))]
     pub media_type: String,
     /// Raw base64 of the image bytes (not a data URL); at most 20 MiB once decoded.
-    #[schemars(extend("contentEncoding" = "base64"))]
+    #[cfg_attr(feature = "schema", schemars(extend("contentEncoding" = "base64")))]
     pub data: String,
 }
 
 /// The `prompt` of a launch request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Prompt {
     /// Text instruction; required for simple agents and prompt-driven workflows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("pattern" = "\\S"))]
+    #[cfg_attr(feature = "schema", schemars(extend("pattern" = "\\S")))]
     pub text: Option<String>,
     /// Up to 4 inline images.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("maxItems" = 4))]
+    #[cfg_attr(feature = "schema", schemars(extend("maxItems" = 4)))]
     pub images: Option<Vec<Image>>,
 }
 
 /// `codeSearch`: `true`/`false`, or an object with a default jurisdiction (which enables it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(untagged)]
 pub enum CodeSearch {
     /// On or off.
@@ -370,17 +374,19 @@ pub enum CodeSearch {
 }
 
 /// The object form of `codeSearch`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CodeSearchOptions {
     /// Default jurisdiction for regulatory search, e.g. `California`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("pattern" = "\\S"))]
+    #[cfg_attr(feature = "schema", schemars(extend("pattern" = "\\S")))]
     pub jurisdiction: Option<String>,
 }
 
 /// Optional capabilities of a simple agent.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Capabilities {
     /// Regulatory code search (`find_relevant_codes`).
@@ -392,13 +398,14 @@ pub struct Capabilities {
 }
 
 /// The value of one `workflowInputs` slot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(untagged)]
 pub enum SlotValue {
     /// `null`: an optional slot left unset.
     Unset,
     /// A slot with `multiple=false`: one file id.
-    One(#[schemars(extend("format" = "uuid"))] String),
+    One(#[cfg_attr(feature = "schema", schemars(extend("format" = "uuid")))] String),
     /// A slot with `multiple=true`: file ids.
     Many(Vec<String>),
 }
@@ -406,7 +413,8 @@ pub enum SlotValue {
 /// The body of `POST /api/v0/agents`.
 ///
 /// Deserialising checks types only; [`LaunchRequest::parse`] runs every rule first.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LaunchRequest {
     /// Text (and images) for simple agents and prompt-driven workflows.
@@ -414,11 +422,11 @@ pub struct LaunchRequest {
     pub prompt: Option<Prompt>,
     /// The workflow to run; omit for a simple agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("format" = "uuid"))]
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "uuid")))]
     pub workflow_id: Option<String>,
     /// Files and folders a simple agent can read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("uniqueItems" = true))]
+    #[cfg_attr(feature = "schema", schemars(extend("uniqueItems" = true)))]
     pub file_ids: Option<Vec<String>>,
     /// Named file inputs of a slot workflow, keyed by slot name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -428,25 +436,27 @@ pub struct LaunchRequest {
     pub capabilities: Option<Capabilities>,
     /// The project to scope the agent to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("format" = "uuid"))]
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "uuid")))]
     pub project_id: Option<String>,
 }
 
 /// The `prompt` of a follow-up: text is required.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FollowUpPrompt {
     /// The follow-up instruction.
-    #[schemars(extend("pattern" = "\\S"))]
+    #[cfg_attr(feature = "schema", schemars(extend("pattern" = "\\S")))]
     pub text: String,
     /// Up to 4 inline images, as in a launch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("maxItems" = 4))]
+    #[cfg_attr(feature = "schema", schemars(extend("maxItems" = 4)))]
     pub images: Option<Vec<Image>>,
 }
 
 /// The body of `POST /api/v0/agents/{id}/followup`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FollowUpRequest {
     /// The new instruction.
@@ -491,17 +501,20 @@ fn typed<T: serde::de::DeserializeOwned>(text: &str, check: impl Fn(&Value) -> V
 
 /// The JSON Schema (draft 2020-12) of the launch body, generated from [`LaunchRequest`].
 /// The schema states the shapes; the cross-field rules (L2–L9) live in [`check_launch`].
+#[cfg(feature = "schema")]
 pub fn launch_schema() -> Value {
     schema_of::<LaunchRequest>()
 }
 
 /// The JSON Schema (draft 2020-12) of the follow-up body, generated from [`FollowUpRequest`].
+#[cfg(feature = "schema")]
 pub fn follow_up_schema() -> Value {
     schema_of::<FollowUpRequest>()
 }
 
 /// Optional fields may be omitted but are never `null` (L10: `null` is a `type_mismatch`), so
 /// the `null` that schemars adds to every `Option` property is taken out again.
+#[cfg(feature = "schema")]
 fn schema_of<T: JsonSchema>() -> Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let mut schema = serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap_or(Value::Null);
@@ -509,6 +522,7 @@ fn schema_of<T: JsonSchema>() -> Value {
     schema
 }
 
+#[cfg(feature = "schema")]
 fn drop_null_from_properties(v: &mut Value) {
     let Value::Object(obj) = v else { return };
     if let Some(Value::Object(props)) = obj.get_mut("properties") {

@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[cfg(feature = "table")]
 pub mod artifact;
 pub mod auth;
 pub mod capabilities;
@@ -38,6 +39,7 @@ pub mod pointer;
 pub mod policy;
 pub mod report;
 pub mod response;
+#[cfg(feature = "table")]
 pub mod table;
 
 use serde_json::Value;
@@ -73,10 +75,13 @@ pub enum Kind {
     /// NOME request headers (E3).
     NomeHeaders,
     /// `TABLE` content `{ schema, elements }` (T2–T5).
+    #[cfg(feature = "table")]
     Table,
     /// A table schema on its own (T3).
+    #[cfg(feature = "table")]
     TableSchema,
     /// An artifact's `data` (T1, T2).
+    #[cfg(feature = "table")]
     Artifact,
     /// A tool policy matrix (P1).
     PolicyMatrix,
@@ -88,7 +93,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, with its name.
-    pub const ALL: [(Kind, &'static str); 15] = [
+    pub const ALL: &'static [(Kind, &'static str)] = &[
         (Kind::Launch, "launch"),
         (Kind::FollowUp, "followup"),
         (Kind::Image, "image"),
@@ -98,8 +103,11 @@ impl Kind {
         (Kind::ErrorEnvelope, "error-envelope"),
         (Kind::AgentHeaders, "agent-headers"),
         (Kind::NomeHeaders, "nome-headers"),
+        #[cfg(feature = "table")]
         (Kind::Table, "table"),
+        #[cfg(feature = "table")]
         (Kind::TableSchema, "table-schema"),
+        #[cfg(feature = "table")]
         (Kind::Artifact, "artifact"),
         (Kind::PolicyMatrix, "policy-matrix"),
         (Kind::ToolReceipt, "tool-receipt"),
@@ -120,13 +128,18 @@ impl Kind {
 /// A caller error of [`check`]: not a violation of the checked document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckError {
-    /// The kind is not one this library checks.
-    #[error("unknown kind `{0}`; expected one of: {kinds}", kinds = Kind::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "))]
+    /// The kind is not one this library checks (table kinds need the `table` feature).
+    #[error("unknown kind `{0}`; expected one of: {kinds}{hint}",
+        kinds = Kind::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "),
+        hint = if TABLE_KINDS.contains(&.0.as_str()) { " (table kinds are not in this build: load the table entry)" } else { "" })]
     UnknownKind(String),
     /// The context is invalid; its violations have paths into the context.
     #[error("invalid context: {}", .0.violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     InvalidContext(Report),
 }
+
+/// Kinds that need the `table` feature.
+pub const TABLE_KINDS: [&str; 3] = ["table", "table-schema", "artifact"];
 
 /// Checks `input` (JSON text) as `kind`, with an optional context (JSON text). Input that is not
 /// JSON is one `invalid_json` violation; an unknown kind or an invalid context is an `Err`.
@@ -158,8 +171,11 @@ pub fn check_value(kind: Kind, v: &Value, ctx: &Context) -> Report {
         Kind::ErrorEnvelope => errors::check_error_envelope(v),
         Kind::AgentHeaders => auth::check_headers(v, auth::Api::Agent),
         Kind::NomeHeaders => auth::check_headers(v, auth::Api::Nome),
+        #[cfg(feature = "table")]
         Kind::Table => table::check_table(v),
+        #[cfg(feature = "table")]
         Kind::TableSchema => table::check_table_schema(v),
+        #[cfg(feature = "table")]
         Kind::Artifact => artifact::check_artifact(v),
         Kind::PolicyMatrix => policy::check_policy_matrix(v),
         Kind::ToolReceipt => policy::check_receipt(v),

@@ -116,8 +116,18 @@ impl<'de> Deserialize<'de> for AgentStatus {
     }
 }
 
+/// The TypeScript type of [`AgentStatus`] (its serde form is written by hand, so tsify cannot
+/// derive it): the six statuses, and any other string a newer server may send.
+#[cfg(feature = "wasm")]
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const AGENT_STATUS_TS: &'static str = r#"
+/** The status of an agent (S1); unknown statuses from a newer server are kept as strings. */
+export type AgentStatus = "waiting" | "running" | "awaiting_tool" | "finished" | "stopped" | "failed" | (string & {});
+"#;
+
 /// How a status change happened: on its own, or through a follow-up (S2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Via {
     /// The pipeline moved the agent.
@@ -177,6 +187,7 @@ pub fn legal_transitions() -> Vec<(AgentStatus, AgentStatus, Via)> {
 
 /// A client action on an agent, as the CLI's `transition` command and the corpus name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// `POST /agents/{id}/followup` (S3).
@@ -201,21 +212,25 @@ impl Action {
 
 /// What the server does with an action in a status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ActionOutcome {
     /// The status changes at once to `status`.
     Transition {
         /// The new status.
+        #[cfg_attr(feature = "wasm", tsify(type = "AgentStatus"))]
         status: AgentStatus,
     },
     /// The change is requested; the status stays until a poll shows the final one (S4).
     Requested {
         /// The status the response still shows.
+        #[cfg_attr(feature = "wasm", tsify(type = "AgentStatus"))]
         status: AgentStatus,
     },
     /// Nothing changes; the current status is returned without error (S4 on a terminal agent).
     NoOp {
         /// The unchanged status.
+        #[cfg_attr(feature = "wasm", tsify(type = "AgentStatus"))]
         status: AgentStatus,
     },
     /// The agent is deleted (S5); `aborted_first` when it was working. Its artifacts remain.
@@ -227,6 +242,7 @@ pub enum ActionOutcome {
 
 /// A 409 `invalid_state` refusal (S3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct InvalidState {
     /// Always [`Code::InvalidState`].
     pub code: Code,
@@ -273,6 +289,7 @@ pub const FOLLOW_UP_GRACE_MS: u64 = 60_000;
 
 /// What a poller should do after observing a status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum PollStep {
     /// Poll again after `after_ms`.
@@ -283,6 +300,7 @@ pub enum PollStep {
     /// Stop polling: `status` is the outcome.
     Done {
         /// The terminal status.
+        #[cfg_attr(feature = "wasm", tsify(type = "AgentStatus"))]
         status: AgentStatus,
     },
 }

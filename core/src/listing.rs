@@ -174,6 +174,7 @@ fn decode_component(s: &str) -> String {
 
 /// The parsed `include` parameter of `GET /agents/{id}/conversation` (Q2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 pub struct Include {
     /// `steps`: also `thinking`, `tool` and `compaction` messages.
     pub steps: bool,

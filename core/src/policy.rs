@@ -30,6 +30,7 @@ use crate::report::{quote, Code, Report, Sink, Violation};
 
 /// An approval tier (P1), ordered `none < user < admin`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     /// No approval needed.
@@ -62,6 +63,7 @@ impl Tier {
 
 /// What a tool does while the device is offline (P1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum OfflineBehaviour {
     /// Run as online.
@@ -85,6 +87,7 @@ impl OfflineBehaviour {
 
 /// The governance of one tool (P1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ToolPolicy {
     /// Calls allowed per run.
@@ -108,6 +111,7 @@ pub struct PolicyMatrix {
 
 /// The outcome of deciding a tool call (P2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
     /// Run the call.
@@ -287,6 +291,7 @@ fn read_roles(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<Vec<String>>
 
 /// The status of an approval request (P3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum ApprovalStatus {
     /// Waiting for a decision.
@@ -303,6 +308,7 @@ pub enum ApprovalStatus {
 
 /// Something that happens to an approval request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ApprovalEvent {
     /// `role` approves.

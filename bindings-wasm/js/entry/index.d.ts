@@ -1,0 +1,2 @@
+export * from './form/agentrules.js';
+export { AgentRulesError, isAgentRulesError, type AgentRulesErrorCode } from './errors.js';

@@ -1,0 +1,48 @@
+// Writes bindings-wasm/SIZES.md: for each entry's wasm, the size out of wasm-bindgen (raw),
+// after wasm-opt -Oz, and compressed (gzip -9, brotli q11), plus the budgets. Run after
+// scripts/build (which keeps the raw files in target/wasm-sizes/).
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+
+const here = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const entries = [
+  { name: 'agentrules (form entry)', raw: 'target/wasm-sizes/agentrules.bindgen.wasm', opt: 'bindings-wasm/pkg/form/agentrules_bg.wasm', budget: 100 * 1024 },
+  { name: 'agentrules/table (table entry)', raw: 'target/wasm-sizes/agentrules_table.bindgen.wasm', opt: 'bindings-wasm/pkg/table/agentrules_table_bg.wasm' },
+];
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const rows = [];
+let over = [];
+for (const e of entries) {
+  const raw = statSync(root + e.raw).size;
+  const bytes = readFileSync(root + e.opt);
+  const gz = gzipSync(bytes, { level: 9 }).length;
+  const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  const budget = e.budget ? `${kb(e.budget)} gzipped: ${gz <= e.budget ? 'met' : 'MISSED'}` : 'as small as it can be';
+  if (e.budget && gz > e.budget) over.push(e.name);
+  rows.push(`| ${e.name} | ${kb(raw)} | ${kb(bytes.length)} | ${kb(gz)} | ${kb(br)} | ${budget} |`);
+}
+const text = `# Wasm sizes
+
+Produced by \`bindings-wasm/scripts/sizes.mjs\` after \`bindings-wasm/scripts/build\`
+(${execFileSync('wasm-bindgen', ['--version']).toString().trim()}, profile \`wasm-release\`: opt-level z, fat LTO, one codegen unit).
+"raw" is wasm-bindgen's output, "wasm-opt" is after \`wasm-opt -Oz\`; KB = 1024 bytes.
+
+| entry | raw | wasm-opt | gzip -9 | brotli 11 | budget |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+
+What is in each: the form entry has every rule a launch form and a client need (launch,
+follow-up, images, capabilities, lifecycle, list query, envelopes, auth headers, the policy
+matrix). The table entry adds \`TableValidator\` (the \`jsonschema\` crate with its two regex
+engines and the bundled draft meta-schemas) and \`evaluate\` (typed responses and every
+non-validation rule); import \`agentrules/table\` only where tables are validated.
+`;
+writeFileSync(here + 'SIZES.md', text);
+console.log(text);
+if (over.length) {
+  console.error(`over budget: ${over.join(', ')}`);
+  process.exit(1);
+}

@@ -1,0 +1,351 @@
+//! The npm package `agentrules`: the core's rules for browsers and Node, through wasm-bindgen.
+//!
+//! A translation layer only (DESIGN.md principle 1): JS values in, the core's answer out, core
+//! errors as `AgentRulesError` (a JS `Error` subclass with `code` and `violations`). Every rule
+//! lives in the `agentrules` crate.
+//!
+//! Two builds share this crate: the form entry (`agentrules`: what a launch form needs) and the
+//! table entry (`agentrules/table`, built with the `table` feature, which adds
+//! `TableValidator` and the generic `evaluate` of every non-validation rule).
+#![forbid(unsafe_code)]
+
+use agentrules::lifecycle::{self, Action, AgentStatus, Via};
+use agentrules::policy::{Decision, PolicyMatrix as CorePolicyMatrix};
+use agentrules::{Code, Context, Kind, Report, Violation};
+use serde::Serialize;
+use serde_json::Value;
+use tsify::{Ts, Tsify};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/errors.js")]
+extern "C" {
+    /// `class AgentRulesError extends Error { code; violations }`, defined in `js/errors.js`.
+    #[wasm_bindgen(extends = js_sys::Error)]
+    type AgentRulesError;
+
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str, code: &str, violations: JsValue) -> AgentRulesError;
+}
+
+/// Results go to JS as plain objects (maps as objects, as JSON would), not `Map`s.
+fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A thrown `AgentRulesError`.
+fn error(code: &str, message: &str, violations: &[Violation]) -> JsValue {
+    AgentRulesError::new(message, code, to_js(violations)).into()
+}
+
+fn report_error(code: &str, what: &str, report: &Report) -> JsValue {
+    let first = report.violations.first().map(ToString::to_string).unwrap_or_default();
+    let more = match report.violations.len() {
+        0 | 1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    error(code, &format!("{what}: {first}{more}"), &report.violations)
+}
+
+/// A JS value as JSON: a string is JSON text, anything else is converted as `JSON.stringify`
+/// would (`NaN` and infinities become `null`). `Err` is the `invalid_json` violation for text
+/// that is not JSON, `undefined`, or a value JSON cannot hold (a function, a symbol, a BigInt).
+fn to_json_value(input: &JsValue) -> Result<Value, Violation> {
+    if let Some(text) = input.as_string() {
+        return agentrules::json::parse(&text);
+    }
+    if input.is_null() {
+        return Ok(Value::Null);
+    }
+    if input.is_undefined() {
+        return Err(Violation::new(&agentrules::Pointer::root(), Code::InvalidJson, "the input is undefined"));
+    }
+    serde_wasm_bindgen::from_value::<Value>(input.clone()).map_err(|_| {
+        Violation::new(
+            &agentrules::Pointer::root(),
+            Code::InvalidJson,
+            "the input holds a value JSON cannot represent (a function, a symbol or undefined)",
+        )
+    })
+}
+
+/// The context argument: `undefined`/`null` for none, else JSON text or an object.
+fn context(ctx: &JsValue) -> Result<Context, JsValue> {
+    if ctx.is_undefined() || ctx.is_null() {
+        return Ok(Context::default());
+    }
+    let v = to_json_value(ctx).map_err(|v| error("invalid_context", &v.message, std::slice::from_ref(&v)))?;
+    Context::from_value(&v).map_err(|r| report_error("invalid_context", "invalid context", &r))
+}
+
+fn check_kind(kind: Kind, input: &JsValue, ctx: &JsValue) -> Result<Ts<Report>, JsValue> {
+    let ctx = context(ctx)?;
+    let report = match to_json_value(input) {
+        Ok(v) => agentrules::check_value(kind, &v, &ctx),
+        Err(v) => Report::new(vec![v]),
+    };
+    report.into_ts().map_err(|e| error("internal", &e.to_string(), &[]))
+}
+
+/// Checks `input` (a JS value or JSON text) as `kind` (`launch`, `followup`, `list-query`, …)
+/// with an optional context. Throws `AgentRulesError` for an unknown kind (`unknown_kind`) or an
+/// invalid context (`invalid_context`); problems with the input itself are the report's.
+#[wasm_bindgen(js_name = check)]
+pub fn check(
+    kind: &str,
+    input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
+) -> Result<Ts<Report>, JsValue> {
+    let k = Kind::parse(kind).ok_or_else(|| {
+        let msg = agentrules::CheckError::UnknownKind(kind.to_string()).to_string();
+        error("unknown_kind", &msg, &[])
+    })?;
+    check_kind(k, &input, &context)
+}
+
+/// Checks a launch body (`POST /api/v0/agents`).
+#[wasm_bindgen(js_name = validateLaunch)]
+pub fn validate_launch(
+    input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
+) -> Result<Ts<Report>, JsValue> {
+    check_kind(Kind::Launch, &input, &context)
+}
+
+/// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`).
+#[wasm_bindgen(js_name = validateFollowUp)]
+pub fn validate_follow_up(
+    input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
+) -> Result<Ts<Report>, JsValue> {
+    check_kind(Kind::FollowUp, &input, &context)
+}
+
+/// Checks a launch body and throws `AgentRulesError` (code `bad_request`, the violations
+/// attached) when it has any violation.
+#[wasm_bindgen(js_name = assertValidLaunch)]
+pub fn assert_valid_launch(
+    input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
+) -> Result<(), JsValue> {
+    let ctx = self::context(&context)?;
+    let report = match to_json_value(&input) {
+        Ok(v) => agentrules::check_value(Kind::Launch, &v, &ctx),
+        Err(v) => Report::new(vec![v]),
+    };
+    if report.ok {
+        Ok(())
+    } else {
+        Err(report_error("bad_request", "the launch request is invalid", &report))
+    }
+}
+
+/// I7: checks an image file before it is base64-encoded, from its declared media type, its
+/// byte length and its first bytes (16 are enough). Paths are `/media_type` and `/data`.
+#[wasm_bindgen(js_name = checkImage)]
+pub fn check_image(
+    media_type: &str,
+    byte_length: f64,
+    head: &[u8],
+    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
+) -> Result<Ts<Report>, JsValue> {
+    let ctx = self::context(&context)?;
+    if !(byte_length.is_finite() && byte_length >= 0.0 && byte_length.fract() == 0.0) {
+        return Err(error("invalid_arguments", "byteLength must be a non-negative integer", &[]));
+    }
+    // A JS number holds integers exactly up to 2^53, far beyond any file size.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let len = byte_length as u64;
+    Report::new(agentrules::image::check_image_bytes(media_type, len, head, &ctx.limits))
+        .into_ts()
+        .map_err(|e| error("internal", &e.to_string(), &[]))
+}
+
+/// Every violation code, in catalogue order.
+#[wasm_bindgen(js_name = codes, unchecked_return_type = "Code[]")]
+pub fn codes() -> JsValue {
+    to_js(Code::ALL)
+}
+
+/// Every kind `check` accepts in this build.
+#[wasm_bindgen(js_name = kinds, unchecked_return_type = "string[]")]
+pub fn kinds() -> JsValue {
+    to_js(&Kind::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>())
+}
+
+/// Whether a status is terminal (`finished`, `stopped`, `failed`).
+#[wasm_bindgen(js_name = isTerminal)]
+pub fn is_terminal(status: &str) -> bool {
+    AgentStatus::parse(status).is_terminal()
+}
+
+/// S2: whether `from → to` is legal; `via` is `"pipeline"` (default) or `"follow_up"`.
+#[wasm_bindgen(js_name = canTransition)]
+pub fn can_transition(from: &str, to: &str, via: Option<String>) -> Result<bool, JsValue> {
+    let via = match via.as_deref() {
+        None | Some("pipeline") => Via::Pipeline,
+        Some("follow_up") => Via::FollowUp,
+        Some(other) => {
+            return Err(error("invalid_arguments", &format!("unknown via `{other}`: use pipeline or follow_up"), &[]))
+        }
+    };
+    Ok(lifecycle::can_transition(&AgentStatus::parse(from), &AgentStatus::parse(to), via))
+}
+
+/// S3–S5: what `action` (`follow_up`, `stop`, `delete`) does in `status`. Throws
+/// `AgentRulesError` with code `invalid_state` when the server would answer 409.
+#[wasm_bindgen(js_name = applyAction)]
+pub fn apply_action(status: &str, action: &str) -> Result<Ts<lifecycle::ActionOutcome>, JsValue> {
+    let a = Action::parse(action).ok_or_else(|| {
+        error("invalid_arguments", &format!("unknown action `{action}`: use follow_up, stop or delete"), &[])
+    })?;
+    match lifecycle::apply(&AgentStatus::parse(status), a) {
+        Ok(outcome) => outcome.into_ts().map_err(|e| error("internal", &e.to_string(), &[])),
+        Err(e) => Err(error("invalid_state", &e.message, &[])),
+    }
+}
+
+/// S6: the client-side poll schedule, with the follow-up window of S3.
+#[wasm_bindgen]
+pub struct Poller {
+    inner: lifecycle::Poller,
+}
+
+#[wasm_bindgen]
+impl Poller {
+    /// A poller for a launched agent, or, given `followUpFrom`, for one that just accepted a
+    /// follow-up in that terminal status.
+    #[wasm_bindgen(constructor)]
+    pub fn new(follow_up_from: Option<String>) -> Poller {
+        let inner = match follow_up_from {
+            Some(s) => lifecycle::Poller::after_follow_up(AgentStatus::parse(&s)),
+            None => lifecycle::Poller::new(),
+        };
+        Poller { inner }
+    }
+
+    /// Observes a polled status (`elapsedMs` since the follow-up, if any) and says what next.
+    pub fn observe(&mut self, status: &str, elapsed_ms: Option<f64>) -> Result<Ts<lifecycle::PollStep>, JsValue> {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let elapsed = elapsed_ms.filter(|e| e.is_finite() && *e >= 0.0).map_or(0, |e| e as u64);
+        self.inner
+            .observe(&AgentStatus::parse(status), elapsed)
+            .into_ts()
+            .map_err(|e| error("internal", &e.to_string(), &[]))
+    }
+}
+
+/// Q1: the canonical query string of a list query (an object of parameters). Throws
+/// `AgentRulesError` (`bad_request`) with the violations when the query is invalid.
+#[wasm_bindgen(js_name = renderListQuery)]
+pub fn render_list_query(
+    query: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
+) -> Result<String, JsValue> {
+    let ctx = self::context(&context)?;
+    let v = to_json_value(&query).map_err(|v| error("bad_request", &v.message, std::slice::from_ref(&v)))?;
+    agentrules::ListQuery::from_value(&v, &ctx)
+        .map(|q| q.to_query_string())
+        .map_err(|r| report_error("bad_request", "invalid list query", &r))
+}
+
+/// Runs one of the core's non-validation operations (`agentrules::ops`) on JSON-like arguments:
+/// `retry_after`, `retry`, `endpoint`, `rate_limit`, `linearize`, `parse_response`, ….
+/// In the table entry only: its typed-response parsers would double the form entry's size.
+#[cfg(feature = "table")]
+#[wasm_bindgen(js_name = evaluate, unchecked_return_type = "unknown")]
+pub fn evaluate(op: &str, args: JsValue) -> Result<JsValue, JsValue> {
+    let v = to_json_value(&args).map_err(|v| error("invalid_arguments", &v.message, std::slice::from_ref(&v)))?;
+    agentrules::ops::evaluate(op, &v).map(|r| to_js(&r)).map_err(|e| error("invalid_arguments", &e.to_string(), &[]))
+}
+
+/// E1: parses an error envelope (JSON text or an object): `{ code, error, status, known }`.
+/// Throws `AgentRulesError` (`invalid_envelope`) when the body is not an envelope.
+#[wasm_bindgen(js_name = parseErrorEnvelope, unchecked_return_type = "{ code: string; error: string; status: number | null; known: boolean }")]
+pub fn parse_error_envelope(body: JsValue) -> Result<JsValue, JsValue> {
+    let text = match body.as_string() {
+        Some(t) => t,
+        None => to_json_value(&body)
+            .map(|v| v.to_string())
+            .map_err(|v| error("invalid_envelope", &v.message, std::slice::from_ref(&v)))?,
+    };
+    let env = agentrules::errors::ErrorEnvelope::parse(&text)
+        .map_err(|r| report_error("invalid_envelope", "not an error envelope", &r))?;
+    let known = !matches!(env.code, agentrules::errors::ApiErrorCode::Unknown(_));
+    Ok(to_js(&serde_json::json!({ "code": env.code, "error": env.error, "status": env.code.status(), "known": known })))
+}
+
+/// E2: milliseconds to wait for a `Retry-After` value at `nowUnixSeconds`, or `undefined` when
+/// the value is neither delta seconds nor an HTTP date.
+#[wasm_bindgen(js_name = retryAfterMs)]
+pub fn retry_after_ms(value: &str, now_unix_seconds: f64) -> Option<f64> {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let now = if now_unix_seconds.is_finite() && now_unix_seconds > 0.0 { now_unix_seconds as u64 } else { 0 };
+    #[allow(clippy::cast_precision_loss)]
+    agentrules::errors::retry_after(value, now).map(|d| d.as_millis() as f64)
+}
+
+/// P1/P2: a tool policy matrix, validated once, deciding tool calls.
+#[wasm_bindgen]
+pub struct PolicyMatrix {
+    inner: CorePolicyMatrix,
+}
+
+#[wasm_bindgen]
+impl PolicyMatrix {
+    /// Parses a matrix (JSON text or an object). Throws `AgentRulesError` (`invalid_matrix`)
+    /// with the violations when it is invalid.
+    #[wasm_bindgen(constructor)]
+    pub fn new(matrix: JsValue) -> Result<PolicyMatrix, JsValue> {
+        let v = to_json_value(&matrix).map_err(|v| error("invalid_matrix", &v.message, std::slice::from_ref(&v)))?;
+        CorePolicyMatrix::from_value(&v)
+            .map(|inner| PolicyMatrix { inner })
+            .map_err(|r| report_error("invalid_matrix", "invalid policy matrix", &r))
+    }
+
+    /// Decides a call (P2): allow, needs_approval, queued or deny with its reason.
+    pub fn decide(&self, tool: &str, role: &str, calls_made: u32, online: bool) -> Result<Ts<Decision>, JsValue> {
+        self.inner
+            .decide(tool, role, u64::from(calls_made), online)
+            .into_ts()
+            .map_err(|e| error("internal", &e.to_string(), &[]))
+    }
+}
+
+/// T3–T5: a JSON Schema compiled once, validating any number of table rows.
+#[cfg(feature = "table")]
+#[wasm_bindgen]
+pub struct TableValidator {
+    inner: agentrules::table::TableValidator,
+}
+
+#[cfg(feature = "table")]
+#[wasm_bindgen]
+impl TableValidator {
+    /// Compiles a table schema (JSON text or an object). Throws `AgentRulesError`
+    /// (`invalid_schema`) with violations at paths inside the schema.
+    #[wasm_bindgen(constructor)]
+    pub fn new(schema: JsValue) -> Result<TableValidator, JsValue> {
+        let v = to_json_value(&schema).map_err(|v| error("invalid_schema", &v.message, std::slice::from_ref(&v)))?;
+        agentrules::table::TableValidator::new(&v)
+            .map(|inner| TableValidator { inner })
+            .map_err(|r| report_error("invalid_schema", "invalid table schema", &r))
+    }
+
+    /// Validates `elements` (`[{ key, value }]`): violations at `/elements/<i>/...`.
+    #[wasm_bindgen(js_name = validateElements)]
+    pub fn validate_elements(&self, elements: JsValue) -> Result<Ts<Report>, JsValue> {
+        let v =
+            to_json_value(&elements).map_err(|v| error("invalid_arguments", &v.message, std::slice::from_ref(&v)))?;
+        let Value::Array(items) = v else {
+            return Err(error("invalid_arguments", "elements must be an array of { key, value }", &[]));
+        };
+        Report::new(self.inner.validate_elements(&items)).into_ts().map_err(|e| error("internal", &e.to_string(), &[]))
+    }
+
+    /// Validates one row value: violations at its instance paths.
+    #[wasm_bindgen(js_name = validateValue)]
+    pub fn validate_value(&self, value: JsValue) -> Result<Ts<Report>, JsValue> {
+        let v = to_json_value(&value).map_err(|v| error("invalid_arguments", &v.message, std::slice::from_ref(&v)))?;
+        Report::new(self.inner.validate_value(&v)).into_ts().map_err(|e| error("internal", &e.to_string(), &[]))
+    }
+}

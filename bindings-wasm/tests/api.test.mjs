@@ -1,0 +1,132 @@
+// The idiomatic API of the npm package: errors, classes, lifecycle, images, drift of the codes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+import * as ar from '../pkg/node.js';
+import { TableValidator, AgentRulesError as TableError } from '../pkg/table-node.js';
+
+const codesJson = JSON.parse(readFileSync(new URL('../../schemas/codes.json', import.meta.url), 'utf8'));
+
+test('codes() and the Code union in the .d.ts match schemas/codes.json', () => {
+  assert.deepEqual(ar.codes(), codesJson);
+  for (const dts of ['../pkg/form/agentrules.d.ts', '../pkg/table/agentrules_table.d.ts']) {
+    const text = readFileSync(new URL(dts, import.meta.url), 'utf8');
+    const m = text.match(/export type Code =([^;]+);/);
+    assert.ok(m, `no Code union in ${dts}`);
+    const union = [...m[1].matchAll(/"([a-z0-9_]+)"/g)].map((x) => x[1]);
+    assert.deepEqual(union, codesJson, `${dts} drifted from the core's code list`);
+  }
+});
+
+test('validateLaunch reports at JSON paths', () => {
+  const r = ar.validateLaunch({ workflowId: '019def34-0000-7000-8000-000000000010', fileIds: [] });
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.violations.map((v) => [v.path, v.code]), [['/fileIds', 'not_allowed_with_workflow']]);
+});
+
+test('invalid JSON text is a violation, not an exception', () => {
+  const r = ar.check('launch', '{"prompt": ');
+  assert.equal(r.violations[0].code, 'invalid_json');
+});
+
+test('values are read as JSON.stringify would; what JSON cannot hold is invalid_json', () => {
+  // NaN becomes null, as in JSON.stringify: then prompt.text is of the wrong type.
+  assert.deepEqual(ar.check('launch', { prompt: { text: NaN } }).violations.map((v) => [v.path, v.code]), [['/prompt/text', 'type_mismatch']]);
+  assert.equal(ar.check('launch', undefined).violations[0].code, 'invalid_json');
+  assert.equal(ar.check('launch', { prompt: { text: () => 1 } }).violations[0].code, 'invalid_json');
+  assert.equal(ar.check('launch', null).violations[0].code, 'type_mismatch');
+});
+
+test('assertValidLaunch throws an AgentRulesError with the violations', () => {
+  assert.doesNotThrow(() => ar.assertValidLaunch({ prompt: { text: 'go' } }));
+  try {
+    ar.assertValidLaunch({});
+    assert.fail('expected a throw');
+  } catch (e) {
+    assert.ok(e instanceof ar.AgentRulesError);
+    assert.ok(e instanceof Error);
+    assert.ok(ar.isAgentRulesError(e));
+    assert.equal(e.name, 'AgentRulesError');
+    assert.equal(e.code, 'bad_request');
+    assert.deepEqual(e.violations.map((v) => v.code), ['missing_prompt_or_workflow']);
+  }
+});
+
+test('an invalid context throws invalid_context and never mixes into the report', () => {
+  assert.throws(() => ar.validateLaunch({ prompt: { text: 'x' } }, { limits: { maxImages: 0 } }), (e) => {
+    return e instanceof ar.AgentRulesError && e.code === 'invalid_context' && e.violations[0].path === '/limits/maxImages';
+  });
+  assert.throws(() => ar.check('lunch', {}), (e) => e.code === 'unknown_kind');
+});
+
+test('checkImage checks a File before encoding', () => {
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  assert.equal(ar.checkImage('image/png', 1024, png).ok, true);
+  const big = ar.checkImage('image/jpeg', 20 * 1024 * 1024 + 1, png);
+  assert.deepEqual(big.violations.map((v) => [v.path, v.code]), [['/data', 'image_too_large'], ['/data', 'media_type_mismatch']]);
+  assert.equal(ar.checkImage('image/png', 20 * 1024 * 1024, png).ok, true);
+  assert.throws(() => ar.checkImage('image/png', -1, png), (e) => e.code === 'invalid_arguments');
+});
+
+test('lifecycle helpers', () => {
+  assert.equal(ar.isTerminal('finished'), true);
+  assert.equal(ar.isTerminal('paused'), false);
+  assert.equal(ar.canTransition('waiting', 'running'), true);
+  assert.equal(ar.canTransition('finished', 'running'), false);
+  assert.equal(ar.canTransition('finished', 'running', 'follow_up'), true);
+  assert.deepEqual(ar.applyAction('waiting', 'stop'), { outcome: 'transition', status: 'stopped' });
+  assert.throws(() => ar.applyAction('running', 'follow_up'), (e) => e.code === 'invalid_state');
+  const p = new ar.Poller();
+  assert.deepEqual(p.observe('running'), { step: 'wait', after_ms: 5000 });
+  assert.deepEqual(p.observe('running'), { step: 'wait', after_ms: 10000 });
+  assert.deepEqual(p.observe('finished'), { step: 'done', status: 'finished' });
+  const f = new ar.Poller('finished');
+  assert.deepEqual(f.observe('finished', 1000), { step: 'wait', after_ms: 5000 });
+});
+
+test('list query rendering, envelopes and retries', () => {
+  assert.equal(ar.renderListQuery({ status: 'running', limit: 5 }), 'limit=5&status=running');
+  assert.throws(() => ar.renderListQuery({ limit: 0 }), (e) => e.code === 'bad_request' && e.violations[0].code === 'out_of_range');
+  assert.deepEqual(ar.parseErrorEnvelope('{"error":"slow down","code":"rate_limited"}'), { code: 'rate_limited', error: 'slow down', status: 429, known: true });
+  assert.throws(() => ar.parseErrorEnvelope('<html>'), (e) => e.code === 'invalid_envelope');
+  assert.equal(ar.retryAfterMs('120', 0), 120000);
+  assert.equal(ar.retryAfterMs('soon', 0), undefined);
+});
+
+test('PolicyMatrix decides and rejects invalid matrices', () => {
+  const m = new ar.PolicyMatrix('{"tools": {"send_email": {"maxCalls": 1, "approval": "admin", "offline": "queue", "roles": ["member", "admin"]}}}');
+  assert.deepEqual(m.decide('send_email', 'member', 0, true), { decision: 'needs_approval', tier: 'admin' });
+  assert.deepEqual(m.decide('send_email', 'member', 0, false), { decision: 'queued' });
+  assert.deepEqual(m.decide('nope', 'member', 0, true), { decision: 'deny', reason: 'unknown_tool' });
+  assert.throws(() => new ar.PolicyMatrix({ tools: { t: {} } }), (e) => e.code === 'invalid_matrix' && e.violations.length === 4);
+});
+
+test('TableValidator compiles once and validates rows; one error class across entries', () => {
+  const v = new TableValidator({ type: 'object', properties: { issue: { type: 'string' } }, required: ['issue'] });
+  const rows = Array.from({ length: 1000 }, (_, i) => ({ key: `r${i}`, value: { issue: `issue ${i}` } }));
+  assert.equal(v.validateElements(rows).ok, true);
+  const r = v.validateElements([{ key: 'a', value: { issue: 3 } }, { key: 'a', value: {} }]);
+  assert.deepEqual(r.violations.map((x) => [x.path, x.code]), [
+    ['/elements/0/value/issue', 'schema_type'],
+    ['/elements/1/key', 'duplicate_key'],
+    ['/elements/1/value', 'schema_required'],
+  ]);
+  assert.deepEqual(v.validateValue({ issue: 1 }).violations.map((x) => x.path), ['/issue']);
+  try {
+    new TableValidator({ type: 'array' });
+    assert.fail('expected a throw');
+  } catch (e) {
+    assert.equal(TableError, ar.AgentRulesError);
+    assert.ok(e instanceof ar.AgentRulesError);
+    assert.equal(e.code, 'invalid_schema');
+    assert.equal(e.violations[0].code, 'schema_not_object');
+  }
+});
+
+test('evaluate (table entry) runs the non-validation rules', async () => {
+  const full = await import('../pkg/table-node.js');
+  assert.equal(ar.evaluate, undefined, 'the form entry stays small: no evaluate');
+  assert.deepEqual(full.evaluate('endpoint', { method: 'POST', path: '/api/v0/agents' }), { name: 'launch_agent', scope: 'developer:agent', rateClass: 'heavy' });
+  assert.throws(() => full.evaluate('nope', {}), (e) => e.code === 'invalid_arguments');
+});

@@ -1,0 +1,87 @@
+// Loads the conformance corpus and compares results exactly as tests/conformance/README.md
+// says. Shared by the Node tests and the browser page's corpus run (it has no Node imports).
+
+export function pairs(violations) {
+  return new Set((violations ?? []).map((v) => `${v.path}|${v.code}`));
+}
+
+export function compareReport(testCase, report) {
+  const want = pairs(testCase.expect);
+  const got = pairs(report.violations);
+  const same = want.size === got.size && [...want].every((p) => got.has(p));
+  if (!same) return `expected ${[...want].sort().join(', ') || '(none)'}; got ${[...got].sort().join(', ') || '(none)'}`;
+  if (report.ok !== (want.size === 0)) return `ok is ${report.ok} with ${want.size} expected violations`;
+  const bare = report.violations.find((v) => typeof v.message !== 'string' || v.message.length === 0);
+  if (bare) return `a violation without a message: ${JSON.stringify(bare)}`;
+  return null;
+}
+
+export function matches(want, got) {
+  if (want === '*') return typeof got === 'string' && got.length > 0;
+  if (Array.isArray(want)) return Array.isArray(got) && want.length === got.length && want.every((w, i) => matches(w, got[i]));
+  if (want !== null && typeof want === 'object') {
+    if (got === null || typeof got !== 'object' || Array.isArray(got)) return false;
+    const wk = Object.keys(want);
+    return wk.length === Object.keys(got).length && wk.every((k) => k in got && matches(want[k], got[k]));
+  }
+  return want === got;
+}
+
+export function compareOp(testCase, result) {
+  if (typeof testCase.expect_code === 'string') {
+    const code = result?.violation?.code ?? result?.error?.code;
+    return code === testCase.expect_code ? null : `expected code ${testCase.expect_code}, got ${JSON.stringify(result)}`;
+  }
+  if (testCase.expect_error === true) {
+    return result && typeof result === 'object' && 'error' in result ? null : `expected an error, got ${JSON.stringify(result)}`;
+  }
+  // JSON has no `undefined`: compare the result as JSON would carry it.
+  const normal = result === undefined ? null : JSON.parse(JSON.stringify(result));
+  return matches(testCase.expect ?? null, normal) ? null : `expected ${JSON.stringify(testCase.expect)}, got ${JSON.stringify(normal)}`;
+}
+
+export const label = (c) => `${c.file} [${c.rule}] ${c.name}`;
+
+/**
+ * Runs every case through a module (the npm package's API) and returns { passed, failures,
+ * skipped }: op cases are skipped by an entry without `evaluate` (the form entry).
+ * Validation cases run twice: with `input` as a JS value and as JSON text.
+ */
+export function runCorpus(cases, mod) {
+  const failures = [];
+  let passed = 0;
+  let skipped = 0;
+  const available = new Set(mod.kinds());
+  for (const c of cases) {
+    const attempts = [];
+    if (typeof c.kind === 'string') {
+      if (!available.has(c.kind)) continue;
+      const context = c.context === undefined ? undefined : JSON.stringify(c.context);
+      // A JS string is JSON text to check(), so a case whose input is a string goes as text only.
+      const inputs = 'raw' in c ? [c.raw] : typeof c.input === 'string' ? [JSON.stringify(c.input)] : [c.input, JSON.stringify(c.input)];
+      for (const input of inputs) {
+        try {
+          attempts.push(compareReport(c, mod.check(c.kind, input, context)));
+        } catch (e) {
+          attempts.push(`threw ${e}`);
+        }
+      }
+    } else if (typeof c.op === 'string') {
+      if (typeof mod.evaluate !== 'function') {
+        skipped += 1;
+        continue;
+      }
+      try {
+        attempts.push(compareOp(c, mod.evaluate(c.op, c.args)));
+      } catch (e) {
+        attempts.push(`threw ${e}`);
+      }
+    } else {
+      attempts.push('a case needs kind or op');
+    }
+    const problem = attempts.find((a) => a !== null);
+    if (problem) failures.push(`${label(c)}\n   ${problem}`);
+    else passed += 1;
+  }
+  return { passed, failures, skipped };
+}

@@ -1,0 +1,62 @@
+// Type-checked (tsc --noEmit) against the generated .d.ts: what a TypeScript user writes.
+import {
+  validateLaunch,
+  check,
+  checkImage,
+  applyAction,
+  canTransition,
+  Poller,
+  PolicyMatrix,
+  codes,
+  AgentRulesError,
+  isAgentRulesError,
+  type Report,
+  type Violation,
+  type Code,
+  type Decision,
+  type ActionOutcome,
+  type PollStep,
+  type AgentStatus,
+  type AgentRulesErrorCode,
+} from '../../pkg/index.js';
+import { TableValidator, evaluate } from '../../pkg/table.js';
+
+const report: Report = validateLaunch({ prompt: { text: 'Summarise the drawings' } }, undefined);
+const ok: boolean = report.ok;
+const first: Violation | undefined = report.violations[0];
+if (first) {
+  const path: string = first.path;
+  const code: Code = first.code;
+  // The code union is exact: a typo does not compile.
+  // @ts-expect-error not a violation code
+  const typo: Code = 'empty_txt';
+  void path, code, typo;
+}
+const exhaustive = (c: Code): string => (c === 'image_too_large' ? 'too big' : c);
+const generic: Report = check('followup', '{"prompt": {"text": "again"}}', undefined);
+const image: Report = checkImage('image/png', 1024, new Uint8Array(16), undefined);
+const outcome: ActionOutcome = applyAction('waiting', 'stop');
+if (outcome.outcome === 'transition') {
+  const s: AgentStatus = outcome.status;
+  void s;
+}
+const legal: boolean = canTransition('waiting', 'running', undefined);
+const step: PollStep = new Poller(undefined).observe('running', undefined);
+const decision: Decision = new PolicyMatrix({ tools: {} }).decide('t', 'member', 0, true);
+if (decision.decision === 'deny') {
+  const reason: Code = decision.reason;
+  void reason;
+}
+const all: Code[] = codes();
+try {
+  new TableValidator({ type: 'object' }).validateElements([{ key: 'a', value: {} }]);
+} catch (e) {
+  if (isAgentRulesError(e)) {
+    const c: AgentRulesErrorCode = e.code;
+    const vs: Violation[] = e.violations;
+    void c, vs;
+  }
+  if (e instanceof AgentRulesError) void e.message;
+}
+const anything: unknown = evaluate('endpoint', { method: 'GET', path: '/api/v0/agents' });
+void ok, generic, image, legal, step, all, exhaustive, anything;
