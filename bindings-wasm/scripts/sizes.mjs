@@ -1,6 +1,6 @@
-// Writes bindings-wasm/SIZES.md: for each entry's wasm, the size out of wasm-bindgen (raw),
+// Prints (and with --write, writes bindings-wasm/SIZES.md): for each entry's wasm, the size out of wasm-bindgen (raw),
 // after wasm-opt -Oz, and compressed (gzip -9, brotli q11), plus the budgets. Run after
-// scripts/build (which keeps the raw files in target/wasm-sizes/).
+// scripts/build (which keeps the raw files in target/wasm-sizes/). Exits 1 when a budget is missed.
 import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +40,7 @@ matrix). The table entry adds \`TableValidator\` (the \`jsonschema\` crate with 
 engines and the bundled draft meta-schemas) and \`evaluate\` (typed responses and every
 non-validation rule); import \`agentrules/table\` only where tables are validated.
 `;
-writeFileSync(here + 'SIZES.md', text);
+if (process.argv.includes('--write')) writeFileSync(here + 'SIZES.md', text);
 console.log(text);
 if (over.length) {
   console.error(`over budget: ${over.join(', ')}`);

@@ -34,7 +34,11 @@ test('values are read as JSON.stringify would; what JSON cannot hold is invalid_
   // NaN becomes null, as in JSON.stringify: then prompt.text is of the wrong type.
   assert.deepEqual(ar.check('launch', { prompt: { text: NaN } }).violations.map((v) => [v.path, v.code]), [['/prompt/text', 'type_mismatch']]);
   assert.equal(ar.check('launch', undefined).violations[0].code, 'invalid_json');
-  assert.equal(ar.check('launch', { prompt: { text: () => 1 } }).violations[0].code, 'invalid_json');
+  assert.equal(ar.check('launch', { prompt: { text: 10n } }).violations[0].code, 'invalid_json');
+  const cycle = { prompt: { text: 'x' } };
+  cycle.self = cycle;
+  assert.equal(ar.check('launch', cycle).violations[0].code, 'invalid_json');
+  assert.equal(ar.check('launch', () => 1).violations[0].code, 'invalid_json');
   assert.equal(ar.check('launch', null).violations[0].code, 'type_mismatch');
 });
 
