@@ -230,7 +230,7 @@ pub(crate) fn read_bounded_int(sink: &mut Sink, path: &Pointer, v: &Value, min: 
     u64::try_from(n).ok()
 }
 
-/// The integer a JSON number holds, if it holds one (`5.0` does; `5.5` and `1e999` do not).
+/// The integer a JSON number holds, if it holds one (`5.0` and `1e30` do; `5.5` does not).
 pub(crate) fn as_integer(v: &Value) -> Option<i128> {
     let Value::Number(n) = v else { return None };
     if let Some(i) = n.as_i64() {
@@ -240,8 +240,8 @@ pub(crate) fn as_integer(v: &Value) -> Option<i128> {
         return Some(i128::from(u));
     }
     let f = n.as_f64()?;
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e30 {
-        // Exact for the magnitudes allowed here.
+    if f.is_finite() && f.fract() == 0.0 {
+        // Saturates beyond i128, which is out of every range here anyway.
         #[allow(clippy::cast_possible_truncation)]
         return Some(f as i128);
     }

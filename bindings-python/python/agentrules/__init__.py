@@ -1,0 +1,168 @@
+"""agentrules: the Agent API's rules for Python.
+
+The same violations, at the same JSON paths, as the browser package, the mobile SDKs, the CLI and
+the Rust core they are all compiled from::
+
+    >>> import agentrules
+    >>> report = agentrules.validate_launch({"prompt": {"text": " "}})
+    >>> [(v.path, v.code) for v in report.violations]
+    [('/prompt/text', 'empty_text')]
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from ._codes import Code
+from ._errors import ValidationError
+from ._native import (
+    Decision,
+    PolicyMatrix,
+    Poller,
+    Report,
+    TableValidator,
+    Violation,
+    check,
+    codes,
+    error_envelope,
+    evaluate,
+    kinds,
+    parse_error_envelope,
+    render_list_query,
+    retry_after,
+    validate_follow_up,
+    validate_launch,
+)
+from . import _native
+
+__all__ = [
+    "AgentStatus",
+    "Code",
+    "Decision",
+    "PolicyMatrix",
+    "Poller",
+    "Report",
+    "StopResult",
+    "TableValidator",
+    "ValidationError",
+    "Violation",
+    "can_transition",
+    "check",
+    "check_image",
+    "codes",
+    "delete",
+    "error_envelope",
+    "evaluate",
+    "follow_up",
+    "is_terminal",
+    "kinds",
+    "parse_error_envelope",
+    "raise_for_violations",
+    "render_list_query",
+    "retry_after",
+    "stop",
+    "transition",
+    "validate_follow_up",
+    "validate_launch",
+]
+
+
+class AgentStatus(str, enum.Enum):
+    """The status of an agent (S1). Functions also accept the plain strings, unknown ones included."""
+
+    WAITING = "waiting"
+    RUNNING = "running"
+    AWAITING_TOOL = "awaiting_tool"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+    @property
+    def is_terminal(self) -> bool:
+        return _native.is_terminal(self.value)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+StatusLike = Union[AgentStatus, str]
+
+
+def _status(s: StatusLike) -> str:
+    return s.value if isinstance(s, AgentStatus) else s
+
+
+def _typed(s: str) -> StatusLike:
+    try:
+        return AgentStatus(s)
+    except ValueError:
+        return s
+
+
+def is_terminal(status: StatusLike) -> bool:
+    """Whether ``status`` is terminal (``finished``, ``stopped``, ``failed``)."""
+    return _native.is_terminal(_status(status))
+
+
+def can_transition(from_: StatusLike, to: StatusLike, via: str = "pipeline") -> bool:
+    """S2: whether ``from_ → to`` is legal; ``via`` is ``"pipeline"`` or ``"follow_up"``."""
+    return _native.can_transition(_status(from_), _status(to), via)
+
+
+def transition(from_: StatusLike, to: StatusLike, via: str = "pipeline") -> StatusLike:
+    """S2: ``to`` when ``from_ → to`` is legal; raises ``ValidationError`` (``invalid_transition``)."""
+    if not _native.can_transition(_status(from_), _status(to), via):
+        how = " through a follow-up" if via == "follow_up" else ""
+        raise ValidationError(f"an agent cannot go from `{_status(from_)}` to `{_status(to)}`{how}", "invalid_transition")
+    return _typed(_status(to))
+
+
+def follow_up(status: StatusLike) -> StatusLike:
+    """S3: the status after a follow-up (``running``); raises ``ValidationError`` (``invalid_state``)
+    unless the agent is terminal."""
+    outcome = _native.apply_action(_status(status), "follow_up")
+    return _typed(outcome["status"])
+
+
+@dataclass(frozen=True)
+class StopResult:
+    """S4: what a stop does. ``kind`` is ``"immediate"`` (from ``waiting``), ``"requested"`` (the
+    status changes later: poll) or ``"no_op"`` (already terminal); ``status`` is what the
+    response shows."""
+
+    kind: str
+    status: StatusLike
+
+
+def stop(status: StatusLike) -> StopResult:
+    """S4: what ``POST /agents/{id}/stop`` does to an agent in ``status``."""
+    outcome = _native.apply_action(_status(status), "stop")
+    kind = {"transition": "immediate"}.get(outcome["outcome"], outcome["outcome"])
+    return StopResult(kind=kind, status=_typed(outcome["status"]))
+
+
+def delete(status: StatusLike) -> bool:
+    """S5: deleting is allowed in every status; returns whether a working agent is aborted first."""
+    return bool(_native.apply_action(_status(status), "delete")["aborted_first"])
+
+
+def check_image(
+    data: bytes,
+    media_type: str,
+    length: Optional[int] = None,
+    context: Any = None,
+) -> Report:
+    """I7: checks image bytes before they are base64-encoded.
+
+    Give the whole file as ``data``, or only its first bytes (16 are enough) with the file's
+    ``length``. Paths are ``/media_type`` and ``/data``.
+    """
+    size = len(data) if length is None else length
+    return _native.check_image_bytes(media_type, bytes(data[:16]), size, context)
+
+
+def raise_for_violations(report: Report) -> None:
+    """Raises ``ValidationError`` (code ``bad_request``) when ``report`` has violations."""
+    report.raise_for_violations()

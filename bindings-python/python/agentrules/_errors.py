@@ -1,0 +1,56 @@
+"""The exception every agentrules call raises for a caller's mistake or a rejected document."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, List, Tuple, TypedDict, Union
+
+if TYPE_CHECKING:
+    from ._native import Violation
+
+
+class ErrorDetails(TypedDict):
+    """One violation, shaped like pydantic's ``ValidationError.errors()`` items."""
+
+    type: str
+    loc: Tuple[Union[str, int], ...]
+    msg: str
+    path: str
+
+
+def _loc(path: str) -> Tuple[Union[str, int], ...]:
+    """A JSON Pointer as a pydantic-style location: tokens unescaped, array indices as ints."""
+    if path == "":
+        return ()
+    parts: List[Union[str, int]] = []
+    for token in path[1:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        parts.append(int(token) if token.isdigit() else token)
+    return tuple(parts)
+
+
+class ValidationError(ValueError):
+    """A rejected document or argument.
+
+    ``code`` says what went wrong (``bad_request``, ``invalid_context``, ``invalid_state``,
+    ``invalid_schema``, ``invalid_matrix``, ``invalid_envelope``, ``invalid_arguments``,
+    ``invalid_transition``, ``unknown_kind``); ``violations`` are the problems behind it, each with
+    ``path``, ``code`` and ``message``.
+    """
+
+    code: str
+    violations: "List[Violation]"
+
+    def __init__(self, message: str, code: str, violations: "Iterable[Violation]" = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.violations = list(violations)
+
+    def errors(self) -> "List[ErrorDetails]":
+        """The violations as pydantic-style dicts: ``type`` (the code), ``loc``, ``msg``, ``path``."""
+        return [
+            {"type": v.code, "loc": _loc(v.path), "msg": v.message, "path": v.path}
+            for v in self.violations
+        ]
+
+    def __repr__(self) -> str:
+        return f"ValidationError({str(self)!r}, code={self.code!r}, violations={self.violations!r})"

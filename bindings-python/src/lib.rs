@@ -1,0 +1,612 @@
+//! `agentrules._native`: the core's rules for Python, through pyo3.
+//!
+//! A translation layer only (DESIGN.md principle 1): Python values in, the core's answer out,
+//! core errors raised as `agentrules.ValidationError` (a `ValueError` with `code` and
+//! `violations`). The idiomatic layer (`AgentStatus`, `transition`, `stop`, …) is the Python
+//! package around this module; every rule lives in the `agentrules` crate.
+#![forbid(unsafe_code)]
+
+use agentrules::lifecycle::{self, Action, AgentStatus, Via};
+use agentrules::{Code, Context, Kind};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde_json::{Map, Number, Value};
+
+/// Nesting deeper than this is refused, as the JSON parser refuses it.
+const MAX_DEPTH: usize = 128;
+
+/// One problem found in a checked document: a JSON Pointer `path`, a stable `code`, a `message`.
+#[pyclass(frozen, module = "agentrules._native", eq, hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Violation {
+    #[pyo3(get)]
+    path: String,
+    #[pyo3(get)]
+    code: String,
+    #[pyo3(get)]
+    message: String,
+}
+
+impl From<&agentrules::Violation> for Violation {
+    fn from(v: &agentrules::Violation) -> Self {
+        Violation { path: v.path.clone(), code: v.code.as_str().to_string(), message: v.message.clone() }
+    }
+}
+
+#[pymethods]
+impl Violation {
+    fn __repr__(&self) -> String {
+        format!(
+            "Violation(path={}, code={}, message={})",
+            py_repr(&self.path),
+            py_repr(&self.code),
+            py_repr(&self.message)
+        )
+    }
+
+    /// `{"path": ..., "code": ..., "message": ...}`
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("path", &self.path)?;
+        d.set_item("code", &self.code)?;
+        d.set_item("message", &self.message)?;
+        Ok(d)
+    }
+}
+
+/// The outcome of a check: `ok` is true exactly when `violations` is empty.
+#[pyclass(frozen, module = "agentrules._native", eq)]
+#[derive(Clone, PartialEq, Eq)]
+struct Report {
+    #[pyo3(get)]
+    ok: bool,
+    items: Vec<Violation>,
+}
+
+impl From<agentrules::Report> for Report {
+    fn from(r: agentrules::Report) -> Self {
+        Report { ok: r.ok, items: r.violations.iter().map(Violation::from).collect() }
+    }
+}
+
+#[pymethods]
+impl Report {
+    /// Every violation, in document order.
+    #[getter]
+    fn violations(&self) -> Vec<Violation> {
+        self.items.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        let items: Vec<String> = self.items.iter().map(Violation::__repr__).collect();
+        format!("Report(ok={}, violations=[{}])", if self.ok { "True" } else { "False" }, items.join(", "))
+    }
+
+    /// `{"ok": ..., "violations": [{"path", "code", "message"}, ...]}`: the JSON every surface
+    /// prints.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("ok", self.ok)?;
+        let list = PyList::empty(py);
+        for v in &self.items {
+            list.append(v.to_dict(py)?)?;
+        }
+        d.set_item("violations", list)?;
+        Ok(d)
+    }
+
+    /// Raises `agentrules.ValidationError` (code `bad_request`) when there are violations.
+    fn raise_for_violations(&self, py: Python<'_>) -> PyResult<()> {
+        if self.ok {
+            return Ok(());
+        }
+        Err(validation_error(py, "bad_request", &summary("the document is invalid", &self.items), &self.items))
+    }
+}
+
+/// A string as Python's `repr` writes it (single quotes unless the text holds one).
+fn py_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+fn summary(what: &str, items: &[Violation]) -> String {
+    match items {
+        [] => what.to_string(),
+        [one] => format!("{what}: {}: {} [{}]", display_path(&one.path), one.message, one.code),
+        [one, rest @ ..] => {
+            format!("{what}: {}: {} [{}] (and {} more)", display_path(&one.path), one.message, one.code, rest.len())
+        }
+    }
+}
+
+fn display_path(p: &str) -> &str {
+    if p.is_empty() {
+        "(document)"
+    } else {
+        p
+    }
+}
+
+/// `agentrules.ValidationError(message, code, violations)`, built from the Python class.
+fn validation_error(py: Python<'_>, code: &str, message: &str, items: &[Violation]) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let cls = py.import("agentrules._errors")?.getattr("ValidationError")?;
+        let list = PyList::empty(py);
+        for v in items {
+            list.append(Py::new(py, v.clone())?)?;
+        }
+        Ok(PyErr::from_value(cls.call1((message, code, list))?))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+fn core_error(py: Python<'_>, code: &str, what: &str, report: &agentrules::Report) -> PyErr {
+    let items: Vec<Violation> = report.violations.iter().map(Violation::from).collect();
+    validation_error(py, code, &summary(what, &items), &items)
+}
+
+/// Why a Python value is not JSON.
+struct NotJson(String);
+
+/// A Python value as JSON: `None`, `bool`, `int`, `float` (finite), `str`, `dict` with `str`
+/// keys, `list` and `tuple`.
+fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
+    if depth > MAX_DEPTH {
+        return Err(NotJson(format!("the value is nested deeper than {MAX_DEPTH} levels")));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::from(u));
+        }
+        return obj
+            .extract::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| NotJson("an integer too large for JSON".into()));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| NotJson("NaN and infinities are not JSON".into()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s
+            .to_cow()
+            .map(|s| Value::String(s.to_string()))
+            .map_err(|_| NotJson("a string that is not valid Unicode".into()));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut map = Map::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let key = k.cast::<PyString>().map_err(|_| NotJson("an object key that is not a string".into()))?;
+            let key = key.to_cow().map_err(|_| NotJson("a key that is not valid Unicode".into()))?.to_string();
+            map.insert(key, to_value(&v, depth + 1)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if let Ok(l) = obj.cast::<PyList>() {
+        return l.iter().map(|v| to_value(&v, depth + 1)).collect::<Result<Vec<_>, _>>().map(Value::Array);
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        return t.iter().map(|v| to_value(&v, depth + 1)).collect::<Result<Vec<_>, _>>().map(Value::Array);
+    }
+    let type_name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+    Err(NotJson(format!("a `{type_name}` is not a JSON value")))
+}
+
+/// A JSON value as Python.
+fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let d = PyDict::new(py);
+            for (k, item) in map {
+                d.set_item(k, to_py(py, item)?)?;
+            }
+            d.into_any()
+        }
+    })
+}
+
+/// The document a check reads: `str`/`bytes` are JSON text, anything else a Python value.
+fn document(input: &Bound<'_, PyAny>) -> Result<Value, agentrules::Violation> {
+    let not_json = |m: String| agentrules::Violation::new(&agentrules::Pointer::root(), Code::InvalidJson, m);
+    if let Ok(s) = input.cast::<PyString>() {
+        let text = s.to_cow().map_err(|_| not_json("the input is not valid Unicode".into()))?;
+        return agentrules::json::parse(&text);
+    }
+    if let Ok(b) = input.cast::<PyBytes>() {
+        return agentrules::json::parse_bytes(b.as_bytes());
+    }
+    to_value(input, 0).map_err(|NotJson(m)| not_json(format!("the input is not JSON: {m}")))
+}
+
+/// An argument that must be JSON-like (a context, a matrix, a schema): errors raise.
+fn argument(py: Python<'_>, code: &str, input: &Bound<'_, PyAny>) -> PyResult<Value> {
+    document(input).map_err(|v| {
+        let items = [Violation::from(&v)];
+        validation_error(py, code, &v.message, &items)
+    })
+}
+
+fn context(py: Python<'_>, ctx: Option<&Bound<'_, PyAny>>) -> PyResult<Context> {
+    match ctx {
+        None => Ok(Context::default()),
+        Some(c) if c.is_none() => Ok(Context::default()),
+        Some(c) => {
+            let v = argument(py, "invalid_context", c)?;
+            Context::from_value(&v).map_err(|r| core_error(py, "invalid_context", "invalid context", &r))
+        }
+    }
+}
+
+fn check_kind(
+    py: Python<'_>,
+    kind: Kind,
+    input: &Bound<'_, PyAny>,
+    ctx: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Report> {
+    let ctx = context(py, ctx)?;
+    let report = match document(input) {
+        Ok(v) => py.detach(|| agentrules::check_value(kind, &v, &ctx)),
+        Err(v) => agentrules::Report::new(vec![v]),
+    };
+    Ok(Report::from(report))
+}
+
+/// Checks `input` (a dict/list, or JSON `str`/`bytes`) as `kind` with an optional context.
+#[pyfunction]
+#[pyo3(signature = (kind, input, context=None))]
+fn check(py: Python<'_>, kind: &str, input: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
+    let k = Kind::parse(kind).ok_or_else(|| {
+        let msg = agentrules::CheckError::UnknownKind(kind.to_string()).to_string();
+        validation_error(py, "unknown_kind", &msg, &[])
+    })?;
+    check_kind(py, k, input, context)
+}
+
+/// Checks a launch body (`POST /api/v0/agents`).
+#[pyfunction]
+#[pyo3(signature = (body, context=None))]
+fn validate_launch(py: Python<'_>, body: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
+    check_kind(py, Kind::Launch, body, context)
+}
+
+/// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`).
+#[pyfunction]
+#[pyo3(signature = (body, context=None))]
+fn validate_follow_up(py: Python<'_>, body: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
+    check_kind(py, Kind::FollowUp, body, context)
+}
+
+/// I7: checks an image from its media type, its byte length and its first bytes.
+#[pyfunction]
+#[pyo3(signature = (media_type, head, length, context=None))]
+fn check_image_bytes(
+    py: Python<'_>,
+    media_type: &str,
+    head: &[u8],
+    length: u64,
+    context: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Report> {
+    let ctx = self::context(py, context)?;
+    let v = agentrules::image::check_image_bytes(media_type, length, head, &ctx.limits);
+    Ok(Report::from(agentrules::Report::new(v)))
+}
+
+/// Every violation code, in catalogue order.
+#[pyfunction]
+fn codes() -> Vec<&'static str> {
+    Code::ALL.iter().map(|c| c.as_str()).collect()
+}
+
+/// Every kind `check` accepts.
+#[pyfunction]
+fn kinds() -> Vec<&'static str> {
+    Kind::ALL.iter().map(|(_, n)| *n).collect()
+}
+
+/// S1: whether a status is terminal.
+#[pyfunction]
+fn is_terminal(status: &str) -> bool {
+    AgentStatus::parse(status).is_terminal()
+}
+
+/// S2: whether `from_ → to` is legal (`via` is `pipeline` or `follow_up`).
+#[pyfunction]
+#[pyo3(signature = (from_, to, via="pipeline"))]
+fn can_transition(from_: &str, to: &str, via: &str) -> PyResult<bool> {
+    let via = match via {
+        "pipeline" => Via::Pipeline,
+        "follow_up" => Via::FollowUp,
+        other => return Err(PyValueError::new_err(format!("unknown via `{other}`: use pipeline or follow_up"))),
+    };
+    Ok(lifecycle::can_transition(&AgentStatus::parse(from_), &AgentStatus::parse(to), via))
+}
+
+/// S3–S5: what an action (`follow_up`, `stop`, `delete`) does in `status`, as a dict
+/// (`{"outcome": "transition" | "requested" | "no_op" | "deleted", ...}`). Raises
+/// `ValidationError` with code `invalid_state` where the server answers 409.
+#[pyfunction]
+fn apply_action<'py>(py: Python<'py>, status: &str, action: &str) -> PyResult<Bound<'py, PyAny>> {
+    let a = Action::parse(action)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown action `{action}`: use follow_up, stop or delete")))?;
+    match lifecycle::apply(&AgentStatus::parse(status), a) {
+        Ok(outcome) => to_py(py, &serde_json::to_value(outcome).unwrap_or(Value::Null)),
+        Err(e) => Err(validation_error(py, "invalid_state", &e.message, &[])),
+    }
+}
+
+/// S6: the client-side poll schedule, with the follow-up window of S3.
+#[pyclass(module = "agentrules._native")]
+struct Poller {
+    inner: lifecycle::Poller,
+}
+
+#[pymethods]
+impl Poller {
+    #[new]
+    #[pyo3(signature = (follow_up_from=None))]
+    fn new(follow_up_from: Option<&str>) -> Self {
+        let inner = match follow_up_from {
+            Some(s) => lifecycle::Poller::after_follow_up(AgentStatus::parse(s)),
+            None => lifecycle::Poller::new(),
+        };
+        Poller { inner }
+    }
+
+    /// Observes a polled status (`elapsed_ms` since the follow-up, if any): the seconds to wait
+    /// before the next poll, or `None` when `status` is the outcome.
+    #[pyo3(signature = (status, elapsed_ms=0))]
+    fn observe(&mut self, status: &str, elapsed_ms: u64) -> Option<f64> {
+        match self.inner.observe(&AgentStatus::parse(status), elapsed_ms) {
+            lifecycle::PollStep::Wait { after_ms } => Some(after_ms as f64 / 1000.0),
+            lifecycle::PollStep::Done { .. } => None,
+        }
+    }
+}
+
+/// Q1: the canonical query string of a list query (a dict). Raises `ValidationError`
+/// (`bad_request`) with the violations when the query is invalid.
+#[pyfunction]
+#[pyo3(signature = (query, context=None))]
+fn render_list_query(py: Python<'_>, query: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    let ctx = self::context(py, context)?;
+    let v = argument(py, "bad_request", query)?;
+    agentrules::ListQuery::from_value(&v, &ctx)
+        .map(|q| q.to_query_string())
+        .map_err(|r| core_error(py, "bad_request", "invalid list query", &r))
+}
+
+/// E1: parses an error envelope (JSON `str`/`bytes` or a dict): `(code, error, status, known)`.
+#[pyfunction]
+fn parse_error_envelope<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let v = argument(py, "invalid_envelope", body)?;
+    let env = agentrules::errors::ErrorEnvelope::parse(&v.to_string())
+        .map_err(|r| core_error(py, "invalid_envelope", "not an error envelope", &r))?;
+    let known = !matches!(env.code, agentrules::errors::ApiErrorCode::Unknown(_));
+    let status = env.code.status();
+    Ok((env.code.as_str().to_string(), env.error, status, known).into_pyobject(py)?.into_any())
+}
+
+/// E1: the `(status, envelope dict)` a report's violations render to, or `None` when clean.
+#[pyfunction]
+fn error_envelope<'py>(py: Python<'py>, report: &Report) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let violations: Vec<agentrules::Violation> = report
+        .items
+        .iter()
+        .filter_map(|v| {
+            Code::from_name(&v.code).map(|code| agentrules::Violation {
+                path: v.path.clone(),
+                code,
+                message: v.message.clone(),
+            })
+        })
+        .collect();
+    let Some(env) = agentrules::errors::ErrorEnvelope::from_report(&agentrules::Report::new(violations)) else {
+        return Ok(None);
+    };
+    let body = to_py(py, &serde_json::to_value(&env).unwrap_or(Value::Null))?;
+    Ok(Some((env.code.status().unwrap_or(400), body).into_pyobject(py)?.into_any()))
+}
+
+/// E2: seconds to wait for a `Retry-After` value at `now` (Unix seconds), or `None` when the
+/// value is neither delta seconds nor an HTTP date.
+#[pyfunction]
+fn retry_after(value: &str, now: f64) -> Option<f64> {
+    let now = if now.is_finite() && now > 0.0 { now as u64 } else { 0 };
+    agentrules::errors::retry_after(value, now).map(|d| d.as_secs_f64())
+}
+
+/// Runs one of the core's non-validation operations (`agentrules::ops`) on JSON-like arguments.
+#[pyfunction]
+fn evaluate<'py>(py: Python<'py>, op: &str, args: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let v = argument(py, "invalid_arguments", args)?;
+    let out = agentrules::ops::evaluate(op, &v)
+        .map_err(|e| validation_error(py, "invalid_arguments", &e.to_string(), &[]))?;
+    to_py(py, &out)
+}
+
+/// P2: a decision on a tool call.
+#[pyclass(frozen, module = "agentrules._native", eq)]
+#[derive(Clone, PartialEq, Eq)]
+struct Decision {
+    /// `allow`, `needs_approval`, `queued` or `deny`.
+    #[pyo3(get)]
+    kind: String,
+    /// For `needs_approval`: `user` or `admin`.
+    #[pyo3(get)]
+    tier: Option<String>,
+    /// For `deny`: `unknown_tool`, `role_not_allowed`, `max_calls_exceeded` or `offline`.
+    #[pyo3(get)]
+    reason: Option<String>,
+}
+
+#[pymethods]
+impl Decision {
+    fn __repr__(&self) -> String {
+        match (&self.tier, &self.reason) {
+            (Some(t), _) => format!("Decision(kind={}, tier={})", py_repr(&self.kind), py_repr(t)),
+            (_, Some(r)) => format!("Decision(kind={}, reason={})", py_repr(&self.kind), py_repr(r)),
+            _ => format!("Decision(kind={})", py_repr(&self.kind)),
+        }
+    }
+
+    /// Whether the call may run now.
+    #[getter]
+    fn allowed(&self) -> bool {
+        self.kind == "allow"
+    }
+}
+
+/// P1/P2: a tool policy matrix, validated once, deciding tool calls.
+#[pyclass(frozen, module = "agentrules._native")]
+struct PolicyMatrix {
+    inner: agentrules::policy::PolicyMatrix,
+}
+
+#[pymethods]
+impl PolicyMatrix {
+    /// Parses a matrix (a dict or JSON text); raises `ValidationError` (`invalid_matrix`).
+    #[new]
+    fn new(py: Python<'_>, matrix: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let v = argument(py, "invalid_matrix", matrix)?;
+        agentrules::policy::PolicyMatrix::from_value(&v)
+            .map(|inner| PolicyMatrix { inner })
+            .map_err(|r| core_error(py, "invalid_matrix", "invalid policy matrix", &r))
+    }
+
+    /// Decides a call of `tool` by `role` with `calls_made` calls already in this run (P2).
+    #[pyo3(signature = (tool, role, calls_made=0, online=true))]
+    fn decide(&self, tool: &str, role: &str, calls_made: u64, online: bool) -> Decision {
+        use agentrules::policy::Decision as D;
+        match self.inner.decide(tool, role, calls_made, online) {
+            D::Allow => Decision { kind: "allow".into(), tier: None, reason: None },
+            D::NeedsApproval { tier } => {
+                Decision { kind: "needs_approval".into(), tier: Some(tier.as_str().into()), reason: None }
+            }
+            D::Queued => Decision { kind: "queued".into(), tier: None, reason: None },
+            D::Deny { reason } => Decision { kind: "deny".into(), tier: None, reason: Some(reason.as_str().into()) },
+        }
+    }
+}
+
+/// T3–T5: a JSON Schema compiled once, validating any number of table rows.
+#[pyclass(frozen, module = "agentrules._native")]
+struct TableValidator {
+    inner: agentrules::table::TableValidator,
+}
+
+fn rows(py: Python<'_>, elements: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
+    match argument(py, "invalid_arguments", elements)? {
+        Value::Array(items) => Ok(items),
+        _ => Err(PyTypeError::new_err("elements must be a list of {\"key\": ..., \"value\": ...}")),
+    }
+}
+
+#[pymethods]
+impl TableValidator {
+    /// Compiles a table schema (a dict or JSON text); raises `ValidationError`
+    /// (`invalid_schema`) with violations at paths inside the schema.
+    #[new]
+    fn new(py: Python<'_>, schema: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let v = argument(py, "invalid_schema", schema)?;
+        let compiled = py.detach(|| agentrules::table::TableValidator::new(&v));
+        compiled
+            .map(|inner| TableValidator { inner })
+            .map_err(|r| core_error(py, "invalid_schema", "invalid table schema", &r))
+    }
+
+    /// Validates table elements (`[{"key": ..., "value": ...}]`): violations at
+    /// `/elements/<i>/...`. The GIL is released while rows are validated.
+    fn validate_elements(&self, py: Python<'_>, elements: &Bound<'_, PyAny>) -> PyResult<Report> {
+        let items = rows(py, elements)?;
+        let violations = py.detach(|| self.inner.validate_elements(&items));
+        Ok(Report::from(agentrules::Report::new(violations)))
+    }
+
+    /// Validates one row value: violations at its instance paths.
+    fn validate_value(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Report> {
+        let v = argument(py, "invalid_arguments", value)?;
+        let violations = py.detach(|| self.inner.validate_value(&v));
+        Ok(Report::from(agentrules::Report::new(violations)))
+    }
+
+    /// Whether one row value is valid.
+    fn is_valid(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let v = argument(py, "invalid_arguments", value)?;
+        Ok(py.detach(|| self.inner.is_valid(&v)))
+    }
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Violation>()?;
+    m.add_class::<Report>()?;
+    m.add_class::<Decision>()?;
+    m.add_class::<PolicyMatrix>()?;
+    m.add_class::<TableValidator>()?;
+    m.add_class::<Poller>()?;
+    m.add_function(wrap_pyfunction!(check, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_launch, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_follow_up, m)?)?;
+    m.add_function(wrap_pyfunction!(check_image_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(codes, m)?)?;
+    m.add_function(wrap_pyfunction!(kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(is_terminal, m)?)?;
+    m.add_function(wrap_pyfunction!(can_transition, m)?)?;
+    m.add_function(wrap_pyfunction!(apply_action, m)?)?;
+    m.add_function(wrap_pyfunction!(render_list_query, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_error_envelope, m)?)?;
+    m.add_function(wrap_pyfunction!(error_envelope, m)?)?;
+    m.add_function(wrap_pyfunction!(retry_after, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,175 @@
+"""The idiomatic Python API: types, exceptions, lifecycle, images, tables, policy, drift."""
+
+import json
+import threading
+import typing
+
+import pytest
+
+import agentrules
+from agentrules import AgentStatus, ValidationError
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
+def test_code_literal_and_codes_match_the_core(codes_json):
+    assert list(typing.get_args(agentrules.Code)) == codes_json
+    assert agentrules.codes() == codes_json
+
+
+def test_report_and_violation_values():
+    r = agentrules.validate_launch({"prompt": {"text": " "}})
+    assert not r.ok
+    (v,) = r.violations
+    assert (v.path, v.code) == ("/prompt/text", "empty_text")
+    assert repr(v) == "Violation(path='/prompt/text', code='empty_text', message='prompt.text must not be blank')"
+    assert v == agentrules.validate_launch({"prompt": {"text": ""}}).violations[0]
+    assert hash(v) == hash(agentrules.validate_launch({"prompt": {"text": ""}}).violations[0])
+    assert r == agentrules.validate_launch('{"prompt": {"text": " "}}')
+    assert r.to_dict() == {"ok": False, "violations": [v.to_dict()]}
+    assert agentrules.validate_launch({"prompt": {"text": "go"}}).ok
+
+
+def test_inputs_python_values_text_and_bytes():
+    for given in ({"prompt": {"text": "go"}}, '{"prompt": {"text": "go"}}', b'{"prompt": {"text": "go"}}'):
+        assert agentrules.check("launch", given).ok
+    assert agentrules.check("launch", "{not json").violations[0].code == "invalid_json"
+    assert agentrules.check("launch", b"\xff").violations[0].code == "invalid_json"
+    assert agentrules.check("launch", {"prompt": {"text": float("nan")}}).violations[0].code == "invalid_json"
+    assert agentrules.check("launch", {"prompt": {"text": object()}}).violations[0].code == "invalid_json"
+    assert agentrules.check("launch", {1: "x"}).violations[0].code == "invalid_json"
+    deep = current = []
+    for _ in range(500):
+        current.append([])
+        current = current[0]
+    assert agentrules.check("launch", deep).violations[0].code == "invalid_json"
+    # Tuples are arrays; big ints beyond 64 bits become numbers.
+    assert agentrules.check("list-query", {"limit": 10**30}).violations[0].code == "out_of_range"
+
+
+def test_validation_error_is_a_value_error_with_pydantic_style_errors():
+    report = agentrules.validate_launch({"fileIds": ["nope"], "prompt": {"text": "x"}, "a/b": 1})
+    with pytest.raises(ValidationError) as info:
+        agentrules.raise_for_violations(report)
+    e = info.value
+    assert isinstance(e, ValueError)
+    assert e.code == "bad_request"
+    assert [v.code for v in e.violations] == ["invalid_uuid", "unknown_field"]
+    assert e.errors() == [
+        {"type": "invalid_uuid", "loc": ("fileIds", 0), "msg": "`nope` is not a UUID (8-4-4-4-12 hexadecimal)", "path": "/fileIds/0"},
+        {"type": "unknown_field", "loc": ("a/b",), "msg": e.violations[1].message, "path": "/a~1b"},
+    ]
+    assert "/fileIds/0" in str(e)
+    agentrules.raise_for_violations(agentrules.validate_launch({"prompt": {"text": "ok"}}))
+
+
+def test_invalid_context_and_unknown_kind_raise():
+    with pytest.raises(ValidationError) as info:
+        agentrules.validate_launch({"prompt": {"text": "x"}}, {"limits": {"maxImages": 99}})
+    assert info.value.code == "invalid_context"
+    assert info.value.violations[0].path == "/limits/maxImages"
+    with pytest.raises(ValidationError) as info:
+        agentrules.check("lunch", {})
+    assert info.value.code == "unknown_kind"
+
+
+def test_context_as_dict_or_text():
+    ctx = {"workflow": {"id": "019def34-0000-7000-8000-000000000010", "slots": []}}
+    body = {"workflowId": "019def34-0000-7000-8000-000000000010"}
+    assert [v.code for v in agentrules.validate_launch(body, ctx).violations] == ["required"]
+    assert agentrules.validate_launch(body, json.dumps(ctx)) == agentrules.validate_launch(body, ctx)
+
+
+def test_lifecycle():
+    assert AgentStatus.FINISHED.is_terminal and not AgentStatus.RUNNING.is_terminal
+    assert agentrules.transition("waiting", "running") is AgentStatus.RUNNING
+    with pytest.raises(ValidationError) as info:
+        agentrules.transition(AgentStatus.FINISHED, AgentStatus.RUNNING)
+    assert info.value.code == "invalid_transition"
+    assert agentrules.transition("finished", "running", via="follow_up") is AgentStatus.RUNNING
+    assert agentrules.follow_up("failed") is AgentStatus.RUNNING
+    with pytest.raises(ValidationError) as info:
+        agentrules.follow_up(AgentStatus.AWAITING_TOOL)
+    assert info.value.code == "invalid_state"
+    assert agentrules.stop("waiting") == agentrules.StopResult("immediate", AgentStatus.STOPPED)
+    assert agentrules.stop("running") == agentrules.StopResult("requested", AgentStatus.RUNNING)
+    assert agentrules.stop("finished") == agentrules.StopResult("no_op", AgentStatus.FINISHED)
+    assert agentrules.delete("running") is True and agentrules.delete("waiting") is False
+    assert agentrules.is_terminal("archived") is False
+    p = agentrules.Poller()
+    assert [p.observe("running"), p.observe("running"), p.observe("finished")] == [5.0, 10.0, None]
+    assert agentrules.Poller("finished").observe("finished", 1000) == 5.0
+
+
+def test_check_image_whole_file_or_head_and_length():
+    assert agentrules.check_image(PNG + bytes(1000), "image/png").ok
+    big = agentrules.check_image(PNG, "image/png", length=20 * 1024 * 1024 + 1)
+    assert [(v.path, v.code) for v in big.violations] == [("/data", "image_too_large")]
+    assert agentrules.check_image(PNG, "image/png", length=20 * 1024 * 1024).ok
+    wrong = agentrules.check_image(b"\xff\xd8\xff\xe0" + bytes(12), "image/png")
+    assert [v.code for v in wrong.violations] == ["media_type_mismatch"]
+    assert [v.code for v in agentrules.check_image(PNG, "image/bmp").violations] == ["unsupported_media_type"]
+
+
+def test_list_query_envelope_retry():
+    assert agentrules.render_list_query({"status": "running", "limit": 5}) == "limit=5&status=running"
+    with pytest.raises(ValidationError) as info:
+        agentrules.render_list_query({"limit": 0})
+    assert info.value.violations[0].code == "out_of_range"
+    assert agentrules.parse_error_envelope({"error": "no", "code": "not_found"}) == ("not_found", "no", 404, True)
+    assert agentrules.parse_error_envelope(b'{"error": "x", "code": "teapot"}') == ("teapot", "x", None, False)
+    with pytest.raises(ValidationError):
+        agentrules.parse_error_envelope("<html>502</html>")
+    assert agentrules.retry_after("120", 0) == 120.0
+    assert agentrules.retry_after("soon", 0) is None
+    status, body = agentrules.error_envelope(agentrules.validate_launch({}))
+    assert status == 400 and body["code"] == "bad_request"
+    assert agentrules.error_envelope(agentrules.validate_launch({"prompt": {"text": "x"}})) is None
+
+
+def test_policy_matrix():
+    m = agentrules.PolicyMatrix({"tools": {"send_email": {"maxCalls": 1, "approval": "admin", "offline": "queue", "roles": ["member", "admin"]}}})
+    d = m.decide("send_email", "member")
+    assert (d.kind, d.tier, d.allowed) == ("needs_approval", "admin", False)
+    assert m.decide("send_email", "member", online=False).kind == "queued"
+    assert m.decide("send_email", "member", calls_made=1).reason == "max_calls_exceeded"
+    assert repr(m.decide("x", "member")) == "Decision(kind='deny', reason='unknown_tool')"
+    with pytest.raises(ValidationError) as info:
+        agentrules.PolicyMatrix({"tools": {"t": {"maxCalls": -1, "approval": "none", "offline": "allow", "roles": ["a"]}}})
+    assert info.value.code == "invalid_matrix"
+    assert info.value.errors()[0]["loc"] == ("tools", "t", "maxCalls")
+
+
+def test_table_validator_compiles_once_and_releases_the_gil():
+    v = agentrules.TableValidator({"type": "object", "required": ["issue"], "properties": {"issue": {"type": "string", "pattern": "^(a+)+$"}}})
+    rows = [{"key": f"r{i}", "value": {"issue": "a" * 20}} for i in range(20000)]
+    assert v.validate_elements(rows).ok
+    bad = v.validate_elements([{"key": "a", "value": {"issue": 1}}, {"key": "a", "value": {}}])
+    assert [(x.path, x.code) for x in bad.violations] == [
+        ("/elements/0/value/issue", "schema_type"),
+        ("/elements/1/key", "duplicate_key"),
+        ("/elements/1/value", "schema_required"),
+    ]
+    assert v.is_valid({"issue": "aaa"}) and not v.is_valid({"issue": "b"})
+    # Another thread runs while validate_elements holds no GIL.
+    ticks = []
+    stop = threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(1)
+
+    t = threading.Thread(target=tick)
+    t.start()
+    big = rows * 10
+    before = len(ticks)
+    v.validate_elements(big)
+    during = len(ticks) - before
+    stop.set()
+    t.join()
+    # Holding the GIL for the whole call would leave the other thread a handful of ticks at most.
+    assert during > 1000, during
+    with pytest.raises(ValidationError) as info:
+        agentrules.TableValidator({"type": "array"})
+    assert info.value.code == "invalid_schema"
+    assert info.value.violations[0].code == "schema_not_object"

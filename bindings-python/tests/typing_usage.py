@@ -1,0 +1,24 @@
+"""Type-checked by ``mypy --strict`` against the package's stubs: what a typed user writes."""
+
+from typing import List, Optional
+
+import agentrules
+from agentrules import AgentStatus, Code, Report, ValidationError, Violation
+
+report: Report = agentrules.validate_launch({"prompt": {"text": "go"}})
+ok: bool = report.ok
+violations: List[Violation] = report.violations
+codes: List[Code] = [v.code for v in violations]
+typo: Code = "empty_txt"  # type: ignore[assignment]
+status = agentrules.transition(AgentStatus.WAITING, "running")
+stopped: agentrules.StopResult = agentrules.stop(status)
+decision = agentrules.PolicyMatrix({"tools": {}}).decide("t", "member", calls_made=0, online=False)
+tier: Optional[str] = decision.tier
+wait: Optional[float] = agentrules.Poller().observe("running")
+try:
+    report.raise_for_violations()
+except ValidationError as e:
+    for err in e.errors():
+        path: str = err["path"]
+        kind: str = err["type"]
+rows = agentrules.TableValidator({"type": "object"}).validate_elements([{"key": "a", "value": {}}])
