@@ -168,10 +168,30 @@ fn core_error(py: Python<'_>, code: &str, what: &str, report: &agentrules::Repor
 struct NotJson(String);
 
 /// A Python value as JSON: `None`, `bool`, `int`, `float` (finite), `str`, `dict` with `str`
-/// keys, `list` and `tuple`.
+/// keys, `list` and `tuple`. Exact built-in types are recognised by one type comparison each
+/// (the common case, and most of the cost of a large table); subclasses go the slow way.
 fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
     if depth > MAX_DEPTH {
         return Err(NotJson(format!("the value is nested deeper than {MAX_DEPTH} levels")));
+    }
+    let py = obj.py();
+    let t = obj.get_type();
+    if t.is(py.get_type::<PyString>()) || obj.is_instance_of::<PyString>() {
+        let s = obj.cast::<PyString>().map_err(|_| NotJson("a string".into()))?;
+        return s
+            .to_cow()
+            .map(|s| Value::String(s.into_owned()))
+            .map_err(|_| NotJson("a string that is not valid Unicode".into()));
+    }
+    if t.is(py.get_type::<PyDict>()) || obj.is_instance_of::<PyDict>() {
+        let d = obj.cast::<PyDict>().map_err(|_| NotJson("a dict".into()))?;
+        let mut map = Map::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let key = k.cast::<PyString>().map_err(|_| NotJson("an object key that is not a string".into()))?;
+            let key = key.to_cow().map_err(|_| NotJson("a key that is not valid Unicode".into()))?.into_owned();
+            map.insert(key, to_value(&v, depth + 1)?);
+        }
+        return Ok(Value::Object(map));
     }
     if obj.is_none() {
         return Ok(Value::Null);
@@ -179,7 +199,7 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
     if let Ok(b) = obj.cast::<PyBool>() {
         return Ok(Value::Bool(b.is_true()));
     }
-    if obj.is_instance_of::<PyInt>() {
+    if t.is(py.get_type::<PyInt>()) || obj.is_instance_of::<PyInt>() {
         if let Ok(i) = obj.extract::<i64>() {
             return Ok(Value::from(i));
         }
@@ -198,28 +218,13 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
             .map(Value::Number)
             .ok_or_else(|| NotJson("NaN and infinities are not JSON".into()));
     }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return s
-            .to_cow()
-            .map(|s| Value::String(s.to_string()))
-            .map_err(|_| NotJson("a string that is not valid Unicode".into()));
-    }
-    if let Ok(d) = obj.cast::<PyDict>() {
-        let mut map = Map::with_capacity(d.len());
-        for (k, v) in d.iter() {
-            let key = k.cast::<PyString>().map_err(|_| NotJson("an object key that is not a string".into()))?;
-            let key = key.to_cow().map_err(|_| NotJson("a key that is not valid Unicode".into()))?.to_string();
-            map.insert(key, to_value(&v, depth + 1)?);
-        }
-        return Ok(Value::Object(map));
-    }
     if let Ok(l) = obj.cast::<PyList>() {
         return l.iter().map(|v| to_value(&v, depth + 1)).collect::<Result<Vec<_>, _>>().map(Value::Array);
     }
-    if let Ok(t) = obj.cast::<PyTuple>() {
-        return t.iter().map(|v| to_value(&v, depth + 1)).collect::<Result<Vec<_>, _>>().map(Value::Array);
+    if let Ok(tup) = obj.cast::<PyTuple>() {
+        return tup.iter().map(|v| to_value(&v, depth + 1)).collect::<Result<Vec<_>, _>>().map(Value::Array);
     }
-    let type_name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+    let type_name = t.name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
     Err(NotJson(format!("a `{type_name}` is not a JSON value")))
 }
 
