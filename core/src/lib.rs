@@ -24,6 +24,9 @@
 
 #[cfg(feature = "table")]
 pub mod artifact;
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("agentrules");
+
 pub mod auth;
 pub mod capabilities;
 pub mod context;

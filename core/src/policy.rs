@@ -31,6 +31,7 @@ use crate::report::{quote, Code, Report, Sink, Violation};
 /// An approval tier (P1), ordered `none < user < admin`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum Tier {
     /// No approval needed.
@@ -112,6 +113,7 @@ pub struct PolicyMatrix {
 /// The outcome of deciding a tool call (P2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
     /// Run the call.

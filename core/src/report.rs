@@ -13,6 +13,7 @@ macro_rules! codes {
         /// A stable violation code. Codes are never renamed: frontends key translations on them.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
         #[non_exhaustive]
         pub enum Code {
             $( $(#[$doc])* #[serde(rename = $name)] $variant, )+
@@ -215,6 +216,7 @@ impl std::fmt::Display for Code {
 /// One problem found in a checked document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Violation {
     /// RFC 6901 JSON Pointer into the checked document (`""` is the whole document).
     pub path: String,
@@ -242,6 +244,7 @@ impl std::fmt::Display for Violation {
 /// The outcome of a check: `ok` is true exactly when there are no violations.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Report {
     /// True when `violations` is empty.
     pub ok: bool,

@@ -1,0 +1,126 @@
+// The uniffi library on the JVM: every tests/conformance case through the generated Kotlin
+// bindings (the same FFI the Swift package uses), then the API: errors carrying violations,
+// objects, enums, the code list against schemas/codes.json. Prints "N passed, N failed".
+package agentrules.test
+
+import java.io.File
+import kotlin.system.exitProcess
+import uniffi.agentrules.Code
+import uniffi.agentrules.Decision
+import uniffi.agentrules.Tier
+import uniffi.agentrules_uniffi.*
+
+var passed = 0
+val failures = mutableListOf<String>()
+
+fun expect(name: String, ok: Boolean, detail: () -> String = { "" }) {
+    if (ok) passed++ else failures.add("$name\n   ${detail()}")
+}
+
+inline fun <reified E : Throwable> throws(block: () -> Unit): E? =
+    try { block(); null } catch (e: Throwable) { if (e is E) e else throw e }
+
+@Suppress("UNCHECKED_CAST")
+fun corpus(dir: File) {
+    val files = dir.listFiles { f -> f.name.endsWith(".json") }!!.sortedBy { it.name }
+    var cases = 0
+    for (f in files) {
+        for (raw in Json.parse(f.readText()) as List<Any?>) {
+            val c = raw as Map<String, Any?>
+            cases++
+            val label = "${f.name} [${c["rule"]}] ${c["name"]}"
+            try {
+                if (c["kind"] is String) {
+                    val input = if (c.containsKey("raw")) c["raw"] as String else Json.write(c["input"])
+                    val context = if (c.containsKey("context")) Json.write(c["context"]) else null
+                    val report = check(c["kind"] as String, input, context)
+                    val want = (c["expect"] as List<Map<String, Any?>>).map { it["path"] to it["code"] }.toSet()
+                    val got = report.violations.map { it.path to codeName(it.code) }.toSet()
+                    expect(label, got == want && report.ok == want.isEmpty() && report.violations.all { it.message.isNotEmpty() }) {
+                        "expected $want, got $got"
+                    }
+                } else {
+                    val result = Json.parse(evaluate(c["op"] as String, Json.write(c["args"])))
+                    when {
+                        c.containsKey("expect_code") -> {
+                            val r = result as? Map<String, Any?>
+                            val code = ((r?.get("violation") ?: r?.get("error")) as? Map<String, Any?>)?.get("code")
+                            expect(label, code == c["expect_code"]) { "expected code ${c["expect_code"]}, got ${Json.write(result)}" }
+                        }
+                        c["expect_error"] == true -> expect(label, (result as? Map<*, *>)?.containsKey("error") == true) { Json.write(result) }
+                        else -> expect(label, Json.matches(c["expect"], result)) { "expected ${Json.write(c["expect"])}, got ${Json.write(result)}" }
+                    }
+                }
+            } catch (e: Throwable) {
+                failures.add("$label\n   threw $e")
+            }
+        }
+    }
+    println("kotlin conformance: $cases cases")
+}
+
+fun api(root: File) {
+    // The code enum matches the core's list, in order.
+    val listed = (Json.parse(File(root, "schemas/codes.json").readText()) as List<*>)
+    expect("codes() matches schemas/codes.json", codes().map { codeName(it) } == listed) { codes().map { codeName(it) }.toString() }
+    expect("Code enum has every code", Code.values().size == listed.size)
+
+    // Reports and records.
+    val r = validateLaunch("""{"prompt": {"text": " "}, "fileIds": ["nope"]}""", null)
+    expect("report", !r.ok && r.violations.map { it.code } == listOf(Code.EMPTY_TEXT, Code.INVALID_UUID)) { r.toString() }
+    expect("invalid json is a violation", check("followup", "{", null).violations.single().code == Code.INVALID_JSON)
+
+    // Errors carry the violations and read well.
+    val ctxErr = throws<AgentRulesException> { validateLaunch("{}", """{"limits": {"maxImages": 9}}""") }
+    expect("invalid context throws", ctxErr != null && ctxErr.kind() == ErrorKind.INVALID_CONTEXT) { ctxErr.toString() }
+    expect("invalid context violations", ctxErr?.violations()?.single()?.path == "/limits/maxImages")
+    expect("readable message", ctxErr.toString().startsWith("invalid context: /limits/maxImages: ")) { ctxErr.toString() }
+    val kindErr = throws<AgentRulesException> { check("lunch", "{}", null) }
+    expect("unknown kind throws", kindErr?.kind() == ErrorKind.UNKNOWN_KIND)
+
+    // Images before encoding.
+    val png = byteArrayOf(0x89.toByte(), 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52)
+    expect("image ok", checkImage("image/png", png, 1024uL, null).ok)
+    val big = checkImage("image/jpeg", png, (20uL * 1024uL * 1024uL) + 1uL, null)
+    expect("image too large and mismatched", big.violations.map { it.code } == listOf(Code.IMAGE_TOO_LARGE, Code.MEDIA_TYPE_MISMATCH)) { big.toString() }
+
+    // Lifecycle enums.
+    expect("parse status", parseStatus("awaiting_tool") == AgentStatus.AwaitingTool)
+    expect("unknown status kept", parseStatus("archived") == AgentStatus.Unknown("archived"))
+    expect("terminal", isTerminal(AgentStatus.Finished) && !isTerminal(AgentStatus.Unknown("archived")))
+    expect("transition", canTransition(AgentStatus.Waiting, AgentStatus.Running, false) && !canTransition(AgentStatus.Finished, AgentStatus.Running, false))
+    expect("follow-up transition", canTransition(AgentStatus.Finished, AgentStatus.Running, true))
+    expect("stop waiting", applyAction(AgentStatus.Waiting, AgentAction.STOP) == ActionOutcome.Transition(AgentStatus.Stopped))
+    expect("stop running", applyAction(AgentStatus.Running, AgentAction.STOP) == ActionOutcome.Requested(AgentStatus.Running))
+    val stateErr = throws<AgentRulesException> { applyAction(AgentStatus.Running, AgentAction.FOLLOW_UP) }
+    expect("follow-up while running is 409", stateErr?.kind() == ErrorKind.INVALID_STATE)
+
+    // Objects.
+    val m = PolicyMatrix("""{"tools": {"send_email": {"maxCalls": 1, "approval": "admin", "offline": "queue", "roles": ["member", "admin"]}}}""")
+    expect("needs approval", m.decide("send_email", "member", 0uL, true) == Decision.NeedsApproval(Tier.ADMIN))
+    expect("queued", m.decide("send_email", "member", 0uL, false) == Decision.Queued)
+    expect("deny", m.decide("x", "member", 0uL, true) == Decision.Deny(Code.UNKNOWN_TOOL))
+    val matrixErr = throws<AgentRulesException> { PolicyMatrix("""{"tools": {"t": {}}}""") }
+    expect("invalid matrix", matrixErr?.kind() == ErrorKind.INVALID_MATRIX && matrixErr.violations().size == 4)
+    val t = TableValidator("""{"type": "object", "required": ["issue"], "properties": {"issue": {"type": "string"}}}""")
+    val rows = (0 until 1000).joinToString(",", "[", "]") { """{"key": "r$it", "value": {"issue": "issue $it"}}""" }
+    expect("table rows", t.validateElements(rows).ok)
+    val bad = t.validateElements("""[{"key": "a", "value": {"issue": 1}}, {"key": "a", "value": {}}]""")
+    expect("table violations", bad.violations.map { it.path to it.code } == listOf(
+        "/elements/0/value/issue" to Code.SCHEMA_TYPE, "/elements/1/key" to Code.DUPLICATE_KEY, "/elements/1/value" to Code.SCHEMA_REQUIRED)) { bad.toString() }
+    val schemaErr = throws<AgentRulesException> { TableValidator("""{"type": "array"}""") }
+    expect("schema not object", schemaErr?.violations()?.single()?.code == Code.SCHEMA_NOT_OBJECT)
+    expect("envelope", parseErrorEnvelope("""{"error": "slow down", "code": "rate_limited"}""") == ErrorEnvelope("rate_limited", "slow down", 429u.toUShort(), true))
+    expect("retry after", retryAfterMs("120", 0uL) == 120000uL && retryAfterMs("soon", 0uL) == null)
+    expect("list query", renderListQuery("""{"status": "running", "limit": 5}""", null) == "limit=5&status=running")
+}
+
+fun main(args: Array<String>) {
+    val root = File(args.getOrElse(0) { "." }).absoluteFile
+    val dir = System.getenv("AGENTRULES_CONFORMANCE_DIR")?.let { File(it) } ?: File(root, "tests/conformance")
+    corpus(dir)
+    api(root)
+    failures.forEach { println("FAIL $it") }
+    println("${passed} passed, ${failures.size} failed")
+    exitProcess(if (failures.isEmpty()) 0 else 1)
+}

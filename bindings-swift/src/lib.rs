@@ -1,0 +1,352 @@
+//! The uniffi binding: the core's rules for Swift (iOS) and Kotlin (Android).
+//!
+//! A translation layer only (DESIGN.md principle 1). `Code`, `Violation`, `Report`, `Tier` and
+//! `Decision` are the core's own types (derived behind its `uniffi` feature); this crate adds
+//! the functions, the two objects (`TableValidator`, `PolicyMatrix`) and `AgentRulesError`
+//! (an error object: a kind, a readable message, the violations). Every exported function that takes input from the
+//! caller returns a `Result`, and none can panic: the core never panics on input.
+#![forbid(unsafe_code)]
+
+use agentrules::lifecycle::{self, Action};
+use agentrules::policy::Decision;
+use std::sync::Arc;
+
+use agentrules::{Code, Context, Kind, Report, Violation};
+
+uniffi::setup_scaffolding!();
+
+/// What kind of refusal an [`AgentRulesError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ErrorKind {
+    /// A request with violations (e.g. an invalid list query).
+    BadRequest,
+    /// The context (workflow definition, entitlements, limits) is invalid.
+    InvalidContext,
+    /// The lifecycle refuses the action (the server answers 409 `invalid_state`).
+    InvalidState,
+    /// A table schema that does not compile.
+    InvalidSchema,
+    /// A policy matrix with violations.
+    InvalidMatrix,
+    /// A body that is not an error envelope.
+    InvalidEnvelope,
+    /// An argument of the wrong shape.
+    InvalidArguments,
+    /// `check` with a kind this library does not have.
+    UnknownKind,
+}
+
+/// Why a call was refused: a `kind`, a readable message (the exception's message in Swift and
+/// Kotlin) and, where there are some, the violations behind it.
+#[derive(Debug, thiserror::Error, uniffi::Object)]
+#[uniffi::export(Debug, Display)]
+#[error("{message}")]
+pub struct AgentRulesError {
+    kind: ErrorKind,
+    message: String,
+    violations: Vec<Violation>,
+}
+
+#[uniffi::export]
+impl AgentRulesError {
+    /// What kind of refusal this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The readable message.
+    pub fn message(&self) -> String {
+        self.message.clone()
+    }
+
+    /// The violations behind the refusal (empty for lifecycle and argument errors).
+    pub fn violations(&self) -> Vec<Violation> {
+        self.violations.clone()
+    }
+}
+
+type Refusal = Arc<AgentRulesError>;
+
+fn refuse(kind: ErrorKind, message: impl Into<String>, violations: Vec<Violation>) -> Refusal {
+    Arc::new(AgentRulesError { kind, message: message.into(), violations })
+}
+
+fn refuse_report(kind: ErrorKind, what: &str, report: Report) -> Refusal {
+    refuse(kind, summarise(what, &report), report.violations)
+}
+
+fn summarise(what: &str, report: &Report) -> String {
+    match report.violations.as_slice() {
+        [] => what.to_string(),
+        [one] => format!("{what}: {one}"),
+        [one, rest @ ..] => format!("{what}: {one} (and {} more)", rest.len()),
+    }
+}
+
+fn context(json: Option<String>) -> Result<Context, Refusal> {
+    match json {
+        None => Ok(Context::default()),
+        Some(text) => {
+            Context::from_json(&text).map_err(|r| refuse_report(ErrorKind::InvalidContext, "invalid context", r))
+        }
+    }
+}
+
+fn check_kind(kind: Kind, input_json: &str, context_json: Option<String>) -> Result<Report, Refusal> {
+    let ctx = context(context_json)?;
+    Ok(match agentrules::json::parse(input_json) {
+        Ok(v) => agentrules::check_value(kind, &v, &ctx),
+        Err(v) => Report::new(vec![v]),
+    })
+}
+
+/// Checks `input_json` as `kind` (`launch`, `followup`, `list-query`, `table`, …) with an
+/// optional context. Problems with the input are the report's; an unknown kind or an invalid
+/// context throws.
+#[uniffi::export]
+pub fn check(kind: String, input_json: String, context_json: Option<String>) -> Result<Report, Refusal> {
+    let k = Kind::parse(&kind).ok_or_else(|| {
+        refuse(ErrorKind::UnknownKind, agentrules::CheckError::UnknownKind(kind.clone()).to_string(), Vec::new())
+    })?;
+    check_kind(k, &input_json, context_json)
+}
+
+/// Checks a launch body (`POST /api/v0/agents`).
+#[uniffi::export]
+pub fn validate_launch(input_json: String, context_json: Option<String>) -> Result<Report, Refusal> {
+    check_kind(Kind::Launch, &input_json, context_json)
+}
+
+/// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`).
+#[uniffi::export]
+pub fn validate_follow_up(input_json: String, context_json: Option<String>) -> Result<Report, Refusal> {
+    check_kind(Kind::FollowUp, &input_json, context_json)
+}
+
+/// I7: checks a photo before it is base64-encoded, from its media type, its first bytes (16
+/// are enough) and its byte length. Paths are `/media_type` and `/data`.
+#[uniffi::export]
+pub fn check_image(
+    media_type: String,
+    head: Vec<u8>,
+    byte_length: u64,
+    context_json: Option<String>,
+) -> Result<Report, Refusal> {
+    let ctx = context(context_json)?;
+    Ok(Report::new(agentrules::image::check_image_bytes(&media_type, byte_length, &head, &ctx.limits)))
+}
+
+/// Every violation code, in catalogue order.
+#[uniffi::export]
+pub fn codes() -> Vec<Code> {
+    Code::ALL.to_vec()
+}
+
+/// The stable snake_case name of a code (as the JSON reports carry it).
+#[uniffi::export]
+pub fn code_name(code: Code) -> String {
+    code.as_str().to_string()
+}
+
+/// The status of an agent (S1); a status this library does not know is kept as `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum AgentStatus {
+    Waiting,
+    Running,
+    AwaitingTool,
+    Finished,
+    Stopped,
+    Failed,
+    Unknown { value: String },
+}
+
+impl From<&AgentStatus> for lifecycle::AgentStatus {
+    fn from(s: &AgentStatus) -> Self {
+        use lifecycle::AgentStatus as S;
+        match s {
+            AgentStatus::Waiting => S::Waiting,
+            AgentStatus::Running => S::Running,
+            AgentStatus::AwaitingTool => S::AwaitingTool,
+            AgentStatus::Finished => S::Finished,
+            AgentStatus::Stopped => S::Stopped,
+            AgentStatus::Failed => S::Failed,
+            AgentStatus::Unknown { value } => S::parse(value),
+        }
+    }
+}
+
+impl From<lifecycle::AgentStatus> for AgentStatus {
+    fn from(s: lifecycle::AgentStatus) -> Self {
+        use lifecycle::AgentStatus as S;
+        match s {
+            S::Waiting => AgentStatus::Waiting,
+            S::Running => AgentStatus::Running,
+            S::AwaitingTool => AgentStatus::AwaitingTool,
+            S::Finished => AgentStatus::Finished,
+            S::Stopped => AgentStatus::Stopped,
+            S::Failed => AgentStatus::Failed,
+            S::Unknown(value) => AgentStatus::Unknown { value },
+        }
+    }
+}
+
+/// A status from its wire text (`"awaiting_tool"`); unknown text becomes `Unknown`.
+#[uniffi::export]
+pub fn parse_status(text: String) -> AgentStatus {
+    lifecycle::AgentStatus::parse(&text).into()
+}
+
+/// S1: whether a status is terminal.
+#[uniffi::export]
+pub fn is_terminal(status: AgentStatus) -> bool {
+    lifecycle::AgentStatus::from(&status).is_terminal()
+}
+
+/// S2: whether `from → to` is legal, on its own or through a follow-up.
+#[uniffi::export]
+pub fn can_transition(from: AgentStatus, to: AgentStatus, via_follow_up: bool) -> bool {
+    let via = if via_follow_up { lifecycle::Via::FollowUp } else { lifecycle::Via::Pipeline };
+    lifecycle::can_transition(&(&from).into(), &(&to).into(), via)
+}
+
+/// A client action on an agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum AgentAction {
+    FollowUp,
+    Stop,
+    Delete,
+}
+
+/// What an action does (S3–S5).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ActionOutcome {
+    /// The status changes at once.
+    Transition { status: AgentStatus },
+    /// Requested: the status changes later (poll).
+    Requested { status: AgentStatus },
+    /// Nothing changes (a stop of a terminal agent).
+    NoOp { status: AgentStatus },
+    /// Deleted; a working agent is aborted first. Its artifacts remain.
+    Deleted { aborted_first: bool },
+}
+
+/// S3–S5: what `action` does to an agent in `status`; throws `InvalidState` where the server
+/// answers 409.
+#[uniffi::export]
+pub fn apply_action(status: AgentStatus, action: AgentAction) -> Result<ActionOutcome, Refusal> {
+    let a = match action {
+        AgentAction::FollowUp => Action::FollowUp,
+        AgentAction::Stop => Action::Stop,
+        AgentAction::Delete => Action::Delete,
+    };
+    match lifecycle::apply(&(&status).into(), a) {
+        Ok(lifecycle::ActionOutcome::Transition { status }) => Ok(ActionOutcome::Transition { status: status.into() }),
+        Ok(lifecycle::ActionOutcome::Requested { status }) => Ok(ActionOutcome::Requested { status: status.into() }),
+        Ok(lifecycle::ActionOutcome::NoOp { status }) => Ok(ActionOutcome::NoOp { status: status.into() }),
+        Ok(lifecycle::ActionOutcome::Deleted { aborted_first }) => Ok(ActionOutcome::Deleted { aborted_first }),
+        Err(e) => Err(refuse(ErrorKind::InvalidState, e.message, Vec::new())),
+    }
+}
+
+/// Q1: the canonical query string of a list query (JSON object of parameters).
+#[uniffi::export]
+pub fn render_list_query(query_json: String, context_json: Option<String>) -> Result<String, Refusal> {
+    let ctx = context(context_json)?;
+    let bad = |r: Report| refuse_report(ErrorKind::BadRequest, "invalid list query", r);
+    let v = agentrules::json::parse(&query_json).map_err(|v| bad(Report::new(vec![v])))?;
+    agentrules::ListQuery::from_value(&v, &ctx).map(|q| q.to_query_string()).map_err(bad)
+}
+
+/// A parsed error envelope (E1); an unknown code is kept (`known` is false, `status` null).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ErrorEnvelope {
+    pub code: String,
+    pub error: String,
+    pub status: Option<u16>,
+    pub known: bool,
+}
+
+/// E1: parses an error envelope from a response body.
+#[uniffi::export]
+pub fn parse_error_envelope(body: String) -> Result<ErrorEnvelope, Refusal> {
+    let env = agentrules::errors::ErrorEnvelope::parse(&body)
+        .map_err(|r| refuse_report(ErrorKind::InvalidEnvelope, "not an error envelope", r))?;
+    let known = !matches!(env.code, agentrules::errors::ApiErrorCode::Unknown(_));
+    Ok(ErrorEnvelope { status: env.code.status(), code: env.code.as_str().to_string(), error: env.error, known })
+}
+
+/// E2: milliseconds to wait for a `Retry-After` value at `now_unix_seconds`, or null when the
+/// value is neither delta seconds nor an HTTP date.
+#[uniffi::export]
+pub fn retry_after_ms(value: String, now_unix_seconds: u64) -> Option<u64> {
+    agentrules::errors::retry_after(&value, now_unix_seconds).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Runs one of the core's non-validation operations (`agentrules::ops`) on JSON arguments and
+/// returns the JSON result.
+#[uniffi::export]
+pub fn evaluate(op: String, args_json: String) -> Result<String, Refusal> {
+    let args =
+        agentrules::json::parse(&args_json).map_err(|v| refuse(ErrorKind::InvalidArguments, v.message, Vec::new()))?;
+    agentrules::ops::evaluate(&op, &args)
+        .map(|v| v.to_string())
+        .map_err(|e| refuse(ErrorKind::InvalidArguments, e.to_string(), Vec::new()))
+}
+
+/// P1/P2: a tool policy matrix, validated once, deciding tool calls.
+#[derive(uniffi::Object)]
+pub struct PolicyMatrix {
+    inner: agentrules::policy::PolicyMatrix,
+}
+
+#[uniffi::export]
+impl PolicyMatrix {
+    /// Parses a matrix; throws `InvalidMatrix` with the violations.
+    #[uniffi::constructor]
+    pub fn new(matrix_json: String) -> Result<Self, Refusal> {
+        agentrules::policy::PolicyMatrix::from_json(&matrix_json)
+            .map(|inner| PolicyMatrix { inner })
+            .map_err(|r| refuse_report(ErrorKind::InvalidMatrix, "invalid policy matrix", r))
+    }
+
+    /// Decides a call (P2).
+    pub fn decide(&self, tool: String, role: String, calls_made: u64, online: bool) -> Decision {
+        self.inner.decide(&tool, &role, calls_made, online)
+    }
+}
+
+/// T3–T5: a JSON Schema compiled once, validating any number of table rows.
+#[derive(uniffi::Object)]
+pub struct TableValidator {
+    inner: agentrules::table::TableValidator,
+}
+
+#[uniffi::export]
+impl TableValidator {
+    /// Compiles a table schema; throws `InvalidSchema` with violations inside the schema.
+    #[uniffi::constructor]
+    pub fn new(schema_json: String) -> Result<Self, Refusal> {
+        let invalid = |r: Report| refuse_report(ErrorKind::InvalidSchema, "invalid table schema", r);
+        let v = agentrules::json::parse(&schema_json).map_err(|v| invalid(Report::new(vec![v])))?;
+        agentrules::table::TableValidator::new(&v).map(|inner| TableValidator { inner }).map_err(invalid)
+    }
+
+    /// Validates table elements (a JSON array of `{key, value}`): violations at
+    /// `/elements/<i>/...`.
+    pub fn validate_elements(&self, elements_json: String) -> Result<Report, Refusal> {
+        match agentrules::json::parse(&elements_json) {
+            Ok(serde_json::Value::Array(items)) => Ok(Report::new(self.inner.validate_elements(&items))),
+            Ok(_) => {
+                Err(refuse(ErrorKind::InvalidArguments, "elements must be a JSON array of {key, value}", Vec::new()))
+            }
+            Err(v) => Err(refuse(ErrorKind::InvalidArguments, v.message, Vec::new())),
+        }
+    }
+
+    /// Validates one row value (JSON): violations at its instance paths.
+    pub fn validate_value(&self, value_json: String) -> Result<Report, Refusal> {
+        let v = agentrules::json::parse(&value_json)
+            .map_err(|v| refuse(ErrorKind::InvalidArguments, v.message, Vec::new()))?;
+        Ok(Report::new(self.inner.validate_value(&v)))
+    }
+}
