@@ -83,6 +83,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Decode a Server-Sent Events stream: one JSON object per line, {"event", "data", "id"}
+    /// for each dispatched event and {"retry"} for each valid retry field, in stream order
+    Sse {
+        /// The stream; `-` or nothing reads standard input (incrementally)
+        file: Option<String>,
+        /// Read the events as a run event log and print the replayed run state instead
+        #[arg(long)]
+        replay: bool,
+    },
     /// Run one of the core's non-validation operations on JSON arguments (see `agentrules::ops`)
     Op {
         /// The operation, e.g. retry_after, endpoint, linearize
@@ -189,6 +198,7 @@ fn run(command: Command) -> Result<u8, String> {
             }
             Ok(0)
         }
+        Command::Sse { file, replay } => sse(file.as_deref(), replay),
         Command::Op { name, file } => {
             let bytes = read_input(file.as_deref())?;
             let args: serde_json::Value =
@@ -198,6 +208,62 @@ fn run(command: Command) -> Result<u8, String> {
             Ok(0)
         }
     }
+}
+
+fn sse(file: Option<&str>, replay: bool) -> Result<u8, String> {
+    use agentrules::sse::{SseDecoder, SseItem};
+    use std::io::Write;
+    let mut reader: Box<dyn Read> = match file {
+        None | Some("-") => Box::new(std::io::stdin().lock()),
+        Some(path) => Box::new(std::fs::File::open(path).map_err(|e| format!("cannot read `{path}`: {e}"))?),
+    };
+    let mut decoder = SseDecoder::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut items = Vec::new();
+    let mut log = Vec::new();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    loop {
+        let n = reader.read(&mut buf).map_err(|e| format!("cannot read the stream: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        if let Err(e) = decoder.push_into(buf.get(..n).unwrap_or_default(), &mut items) {
+            let _ = out.flush();
+            eprintln!("agentrules: the stream is refused: {e}");
+            return Ok(1);
+        }
+        for item in items.drain(..) {
+            if replay {
+                if let SseItem::Event(e) = &item {
+                    match agentrules::run::event_from_sse(e) {
+                        Ok(v) => log.push(v),
+                        Err(v) => {
+                            eprintln!("agentrules: event {} is not a run event: {v}", log.len());
+                            return Ok(1);
+                        }
+                    }
+                }
+            } else {
+                let line = serde_json::to_string(&item).map_err(|e| e.to_string())?;
+                writeln!(out, "{line}").map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    decoder.finish();
+    if replay {
+        match agentrules::run::replay(&serde_json::Value::Array(log)) {
+            Ok(state) => writeln!(out, "{}", serde_json::to_string(&state).map_err(|e| e.to_string())?)
+                .map_err(|e| e.to_string())?,
+            Err(report) => {
+                for v in &report.violations {
+                    writeln!(out, "{v}").map_err(|e| e.to_string())?;
+                }
+                return Ok(1);
+            }
+        }
+    }
+    Ok(0)
 }
 
 fn transition(from: &str, event: &str, format: Format) -> Result<u8, String> {

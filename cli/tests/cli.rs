@@ -283,3 +283,36 @@ fn table_check_from_a_file() {
     assert_eq!(o.status.code(), Some(0));
     let _ = std::fs::remove_file(t);
 }
+
+#[test]
+fn sse_prints_one_json_object_per_item() {
+    let stream =
+        b"retry: 3000\r\nid: 1\r\nevent: run.started\r\ndata: {}\r\n\r\n: ping\n\ndata: a\ndata: b\n\ndata: dropped";
+    let out = run(&["sse", "-"], stream);
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        lines,
+        vec![
+            serde_json::json!({"retry": 3000}),
+            serde_json::json!({"event": "run.started", "data": "{}", "id": "1"}),
+            serde_json::json!({"event": "message", "data": "a\nb", "id": "1"}),
+        ]
+    );
+}
+
+#[test]
+fn sse_replay_prints_the_run_state() {
+    let ev = |t: &str, seq: u32, extra: &str| {
+        format!("event: {t}\ndata: {{\"runId\":\"r\",\"workItemId\":\"w\",\"seq\":{seq},\"receipt\":{{\"id\":\"x\"}}{extra}}}\n\n")
+    };
+    let stream = ev("run.started", 1, "") + &ev("text.delta", 2, ",\"delta\":\"Hi\"") + &ev("run.completed", 3, "");
+    let out = run(&["sse", "--replay"], stream.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let state: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!((state["status"].as_str(), state["text"].as_str()), (Some("completed"), Some("Hi")));
+    let bad = ev("text.delta", 1, ",\"delta\":\"x\"");
+    let out = run(&["sse", "--replay"], bad.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("[out_of_order]"));
+}

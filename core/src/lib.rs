@@ -16,8 +16,8 @@
 //!
 //! The areas follow `RULES.md`: [`lifecycle`] (S1–S6), [`launch`] (L1–L11), [`image`] (I1–I7),
 //! [`capabilities`] (C1–C4), [`listing`] and [`response`] (Q1–Q4), [`errors`], [`auth`] and
-//! [`endpoints`] (E1–E4), [`artifact`] and [`table`] (T1–T5), [`policy`] (P1–P4); [`context`]
-//! holds the facts a check takes from its caller.
+//! [`endpoints`] (E1–E4), [`artifact`] and [`table`] (T1–T5), [`policy`] (P1–P4), [`run`] and
+//! [`sse`] (R1–R5); [`context`] holds the facts a check takes from its caller.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -42,6 +42,8 @@ pub mod pointer;
 pub mod policy;
 pub mod report;
 pub mod response;
+pub mod run;
+pub mod sse;
 #[cfg(feature = "table")]
 pub mod table;
 
@@ -90,6 +92,10 @@ pub enum Kind {
     PolicyMatrix,
     /// A tool receipt (P4).
     ToolReceipt,
+    /// One run event, flat with its `type` (R3).
+    RunEvent,
+    /// A run event log (R3, R4).
+    RunLog,
     /// A context document itself.
     Context,
 }
@@ -114,6 +120,8 @@ impl Kind {
         (Kind::Artifact, "artifact"),
         (Kind::PolicyMatrix, "policy-matrix"),
         (Kind::ToolReceipt, "tool-receipt"),
+        (Kind::RunEvent, "run-event"),
+        (Kind::RunLog, "run-log"),
         (Kind::Context, "context"),
     ];
 
@@ -182,6 +190,8 @@ pub fn check_value(kind: Kind, v: &Value, ctx: &Context) -> Report {
         Kind::Artifact => artifact::check_artifact(v),
         Kind::PolicyMatrix => policy::check_policy_matrix(v),
         Kind::ToolReceipt => policy::check_receipt(v),
+        Kind::RunEvent => run::check_event(v),
+        Kind::RunLog => run::check_log(v),
         Kind::Context => context::check_context(v),
     };
     Report::new(violations)

@@ -23,6 +23,9 @@
 //! | `rate_limit` | `{class, sent: [ms], now}` | `{waitMs}` |
 //! | `decide` | `{matrix, tool, role, calls, online}` | decision or `{violations}` (invalid matrix) |
 //! | `approval` | `{tier, allowedRoles, events: [event]}` | `[{status} \| {error: violation}]` |
+//! | `sse_decode` | `{chunks: [text \| {hex}], split?: "whole" \| "bytes" \| n}` | `{items, lastEventId, retry}` or `{error}` |
+//! | `run_transition` | `{from, to}` | `{ok}` or `{ok: false, violation}` |
+//! | `replay` | `{log}` | the run state, or `{violations}` |
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -42,7 +45,7 @@ use crate::response::{parse_response, Message, MessageType, ResponseKind};
 pub struct OpError(pub String);
 
 /// The names of every op.
-pub const OPS: [&str; 16] = [
+pub const OPS: [&str; 19] = [
     "transition",
     "apply",
     "status",
@@ -59,6 +62,9 @@ pub const OPS: [&str; 16] = [
     "rate_limit",
     "decide",
     "approval",
+    "sse_decode",
+    "run_transition",
+    "replay",
 ];
 
 fn args<T: DeserializeOwned>(op: &str, v: &Value) -> Result<T, OpError> {
@@ -67,6 +73,36 @@ fn args<T: DeserializeOwned>(op: &str, v: &Value) -> Result<T, OpError> {
 
 fn to_json<T: serde::Serialize>(t: &T) -> Value {
     serde_json::to_value(t).unwrap_or(Value::Null)
+}
+
+/// The `chunks` of an `sse_decode` op: text, or `{"hex": "..."}` for bytes that are not UTF-8.
+fn sse_chunks(a: &Value) -> Result<Vec<Vec<u8>>, OpError> {
+    let Some(Value::Array(items)) = a.get("chunks") else {
+        return Err(OpError("`sse_decode` takes `chunks`, an array".into()));
+    };
+    items
+        .iter()
+        .map(|c| match c {
+            Value::String(s) => Ok(s.as_bytes().to_vec()),
+            Value::Object(o) => {
+                let hex =
+                    o.get("hex").and_then(Value::as_str).ok_or_else(|| OpError("a chunk is text or {hex}".into()))?;
+                let b = hex.as_bytes();
+                if b.len() % 2 != 0 {
+                    return Err(OpError("odd hex".into()));
+                }
+                b.chunks(2)
+                    .map(|p| {
+                        std::str::from_utf8(p)
+                            .ok()
+                            .and_then(|s| u8::from_str_radix(s, 16).ok())
+                            .ok_or_else(|| OpError("bad hex".into()))
+                    })
+                    .collect()
+            }
+            _ => Err(OpError("a chunk is text or {hex}".into())),
+        })
+        .collect()
 }
 
 /// Runs `op` on `args` (see the module table).
@@ -324,6 +360,61 @@ pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
                 })
                 .collect();
             Ok(Value::Array(steps))
+        }
+        "sse_decode" => {
+            let chunks = sse_chunks(a)?;
+            let split = a.get("split");
+            let whole: Vec<u8> = chunks.concat();
+            let pieces: Vec<&[u8]> = match split {
+                None => chunks.iter().map(Vec::as_slice).collect(),
+                Some(Value::String(s)) if s == "whole" => vec![whole.as_slice()],
+                Some(Value::String(s)) if s == "bytes" => whole.chunks(1).collect(),
+                Some(n) => {
+                    let at = n
+                        .as_u64()
+                        .and_then(|n| usize::try_from(n).ok())
+                        .ok_or_else(|| OpError("`split` is whole, bytes or an offset".into()))?;
+                    let (x, y) = whole.split_at(at.min(whole.len()));
+                    vec![x, y]
+                }
+            };
+            let mut d = crate::sse::SseDecoder::new();
+            let mut items = Vec::new();
+            for p in pieces {
+                if let Err(e) = d.push_into(p, &mut items) {
+                    return Ok(json!({"error": e.to_string()}));
+                }
+            }
+            d.finish();
+            Ok(json!({"items": items, "lastEventId": d.last_event_id(), "retry": d.retry()}))
+        }
+        "run_transition" => {
+            use crate::run::{can_transition, RunStatus};
+            #[derive(Deserialize)]
+            struct A {
+                from: String,
+                to: String,
+            }
+            let a: A = args(op, a)?;
+            let parse = |s: &str| RunStatus::parse(s).ok_or_else(|| OpError(format!("unknown run status `{s}`")));
+            let (from, to) = (parse(&a.from)?, parse(&a.to)?);
+            Ok(if can_transition(from, to) {
+                json!({"ok": true})
+            } else {
+                let v = Violation::new(
+                    &crate::pointer::Pointer::root(),
+                    crate::report::Code::InvalidTransition,
+                    format!("a run cannot go from `{}` to `{}`", a.from, a.to),
+                );
+                json!({"ok": false, "violation": v})
+            })
+        }
+        "replay" => {
+            let log = a.get("log").ok_or_else(|| OpError("`replay` takes `log`".into()))?;
+            Ok(match crate::run::replay(log) {
+                Ok(state) => to_json(&state),
+                Err(rep) => json!({"violations": rep.violations}),
+            })
         }
         other => Err(OpError(format!("unknown op `{other}`; expected one of: {}", OPS.join(", ")))),
     }

@@ -1,0 +1,327 @@
+//! Runs (R1), typed run events (R3), the append-only event log (R4) and deterministic replay
+//! (R5).
+//!
+//! A run event is a JSON object: its type (the SSE `event` field, or `type` in a stored log)
+//! and `runId`, `workItemId`, `seq` (the log's sequence number, an integer ≥ 1) and `receipt`
+//! (receipt metadata: an object with a non-blank `id`), which every event carries, plus:
+//!
+//! | type | fields |
+//! |---|---|
+//! | `run.started` | |
+//! | `text.delta` | `delta` (string) |
+//! | `tool.call` | `toolCallId`, `tool` (non-blank), `arguments` (any, optional) |
+//! | `approval.request` | `approvalId`, `tool` (non-blank), `tier` (`user` or `admin`) |
+//! | `run.completed` | |
+//! | `run.failed` | `error` (string) |
+//!
+//! Decisions where RULES.md is silent: the type names above; `seq` lives in the event (the SSE
+//! `id` is the transport's); other fields are allowed (a newer server may add some); an unknown
+//! type is kept and still needs the common fields; approvals stay pending until the run ends
+//! (R3 has no resolution event); replay refuses an invalid log with its violations.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::context::read_bounded_int;
+use crate::json::{as_object, check_text, mismatch};
+use crate::pointer::Pointer;
+use crate::report::{Code, Report, Sink, Violation};
+
+/// The status of a run (R1): `pending → active → completed | failed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Created, not started.
+    Pending,
+    /// Started.
+    Active,
+    /// Ended successfully (terminal).
+    Completed,
+    /// Ended with an error (terminal).
+    Failed,
+}
+
+impl RunStatus {
+    /// Parses a status name.
+    pub fn parse(s: &str) -> Option<RunStatus> {
+        match s {
+            "pending" => Some(RunStatus::Pending),
+            "active" => Some(RunStatus::Active),
+            "completed" => Some(RunStatus::Completed),
+            "failed" => Some(RunStatus::Failed),
+            _ => None,
+        }
+    }
+
+    /// Whether the run has ended.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, RunStatus::Completed | RunStatus::Failed)
+    }
+}
+
+/// R1: the only legal run transitions.
+pub fn can_transition(from: RunStatus, to: RunStatus) -> bool {
+    matches!(
+        (from, to),
+        (RunStatus::Pending, RunStatus::Active) | (RunStatus::Active, RunStatus::Completed | RunStatus::Failed)
+    )
+}
+
+/// The run event types (R3).
+pub const EVENT_TYPES: [&str; 6] =
+    ["run.started", "text.delta", "tool.call", "approval.request", "run.completed", "run.failed"];
+
+/// Checks one run event (a flat object with `type`): common fields and the type's own (R3).
+pub fn check_event(v: &Value) -> Vec<Violation> {
+    let mut sink = Sink::default();
+    check_event_at(&mut sink, &Pointer::root(), v);
+    sink.out
+}
+
+fn required<'a>(sink: &mut Sink, obj: &'a Map<String, Value>, path: &Pointer, key: &str) -> Option<&'a Value> {
+    let v = obj.get(key);
+    if v.is_none() {
+        sink.push(&path.key(key), Code::Required, format!("a run event needs {key}"));
+    }
+    v
+}
+
+fn check_event_at(sink: &mut Sink, path: &Pointer, v: &Value) {
+    let Some(obj) = as_object(sink, path, v, "a run event object") else { return };
+    let kind = match required(sink, obj, path, "type") {
+        Some(Value::String(t)) => Some(t.as_str()),
+        Some(other) => {
+            mismatch(sink, &path.key("type"), "a string", other);
+            None
+        }
+        None => None,
+    };
+    for key in ["runId", "workItemId"] {
+        if let Some(id) = required(sink, obj, path, key) {
+            check_text(sink, &path.key(key), id, key);
+        }
+    }
+    if let Some(seq) = required(sink, obj, path, "seq") {
+        read_bounded_int(sink, &path.key("seq"), seq, 1, u64::MAX);
+    }
+    if let Some(r) = required(sink, obj, path, "receipt") {
+        let rp = path.key("receipt");
+        if let Some(receipt) = as_object(sink, &rp, r, "receipt metadata { id, ... }") {
+            match receipt.get("id") {
+                Some(id) => check_text(sink, &rp.key("id"), id, "a receipt id"),
+                None => sink.push(&rp.key("id"), Code::Required, "receipt metadata needs an id"),
+            }
+        }
+    }
+    let text = |sink: &mut Sink, key: &str, non_blank: bool| {
+        if let Some(v) = required(sink, obj, path, key) {
+            match v {
+                Value::String(_) if non_blank => check_text(sink, &path.key(key), v, key),
+                Value::String(_) => {}
+                other => mismatch(sink, &path.key(key), "a string", other),
+            }
+        }
+    };
+    match kind {
+        Some("text.delta") => text(sink, "delta", false),
+        Some("tool.call") => {
+            text(sink, "toolCallId", true);
+            text(sink, "tool", true);
+        }
+        Some("approval.request") => {
+            text(sink, "approvalId", true);
+            text(sink, "tool", true);
+            if let Some(t) = required(sink, obj, path, "tier") {
+                if !matches!(t.as_str(), Some("user" | "admin")) {
+                    sink.push(
+                        &path.key("tier"),
+                        Code::UnknownApprovalTier,
+                        "an approval request's tier is user or admin",
+                    );
+                }
+            }
+        }
+        Some("run.failed") => text(sink, "error", false),
+        _ => {}
+    }
+}
+
+/// Checks a run event log (R3 for each event, then R4): `run.started` first, one run id,
+/// sequence numbers strictly increasing, nothing after `run.completed`/`run.failed`.
+pub fn check_log(v: &Value) -> Vec<Violation> {
+    let mut sink = Sink::default();
+    let root = Pointer::root();
+    let Value::Array(events) = v else {
+        mismatch(&mut sink, &root, "an array of run events", v);
+        return sink.out;
+    };
+    let mut run_id: Option<&str> = None;
+    let mut last_seq: Option<i128> = None;
+    let mut ended = false;
+    for (i, ev) in events.iter().enumerate() {
+        let p = root.index(i);
+        let before = sink.out.len();
+        check_event_at(&mut sink, &p, ev);
+        if sink.out.len() > before {
+            continue;
+        }
+        let kind = ev.get("type").and_then(Value::as_str).unwrap_or_default();
+        if ended {
+            sink.push(&p, Code::AfterTerminal, "nothing may follow run.completed or run.failed");
+            continue;
+        }
+        if (i == 0) != (kind == "run.started") {
+            let msg = if i == 0 { "a log starts with run.started" } else { "run.started comes only first" };
+            sink.push(&p.key("type"), Code::OutOfOrder, msg);
+        }
+        let id = ev.get("runId").and_then(Value::as_str).unwrap_or_default();
+        match run_id {
+            None => run_id = Some(id),
+            Some(first) if first != id => {
+                sink.push(&p.key("runId"), Code::RunMismatch, "a log holds the events of one run")
+            }
+            Some(_) => {}
+        }
+        let seq = ev.get("seq").and_then(crate::context::as_integer);
+        if let (Some(prev), Some(s)) = (last_seq, seq) {
+            if s <= prev {
+                sink.push(&p.key("seq"), Code::OutOfOrder, format!("seq {s} does not follow {prev}"));
+            }
+        }
+        last_seq = seq.or(last_seq);
+        ended = matches!(kind, "run.completed" | "run.failed");
+    }
+    sink.out
+}
+
+/// A tool call in the run state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolCall {
+    /// Its id.
+    pub tool_call_id: String,
+    /// The tool.
+    pub tool: String,
+    /// Its arguments, as sent (`null` when absent).
+    pub arguments: Value,
+    /// Its receipt metadata.
+    pub receipt: Value,
+}
+
+/// An approval request in the run state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingApproval {
+    /// Its id.
+    pub approval_id: String,
+    /// The tool waiting for it.
+    pub tool: String,
+    /// `user` or `admin`.
+    pub tier: String,
+    /// Its receipt metadata.
+    pub receipt: Value,
+}
+
+/// The state a log folds into (R5). Serialised with a fixed key order, so every surface prints
+/// the same bytes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunState {
+    /// The run's id.
+    pub run_id: String,
+    /// Its status.
+    pub status: RunStatus,
+    /// The accumulated text deltas.
+    pub text: String,
+    /// Tool calls in order, with receipts.
+    pub tool_calls: Vec<ToolCall>,
+    /// Approval requests still pending.
+    pub pending_approvals: Vec<PendingApproval>,
+    /// The failure message of a failed run.
+    pub error: Option<String>,
+    /// The last sequence number folded.
+    pub last_seq: u64,
+    /// Events folded.
+    pub events: u64,
+    /// Events of unknown types (kept, not folded).
+    pub unknown_events: u64,
+}
+
+/// Folds a valid log into its state (R5); an invalid log is refused with its violations.
+///
+/// ```
+/// use serde_json::json;
+/// let r = json!({"id": "rc"});
+/// let log = json!([
+///   {"type": "run.started", "runId": "r1", "workItemId": "w1", "seq": 1, "receipt": r},
+///   {"type": "text.delta", "runId": "r1", "workItemId": "w1", "seq": 2, "receipt": r, "delta": "Hel"},
+///   {"type": "text.delta", "runId": "r1", "workItemId": "w1", "seq": 3, "receipt": r, "delta": "lo"},
+///   {"type": "run.completed", "runId": "r1", "workItemId": "w1", "seq": 4, "receipt": r}
+/// ]);
+/// let state = agentrules::run::replay(&log).unwrap();
+/// assert_eq!((state.text.as_str(), state.status), ("Hello", agentrules::run::RunStatus::Completed));
+/// ```
+pub fn replay(log: &Value) -> Result<RunState, Report> {
+    let violations = check_log(log);
+    if !violations.is_empty() {
+        return Err(Report::new(violations));
+    }
+    let mut s = RunState {
+        run_id: String::new(),
+        status: RunStatus::Pending,
+        text: String::new(),
+        tool_calls: Vec::new(),
+        pending_approvals: Vec::new(),
+        error: None,
+        last_seq: 0,
+        events: 0,
+        unknown_events: 0,
+    };
+    let str_of = |ev: &Value, k: &str| ev.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    for ev in log.as_array().into_iter().flatten() {
+        s.events += 1;
+        s.last_seq = ev.get("seq").and_then(Value::as_u64).unwrap_or(s.last_seq);
+        let receipt = ev.get("receipt").cloned().unwrap_or(Value::Null);
+        match ev.get("type").and_then(Value::as_str).unwrap_or_default() {
+            "run.started" => {
+                s.run_id = str_of(ev, "runId");
+                s.status = RunStatus::Active;
+            }
+            "text.delta" => s.text.push_str(ev.get("delta").and_then(Value::as_str).unwrap_or_default()),
+            "tool.call" => s.tool_calls.push(ToolCall {
+                tool_call_id: str_of(ev, "toolCallId"),
+                tool: str_of(ev, "tool"),
+                arguments: ev.get("arguments").cloned().unwrap_or(Value::Null),
+                receipt,
+            }),
+            "approval.request" => s.pending_approvals.push(PendingApproval {
+                approval_id: str_of(ev, "approvalId"),
+                tool: str_of(ev, "tool"),
+                tier: str_of(ev, "tier"),
+                receipt,
+            }),
+            "run.completed" => {
+                s.status = RunStatus::Completed;
+                s.pending_approvals.clear();
+            }
+            "run.failed" => {
+                s.status = RunStatus::Failed;
+                s.error = Some(str_of(ev, "error"));
+                s.pending_approvals.clear();
+            }
+            _ => s.unknown_events += 1,
+        }
+    }
+    Ok(s)
+}
+
+/// A decoded SSE event as a flat run event: its data (a JSON object) with `type` set from the
+/// SSE event type. Data that is not a JSON object is `invalid_json` / `type_mismatch`.
+pub fn event_from_sse(e: &crate::sse::SseEvent) -> Result<Value, Violation> {
+    let mut v = crate::json::parse(&e.data)?;
+    let Value::Object(obj) = &mut v else {
+        return Err(Violation::new(&Pointer::root(), Code::TypeMismatch, "a run event's data is a JSON object"));
+    };
+    obj.insert("type".to_string(), Value::String(e.event.clone()));
+    Ok(v)
+}

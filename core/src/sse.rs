@@ -1,0 +1,260 @@
+//! Server-Sent Events decoding (R2): the WHATWG event-stream parsing and interpretation rules,
+//! incremental over byte chunks.
+//!
+//! - A UTF-8 BOM at the very start of the stream is dropped (once).
+//! - Lines end in CRLF, LF or CR; a CR ending one chunk and an LF starting the next are one line
+//!   end. Invalid UTF-8 in a line becomes U+FFFD, as a decoder with replacement does (line ends
+//!   are ASCII, so decoding line by line equals decoding the stream).
+//! - `:` lines are comments; `field: value` loses one leading space; `data` lines join with
+//!   `\n`; `event` sets the type (default `message`); `id` sets the last event id unless it
+//!   contains NUL, and the id persists across events; `retry` takes ASCII digits only.
+//! - A blank line dispatches, unless the data buffer is empty; an incomplete event at the end of
+//!   the stream is dropped.
+//!
+//! Decisions where the spec and RULES.md are silent: a `retry` value too large for 64 bits is
+//! ignored; memory is bounded: a line longer than [`SseLimits::max_line_bytes`] or an event
+//! whose data grows past [`SseLimits::max_event_bytes`] is an [`SseError`] (the decoder then
+//! refuses further input).
+
+use serde::Serialize;
+
+/// Memory bounds of a decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SseLimits {
+    /// The longest line (bytes, without its line end). Default 1 MiB.
+    pub max_line_bytes: usize,
+    /// The largest data buffer of one event (bytes). Default 16 MiB.
+    pub max_event_bytes: usize,
+}
+
+impl Default for SseLimits {
+    fn default() -> Self {
+        SseLimits { max_line_bytes: 1 << 20, max_event_bytes: 16 << 20 }
+    }
+}
+
+/// A dispatched event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SseEvent {
+    /// The event type (`message` when no `event` field was given).
+    pub event: String,
+    /// The data lines joined with `\n`.
+    pub data: String,
+    /// The last event id in force when the event was dispatched.
+    pub id: String,
+}
+
+/// What the decoder yields, in stream order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum SseItem {
+    /// A dispatched event.
+    Event(SseEvent),
+    /// A valid `retry` field: the reconnection time in milliseconds.
+    Retry {
+        /// Milliseconds.
+        retry: u64,
+    },
+}
+
+/// Why a decoder refused input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SseError {
+    /// A line longer than the limit.
+    #[error("a line is longer than {limit} bytes")]
+    LineTooLong {
+        /// The limit in force.
+        limit: usize,
+    },
+    /// An event whose data grew past the limit.
+    #[error("an event's data is larger than {limit} bytes")]
+    EventTooLarge {
+        /// The limit in force.
+        limit: usize,
+    },
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// An incremental event-stream decoder: push byte chunks as they arrive (any split, inside a
+/// CRLF or a multi-byte character, yields the same items).
+///
+/// ```
+/// use agentrules::sse::{SseDecoder, SseItem};
+/// let mut d = SseDecoder::new();
+/// let mut items = d.push(b"event: run.started\r\ndata: {\"a\"").unwrap();
+/// items.extend(d.push(b":1}\r").unwrap());
+/// items.extend(d.push(b"\n\r\n").unwrap());
+/// let SseItem::Event(e) = &items[0] else { panic!() };
+/// assert_eq!((e.event.as_str(), e.data.as_str()), ("run.started", "{\"a\":1}"));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SseDecoder {
+    limits: SseLimits,
+    line: Vec<u8>,
+    after_cr: bool,
+    started: bool,
+    data: String,
+    event_type: String,
+    last_id: String,
+    retry: Option<u64>,
+    failed: Option<SseError>,
+}
+
+impl SseDecoder {
+    /// A decoder with the default limits.
+    pub fn new() -> Self {
+        SseDecoder::default()
+    }
+
+    /// A decoder with these limits.
+    pub fn with_limits(limits: SseLimits) -> Self {
+        SseDecoder { limits, ..SseDecoder::default() }
+    }
+
+    /// Decodes a chunk; returns the items it completes.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<SseItem>, SseError> {
+        let mut out = Vec::new();
+        self.push_into(chunk, &mut out)?;
+        Ok(out)
+    }
+
+    /// Decodes a chunk, appending the items it completes to `out`.
+    pub fn push_into(&mut self, chunk: &[u8], out: &mut Vec<SseItem>) -> Result<(), SseError> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        let mut rest = chunk;
+        if self.after_cr && !rest.is_empty() {
+            self.after_cr = false;
+            if let Some(tail) = rest.strip_prefix(b"\n") {
+                rest = tail;
+            }
+        }
+        while let Some(i) = memchr::memchr2(b'\r', b'\n', rest) {
+            let (head, tail) = rest.split_at(i);
+            let eol = tail.first().copied();
+            rest = tail.get(1..).unwrap_or_default();
+            if self.line.is_empty() {
+                self.line_done(head, out)?;
+            } else {
+                let mut line = std::mem::take(&mut self.line);
+                line.extend_from_slice(head);
+                let r = self.line_done(&line, out);
+                line.clear();
+                self.line = line;
+                r?;
+            }
+            if eol == Some(b'\r') {
+                if rest.is_empty() {
+                    self.after_cr = true;
+                } else if let Some(t) = rest.strip_prefix(b"\n") {
+                    rest = t;
+                }
+            }
+        }
+        if self.line.len() + rest.len() > self.limits.max_line_bytes {
+            return Err(self.fail(SseError::LineTooLong { limit: self.limits.max_line_bytes }));
+        }
+        self.line.extend_from_slice(rest);
+        Ok(())
+    }
+
+    /// Ends the stream: a pending line and an incomplete event are dropped, as the spec says.
+    pub fn finish(&mut self) {
+        self.line.clear();
+        self.data.clear();
+        self.event_type.clear();
+        self.after_cr = false;
+    }
+
+    /// The last event id in force.
+    pub fn last_event_id(&self) -> &str {
+        &self.last_id
+    }
+
+    /// The last valid `retry` value read, in milliseconds.
+    pub fn retry(&self) -> Option<u64> {
+        self.retry
+    }
+
+    fn fail(&mut self, e: SseError) -> SseError {
+        self.failed = Some(e);
+        e
+    }
+
+    fn line_done(&mut self, raw: &[u8], out: &mut Vec<SseItem>) -> Result<(), SseError> {
+        let bytes = if self.started {
+            raw
+        } else {
+            self.started = true;
+            raw.strip_prefix(BOM).unwrap_or(raw)
+        };
+        if bytes.is_empty() {
+            self.dispatch(out);
+            return Ok(());
+        }
+        if bytes.first() == Some(&b':') {
+            return Ok(());
+        }
+        let line = String::from_utf8_lossy(bytes);
+        let (field, value) = match line.find(':') {
+            Some(i) => {
+                let value = line.get(i + 1..).unwrap_or_default();
+                (line.get(..i).unwrap_or_default(), value.strip_prefix(' ').unwrap_or(value))
+            }
+            None => (line.as_ref(), ""),
+        };
+        match field {
+            "event" => {
+                self.event_type.clear();
+                self.event_type.push_str(value);
+            }
+            "data" => {
+                if self.data.len() + value.len() + 1 > self.limits.max_event_bytes {
+                    return Err(self.fail(SseError::EventTooLarge { limit: self.limits.max_event_bytes }));
+                }
+                self.data.push_str(value);
+                self.data.push('\n');
+            }
+            "id" if !value.contains('\0') => {
+                self.last_id.clear();
+                self.last_id.push_str(value);
+            }
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                // Digits that do not fit 64 bits are ignored.
+                if let Ok(ms) = value.parse::<u64>() {
+                    self.retry = Some(ms);
+                    out.push(SseItem::Retry { retry: ms });
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self, out: &mut Vec<SseItem>) {
+        if self.data.is_empty() {
+            self.event_type.clear();
+            return;
+        }
+        self.data.pop();
+        let event =
+            if self.event_type.is_empty() { "message".to_string() } else { std::mem::take(&mut self.event_type) };
+        out.push(SseItem::Event(SseEvent { event, data: std::mem::take(&mut self.data), id: self.last_id.clone() }));
+    }
+}
+
+/// Decodes a whole stream given as chunks (then [`SseDecoder::finish`]).
+pub fn decode_chunks<'a>(
+    chunks: impl IntoIterator<Item = &'a [u8]>,
+    limits: SseLimits,
+) -> Result<Vec<SseItem>, SseError> {
+    let mut d = SseDecoder::with_limits(limits);
+    let mut out = Vec::new();
+    for c in chunks {
+        d.push_into(c, &mut out)?;
+    }
+    d.finish();
+    Ok(out)
+}
