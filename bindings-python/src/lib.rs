@@ -591,6 +591,59 @@ impl TableValidator {
     }
 }
 
+/// R2: an incremental Server-Sent Events decoder: bytes in (e.g. from
+/// `httpx.stream(...).iter_bytes()`), events out as dicts (`{"event", "data", "id"}`) and retry
+/// values as `{"retry": ms}`, in stream order.
+#[pyclass(module = "agentrules._native")]
+struct SseDecoder {
+    inner: agentrules::sse::SseDecoder,
+}
+
+#[pymethods]
+impl SseDecoder {
+    #[new]
+    #[pyo3(signature = (max_line_bytes=None))]
+    fn new(max_line_bytes: Option<usize>) -> Self {
+        let mut limits = agentrules::sse::SseLimits::default();
+        if let Some(n) = max_line_bytes {
+            limits.max_line_bytes = n;
+        }
+        SseDecoder { inner: agentrules::sse::SseDecoder::with_limits(limits) }
+    }
+
+    /// Decodes a chunk; raises `ValidationError` (`invalid_stream`) past a limit.
+    fn push<'py>(&mut self, py: Python<'py>, chunk: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+        let items = self.inner.push(chunk).map_err(|e| validation_error(py, "invalid_stream", &e.to_string(), &[]))?;
+        to_py(py, &serde_json::to_value(items).unwrap_or(Value::Null))
+    }
+
+    /// Ends the stream: an incomplete event is dropped.
+    fn finish(&mut self) {
+        self.inner.finish();
+    }
+
+    /// The last event id in force.
+    #[getter]
+    fn last_event_id(&self) -> String {
+        self.inner.last_event_id().to_string()
+    }
+
+    /// The last valid `retry` value, in milliseconds.
+    #[getter]
+    fn retry(&self) -> Option<u64> {
+        self.inner.retry()
+    }
+}
+
+/// R5: replays a run event log (a list of flat events, or JSON text) into the run state, as
+/// JSON text: the same bytes on every surface. Raises `ValidationError` (`bad_request`).
+#[pyfunction]
+fn replay_json(py: Python<'_>, log: &Bound<'_, PyAny>) -> PyResult<String> {
+    let v = argument(py, "bad_request", log)?;
+    let state = agentrules::run::replay(&v).map_err(|r| core_error(py, "bad_request", "invalid run log", &r))?;
+    Ok(serde_json::to_string(&state).unwrap_or_default())
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Violation>()?;
@@ -599,6 +652,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PolicyMatrix>()?;
     m.add_class::<TableValidator>()?;
     m.add_class::<Poller>()?;
+    m.add_class::<SseDecoder>()?;
+    m.add_function(wrap_pyfunction!(replay_json, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(validate_launch, m)?)?;
     m.add_function(wrap_pyfunction!(validate_follow_up, m)?)?;

@@ -9,7 +9,7 @@
 
 use agentrules::lifecycle::{self, Action};
 use agentrules::policy::Decision;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use agentrules::{Code, Context, Kind, Report, Violation};
 
@@ -349,4 +349,57 @@ impl TableValidator {
             .map_err(|v| refuse(ErrorKind::InvalidArguments, v.message, Vec::new()))?;
         Ok(Report::new(self.inner.validate_value(&v)))
     }
+}
+
+/// R2: an incremental Server-Sent Events decoder: push body chunks, get events and retry values
+/// in stream order.
+#[derive(uniffi::Object)]
+pub struct SseDecoder {
+    inner: Mutex<agentrules::sse::SseDecoder>,
+}
+
+impl Default for SseDecoder {
+    fn default() -> Self {
+        SseDecoder { inner: Mutex::new(agentrules::sse::SseDecoder::new()) }
+    }
+}
+
+#[uniffi::export]
+impl SseDecoder {
+    /// A decoder with the default limits (a line up to 1 MiB, an event up to 16 MiB).
+    #[uniffi::constructor]
+    pub fn new() -> Self {
+        SseDecoder::default()
+    }
+
+    /// Decodes a chunk; throws `InvalidArguments` past a limit.
+    pub fn push(&self, chunk: Vec<u8>) -> Result<Vec<agentrules::sse::SseItem>, Refusal> {
+        let mut d = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        d.push(&chunk).map_err(|e| refuse(ErrorKind::InvalidArguments, e.to_string(), Vec::new()))
+    }
+
+    /// Ends the stream: an incomplete event is dropped.
+    pub fn finish(&self) {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).finish();
+    }
+
+    /// The last event id in force.
+    pub fn last_event_id(&self) -> String {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).last_event_id().to_string()
+    }
+
+    /// The last valid `retry` value, in milliseconds.
+    pub fn retry(&self) -> Option<u64> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retry()
+    }
+}
+
+/// R5: replays a run event log (JSON array of flat events) into the run state, as JSON text:
+/// the same bytes on every surface.
+#[uniffi::export]
+pub fn replay_json(log_json: String) -> Result<String, Refusal> {
+    let v =
+        agentrules::json::parse(&log_json).map_err(|v| refuse(ErrorKind::BadRequest, v.message.clone(), vec![v]))?;
+    let state = agentrules::run::replay(&v).map_err(|r| refuse_report(ErrorKind::BadRequest, "invalid run log", r))?;
+    serde_json::to_string(&state).map_err(|e| refuse(ErrorKind::InvalidArguments, e.to_string(), Vec::new()))
 }

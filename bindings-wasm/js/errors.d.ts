@@ -8,6 +8,7 @@ export type AgentRulesErrorCode =
   | 'invalid_schema'     // a table schema that does not compile
   | 'invalid_matrix'     // a policy matrix with violations
   | 'invalid_envelope'   // a body that is not an error envelope
+  | 'invalid_stream'     // an event stream past its line or event limit
   | 'invalid_arguments'  // an argument of the wrong shape
   | 'unknown_kind'       // check() with a kind this entry does not have
   | 'internal';          // a library bug: please report it

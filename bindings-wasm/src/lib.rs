@@ -350,3 +350,60 @@ impl TableValidator {
         out(&Report::new(self.inner.validate_value(&v)))
     }
 }
+
+/// R2: an incremental Server-Sent Events decoder for `fetch` bodies (browsers cannot send an
+/// `Authorization` header with `EventSource`): push each `Uint8Array` chunk of the body reader,
+/// get the dispatched events (`{event, data, id}`) and retry values (`{retry}`) in stream order.
+#[wasm_bindgen]
+pub struct SseDecoder {
+    inner: agentrules::sse::SseDecoder,
+}
+
+#[wasm_bindgen]
+impl SseDecoder {
+    /// A decoder; `maxLineBytes` bounds one line (default 1 MiB).
+    #[wasm_bindgen(constructor)]
+    pub fn new(max_line_bytes: Option<u32>) -> SseDecoder {
+        let mut limits = agentrules::sse::SseLimits::default();
+        if let Some(n) = max_line_bytes {
+            limits.max_line_bytes = n as usize;
+        }
+        SseDecoder { inner: agentrules::sse::SseDecoder::with_limits(limits) }
+    }
+
+    /// Decodes a chunk. Throws `AgentRulesError` (`invalid_stream`) when a line or an event
+    /// exceeds its limit.
+    #[wasm_bindgen(unchecked_return_type = "SseItem[]")]
+    pub fn push(&mut self, chunk: &[u8]) -> Result<JsValue, JsValue> {
+        let items = self.inner.push(chunk).map_err(|e| error("invalid_stream", &e.to_string(), &[]))?;
+        Ok(to_js(&items))
+    }
+
+    /// Ends the stream: an incomplete event is dropped.
+    pub fn finish(&mut self) {
+        self.inner.finish();
+    }
+
+    /// The last event id in force (for `Last-Event-ID` on reconnect).
+    #[wasm_bindgen(getter, js_name = lastEventId)]
+    pub fn last_event_id(&self) -> String {
+        self.inner.last_event_id().to_string()
+    }
+
+    /// The last valid `retry` value, in milliseconds.
+    #[wasm_bindgen(getter)]
+    pub fn retry(&self) -> Option<f64> {
+        #[allow(clippy::cast_precision_loss)]
+        self.inner.retry().map(|r| r as f64)
+    }
+}
+
+/// R5: replays a run event log (an array of flat events, or JSON text) into the run state, as
+/// JSON text: the same bytes on every surface. Throws `AgentRulesError` (`bad_request`) with
+/// the log's violations.
+#[wasm_bindgen(js_name = replayJson)]
+pub fn replay_json(log: JsValue) -> Result<String, JsValue> {
+    let v = to_json_value(&log).map_err(|v| error("bad_request", &v.message, std::slice::from_ref(&v)))?;
+    let state = agentrules::run::replay(&v).map_err(|r| report_error("bad_request", "invalid run log", &r))?;
+    serde_json::to_string(&state).map_err(|e| error("internal", &e.to_string(), &[]))
+}

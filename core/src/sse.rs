@@ -35,6 +35,8 @@ impl Default for SseLimits {
 
 /// A dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SseEvent {
     /// The event type (`message` when no `event` field was given).
     pub event: String,
@@ -46,6 +48,8 @@ pub struct SseEvent {
 
 /// What the decoder yields, in stream order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(untagged)]
 pub enum SseItem {
     /// A dispatched event.

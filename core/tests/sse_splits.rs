@@ -54,3 +54,12 @@ fn a_line_longer_than_the_limit_is_an_error_not_a_buffer() {
     let err = (0..10).map(|_| d.push(line.as_bytes())).find_map(Result::err);
     assert_eq!(err, Some(SseError::EventTooLarge { limit: 4096 }));
 }
+
+#[test]
+fn replay_matches_the_golden_bytes() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden");
+    let log: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run-log.json")).unwrap()).unwrap();
+    let golden = std::fs::read_to_string(dir.join("run-state.json")).unwrap();
+    let state = agentrules::run::replay(&log).unwrap();
+    assert_eq!(serde_json::to_string(&state).unwrap(), golden);
+}

@@ -7,6 +7,7 @@ import java.io.File
 import kotlin.system.exitProcess
 import uniffi.agentrules.Code
 import uniffi.agentrules.Decision
+import uniffi.agentrules.SseItem
 import uniffi.agentrules.Tier
 import uniffi.agentrules_uniffi.*
 
@@ -115,10 +116,46 @@ fun api(root: File) {
     expect("list query", renderListQuery("""{"status": "running", "limit": 5}""", null) == "limit=5&status=running")
 }
 
+@Suppress("UNCHECKED_CAST")
+fun sse(root: File, dir: File) {
+    // Every SSE case through the native SseDecoder, whole, byte by byte and at every split.
+    var runs = 0
+    for (f in dir.listFiles { x -> x.name.endsWith(".json") }!!.sortedBy { it.name }) {
+        for (raw in Json.parse(f.readText()) as List<Any?>) {
+            val c = raw as Map<String, Any?>
+            val args = c["args"] as? Map<String, Any?> ?: continue
+            if (c["op"] != "sse_decode" || args.containsKey("split")) continue
+            val bytes = (args["chunks"] as List<Any?>).map { ch ->
+                if (ch is String) ch.toByteArray(Charsets.UTF_8)
+                else ((ch as Map<String, Any?>)["hex"] as String).chunked(2).map { it.toInt(16).toByte() }.toByteArray()
+            }.fold(ByteArray(0)) { a, b -> a + b }
+            val splits = mutableListOf(listOf(bytes), bytes.map { byteArrayOf(it) })
+            for (i in 0..bytes.size) splits.add(listOf(bytes.copyOfRange(0, i), bytes.copyOfRange(i, bytes.size)))
+            for (pieces in splits) {
+                runs++
+                val d = SseDecoder()
+                val items = pieces.flatMap { d.push(it) }.map { item ->
+                    when (item) {
+                        is SseItem.Event -> linkedMapOf("event" to item.v1.event, "data" to item.v1.data, "id" to item.v1.id)
+                        is SseItem.Retry -> linkedMapOf("retry" to JNumber(item.retry.toString()))
+                    }
+                }
+                d.finish()
+                val got = linkedMapOf("items" to items, "lastEventId" to d.lastEventId(), "retry" to d.retry()?.let { JNumber(it.toString()) })
+                expect("${c["name"]} (${pieces.size} pieces)", Json.matches(c["expect"], got)) { "expected ${Json.write(c["expect"])}, got ${Json.write(got)}" }
+            }
+        }
+    }
+    println("kotlin sse: $runs decodes")
+    val golden = File(root, "tests/golden/run-state.json").readText()
+    expect("replay is byte-identical", replayJson(File(root, "tests/golden/run-log.json").readText()) == golden)
+}
+
 fun main(args: Array<String>) {
     val root = File(args.getOrElse(0) { "." }).absoluteFile
     val dir = System.getenv("AGENTRULES_CONFORMANCE_DIR")?.let { File(it) } ?: File(root, "tests/conformance")
     corpus(dir)
+    sse(root, dir)
     api(root)
     failures.forEach { println("FAIL $it") }
     println("${passed} passed, ${failures.size} failed")

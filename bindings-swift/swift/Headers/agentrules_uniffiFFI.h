@@ -298,6 +298,42 @@ uint64_t uniffi_agentrules_uniffi_fn_constructor_policymatrix_new(RustBuffer mat
 RustBuffer uniffi_agentrules_uniffi_fn_method_policymatrix_decide(uint64_t ptr, RustBuffer tool, RustBuffer role, uint64_t calls_made, int8_t online, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_SSEDECODER
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_SSEDECODER
+uint64_t uniffi_agentrules_uniffi_fn_clone_ssedecoder(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FREE_SSEDECODER
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FREE_SSEDECODER
+void uniffi_agentrules_uniffi_fn_free_ssedecoder(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CONSTRUCTOR_SSEDECODER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CONSTRUCTOR_SSEDECODER_NEW
+uint64_t uniffi_agentrules_uniffi_fn_constructor_ssedecoder_new(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_SSEDECODER_FINISH
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_SSEDECODER_FINISH
+void uniffi_agentrules_uniffi_fn_method_ssedecoder_finish(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_SSEDECODER_LAST_EVENT_ID
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_SSEDECODER_LAST_EVENT_ID
+RustBuffer uniffi_agentrules_uniffi_fn_method_ssedecoder_last_event_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_SSEDECODER_PUSH
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_SSEDECODER_PUSH
+RustBuffer uniffi_agentrules_uniffi_fn_method_ssedecoder_push(uint64_t ptr, RustBuffer chunk, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_SSEDECODER_RETRY
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_SSEDECODER_RETRY
+RustBuffer uniffi_agentrules_uniffi_fn_method_ssedecoder_retry(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_TABLEVALIDATOR
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_TABLEVALIDATOR
 uint64_t uniffi_agentrules_uniffi_fn_clone_tablevalidator(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -377,6 +413,11 @@ RustBuffer uniffi_agentrules_uniffi_fn_func_parse_status(RustBuffer text, RustCa
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_RENDER_LIST_QUERY
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_RENDER_LIST_QUERY
 RustBuffer uniffi_agentrules_uniffi_fn_func_render_list_query(RustBuffer query_json, RustBuffer context_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_REPLAY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_REPLAY_JSON
+RustBuffer uniffi_agentrules_uniffi_fn_func_replay_json(RustBuffer log_json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_RETRY_AFTER_MS
@@ -720,6 +761,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_render_list_query(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_REPLAY_JSON
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_REPLAY_JSON
+uint16_t uniffi_agentrules_uniffi_checksum_func_replay_json(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_RETRY_AFTER_MS
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_RETRY_AFTER_MS
 uint16_t uniffi_agentrules_uniffi_checksum_func_retry_after_ms(void
@@ -762,6 +809,30 @@ uint16_t uniffi_agentrules_uniffi_checksum_method_policymatrix_decide(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_FINISH
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_FINISH
+uint16_t uniffi_agentrules_uniffi_checksum_method_ssedecoder_finish(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_LAST_EVENT_ID
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_LAST_EVENT_ID
+uint16_t uniffi_agentrules_uniffi_checksum_method_ssedecoder_last_event_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_PUSH
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_PUSH
+uint16_t uniffi_agentrules_uniffi_checksum_method_ssedecoder_push(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_RETRY
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_RETRY
+uint16_t uniffi_agentrules_uniffi_checksum_method_ssedecoder_retry(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_TABLEVALIDATOR_VALIDATE_ELEMENTS
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_TABLEVALIDATOR_VALIDATE_ELEMENTS
 uint16_t uniffi_agentrules_uniffi_checksum_method_tablevalidator_validate_elements(void
@@ -777,6 +848,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_method_tablevalidator_validate_value(
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_POLICYMATRIX_NEW
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_POLICYMATRIX_NEW
 uint16_t uniffi_agentrules_uniffi_checksum_constructor_policymatrix_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_SSEDECODER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_SSEDECODER_NEW
+uint16_t uniffi_agentrules_uniffi_checksum_constructor_ssedecoder_new(void
     
 );
 #endif

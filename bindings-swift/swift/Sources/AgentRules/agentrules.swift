@@ -465,6 +465,22 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -599,6 +615,85 @@ public func FfiConverterTypeReport_lift(_ buf: RustBuffer) throws -> Report {
 #endif
 public func FfiConverterTypeReport_lower(_ value: Report) -> RustBuffer {
     return FfiConverterTypeReport.lower(value)
+}
+
+
+/**
+ * A dispatched event.
+ */
+public struct SseEvent: Equatable, Hashable {
+    /**
+     * The event type (`message` when no `event` field was given).
+     */
+    public var event: String
+    /**
+     * The data lines joined with `\n`.
+     */
+    public var data: String
+    /**
+     * The last event id in force when the event was dispatched.
+     */
+    public var id: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The event type (`message` when no `event` field was given).
+         */event: String, 
+        /**
+         * The data lines joined with `\n`.
+         */data: String, 
+        /**
+         * The last event id in force when the event was dispatched.
+         */id: String) {
+        self.event = event
+        self.data = data
+        self.id = id
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SseEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSseEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SseEvent {
+        return
+            try SseEvent(
+                event: FfiConverterString.read(from: &buf), 
+                data: FfiConverterString.read(from: &buf), 
+                id: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SseEvent, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.event, into: &buf)
+        FfiConverterString.write(value.data, into: &buf)
+        FfiConverterString.write(value.id, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSseEvent_lift(_ buf: RustBuffer) throws -> SseEvent {
+    return try FfiConverterTypeSseEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSseEvent_lower(_ value: SseEvent) -> RustBuffer {
+    return FfiConverterTypeSseEvent.lower(value)
 }
 
 
@@ -1632,6 +1727,90 @@ public func FfiConverterTypeDecision_lift(_ buf: RustBuffer) throws -> Decision 
 #endif
 public func FfiConverterTypeDecision_lower(_ value: Decision) -> RustBuffer {
     return FfiConverterTypeDecision.lower(value)
+}
+
+
+
+/**
+ * What the decoder yields, in stream order.
+ */
+
+public enum SseItem: Equatable, Hashable {
+    
+    /**
+     * A dispatched event.
+     */
+    case event(SseEvent
+    )
+    /**
+     * A valid `retry` field: the reconnection time in milliseconds.
+     */
+    case retry(
+        /**
+         * Milliseconds.
+         */retry: UInt64
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SseItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSseItem: FfiConverterRustBuffer {
+    typealias SwiftType = SseItem
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SseItem {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .event(try FfiConverterTypeSseEvent.read(from: &buf)
+        )
+        
+        case 2: return .retry(retry: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SseItem, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .event(v1):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeSseEvent.write(v1, into: &buf)
+            
+        
+        case let .retry(retry):
+            writeInt(&buf, Int32(2))
+            FfiConverterUInt64.write(retry, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSseItem_lift(_ buf: RustBuffer) throws -> SseItem {
+    return try FfiConverterTypeSseItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSseItem_lower(_ value: SseItem) -> RustBuffer {
+    return FfiConverterTypeSseItem.lower(value)
 }
 
 

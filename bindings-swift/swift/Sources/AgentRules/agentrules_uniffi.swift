@@ -962,6 +962,199 @@ public func FfiConverterTypePolicyMatrix_lower(_ value: PolicyMatrix) -> UInt64 
 
 
 /**
+ * R2: an incremental Server-Sent Events decoder: push body chunks, get events and retry values
+ * in stream order.
+ */
+public protocol SseDecoderProtocol: AnyObject, Sendable {
+    
+    /**
+     * Ends the stream: an incomplete event is dropped.
+     */
+    func finish() 
+    
+    /**
+     * The last event id in force.
+     */
+    func lastEventId()  -> String
+    
+    /**
+     * Decodes a chunk; throws `InvalidArguments` past a limit.
+     */
+    func push(chunk: Data) throws  -> [SseItem]
+    
+    /**
+     * The last valid `retry` value, in milliseconds.
+     */
+    func retry()  -> UInt64?
+    
+}
+/**
+ * R2: an incremental Server-Sent Events decoder: push body chunks, get events and retry values
+ * in stream order.
+ */
+open class SseDecoder: SseDecoderProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_agentrules_uniffi_fn_clone_ssedecoder(self.handle, $0) }
+    }
+    /**
+     * A decoder with the default limits (a line up to 1 MiB, an event up to 16 MiB).
+     */
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_constructor_ssedecoder_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_agentrules_uniffi_fn_free_ssedecoder(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Ends the stream: an incomplete event is dropped.
+     */
+open func finish()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_method_ssedecoder_finish(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The last event id in force.
+     */
+open func lastEventId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_method_ssedecoder_last_event_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Decodes a chunk; throws `InvalidArguments` past a limit.
+     */
+open func push(chunk: Data)throws  -> [SseItem]  {
+    return try  FfiConverterSequenceTypeSseItem.lift(try rustCallWithError(FfiConverterTypeAgentRulesError__as_error_lift) {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_method_ssedecoder_push(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(chunk),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The last valid `retry` value, in milliseconds.
+     */
+open func retry() -> UInt64?  {
+    return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_method_ssedecoder_retry(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSseDecoder: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = SseDecoder
+
+    public static func lift(_ handle: UInt64) throws -> SseDecoder {
+        return SseDecoder(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: SseDecoder) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SseDecoder {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SseDecoder, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSseDecoder_lift(_ handle: UInt64) throws -> SseDecoder {
+    return try FfiConverterTypeSseDecoder.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSseDecoder_lower(_ value: SseDecoder) -> UInt64 {
+    return FfiConverterTypeSseDecoder.lower(value)
+}
+
+
+
+
+
+
+/**
  * T3–T5: a JSON Schema compiled once, validating any number of table rows.
  */
 public protocol TableValidatorProtocol: AnyObject, Sendable {
@@ -1731,6 +1924,31 @@ fileprivate struct FfiConverterSequenceTypeCode: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSseItem: FfiConverterRustBuffer {
+    typealias SwiftType = [SseItem]
+
+    public static func write(_ value: [SseItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSseItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SseItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SseItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSseItem.read(from: &buf))
+        }
+        return seq
+    }
+}
 /**
  * S3–S5: what `action` does to an agent in `status`; throws `InvalidState` where the server
  * answers 409.
@@ -1867,6 +2085,18 @@ public func renderListQuery(queryJson: String, contextJson: String?)throws  -> S
 })
 }
 /**
+ * R5: replays a run event log (JSON array of flat events) into the run state, as JSON text:
+ * the same bytes on every surface.
+ */
+public func replayJson(logJson: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeAgentRulesError__as_error_lift) {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_replay_json(
+        FfiConverterString.lower(logJson),uniffiCallStatus
+    )
+})
+}
+/**
  * E2: milliseconds to wait for a `Retry-After` value at `now_unix_seconds`, or null when the
  * value is neither delta seconds nor an HTTP date.
  */
@@ -1952,6 +2182,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_func_render_list_query() != 42692) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_agentrules_uniffi_checksum_func_replay_json() != 53065) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_agentrules_uniffi_checksum_func_retry_after_ms() != 47551) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -1973,6 +2206,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_method_policymatrix_decide() != 51453) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_agentrules_uniffi_checksum_method_ssedecoder_finish() != 21267) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_method_ssedecoder_last_event_id() != 38996) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_method_ssedecoder_push() != 45364) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_method_ssedecoder_retry() != 51864) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_agentrules_uniffi_checksum_method_tablevalidator_validate_elements() != 7571) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -1980,6 +2225,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_constructor_policymatrix_new() != 7020) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_constructor_ssedecoder_new() != 42749) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_constructor_tablevalidator_new() != 34886) {
