@@ -100,3 +100,15 @@ test('the conformance corpus passes inside the page', async () => {
   assert.equal(r.passed, r.total);
   await p.close();
 });
+
+test('a recorded run streams through SseDecoder in the page', async () => {
+  const p = await browser.newPage();
+  await p.goto(`${url}/stream.html`);
+  await p.waitForSelector('#state[data-done="true"]', { timeout: 20000 });
+  assert.equal(await p.textContent('#text'), 'The stair detail on A-501 meets the egress width.');
+  const state = JSON.parse(await p.textContent('#state'));
+  assert.equal(state.status, 'completed');
+  assert.equal(state.toolCalls[0].tool, 'find_relevant_codes');
+  await p.screenshot({ path: `${shots}web-stream.png`, fullPage: true });
+  await p.close();
+});
