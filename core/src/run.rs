@@ -146,6 +146,107 @@ fn check_event_at(sink: &mut Sink, path: &Pointer, v: &Value) {
     }
 }
 
+/// What a run event says, by type (R3).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunEventKind {
+    /// `run.started`.
+    RunStarted,
+    /// `text.delta`: more text.
+    TextDelta {
+        /// The text.
+        delta: String,
+    },
+    /// `tool.call`.
+    ToolCall {
+        /// The call's id.
+        tool_call_id: String,
+        /// The tool.
+        tool: String,
+        /// Its arguments, as sent (`null` when absent).
+        arguments: Value,
+    },
+    /// `approval.request`.
+    ApprovalRequest {
+        /// The request's id.
+        approval_id: String,
+        /// The tool waiting for it.
+        tool: String,
+        /// `user` or `admin`.
+        tier: String,
+    },
+    /// `run.completed`.
+    RunCompleted,
+    /// `run.failed`.
+    RunFailed {
+        /// The failure message.
+        error: String,
+    },
+    /// A type this library does not know yet, kept.
+    Unknown {
+        /// The type as sent.
+        event_type: String,
+    },
+}
+
+/// A typed run event (R3): the ids and receipt every event carries, and what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunEvent {
+    /// The run it belongs to.
+    pub run_id: String,
+    /// The work item it belongs to.
+    pub work_item_id: String,
+    /// Its sequence number in the log.
+    pub seq: u64,
+    /// Its receipt metadata, as sent.
+    pub receipt: Value,
+    /// What it says.
+    pub kind: RunEventKind,
+}
+
+impl RunEvent {
+    /// Checks (R3) and types a flat run event.
+    ///
+    /// ```
+    /// let v = serde_json::json!({"type": "text.delta", "runId": "r", "workItemId": "w", "seq": 2, "receipt": {"id": "x"}, "delta": "Hi"});
+    /// let e = agentrules::run::RunEvent::parse(&v).unwrap();
+    /// assert_eq!(e.kind, agentrules::run::RunEventKind::TextDelta { delta: "Hi".into() });
+    /// ```
+    pub fn parse(v: &Value) -> Result<RunEvent, Report> {
+        let violations = check_event(v);
+        if !violations.is_empty() {
+            return Err(Report::new(violations));
+        }
+        Ok(typed(v))
+    }
+}
+
+/// Types an event that passed [`check_event`].
+fn typed(v: &Value) -> RunEvent {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let kind = match v.get("type").and_then(Value::as_str).unwrap_or_default() {
+        "run.started" => RunEventKind::RunStarted,
+        "text.delta" => RunEventKind::TextDelta { delta: s("delta") },
+        "tool.call" => RunEventKind::ToolCall {
+            tool_call_id: s("toolCallId"),
+            tool: s("tool"),
+            arguments: v.get("arguments").cloned().unwrap_or(Value::Null),
+        },
+        "approval.request" => {
+            RunEventKind::ApprovalRequest { approval_id: s("approvalId"), tool: s("tool"), tier: s("tier") }
+        }
+        "run.completed" => RunEventKind::RunCompleted,
+        "run.failed" => RunEventKind::RunFailed { error: s("error") },
+        other => RunEventKind::Unknown { event_type: other.to_string() },
+    };
+    RunEvent {
+        run_id: s("runId"),
+        work_item_id: s("workItemId"),
+        seq: v.get("seq").and_then(Value::as_u64).unwrap_or_default(),
+        receipt: v.get("receipt").cloned().unwrap_or(Value::Null),
+        kind,
+    }
+}
+
 /// Checks a run event log (R3 for each event, then R4): `run.started` first, one run id,
 /// sequence numbers strictly increasing, nothing after `run.completed`/`run.failed`.
 pub fn check_log(v: &Value) -> Vec<Violation> {
@@ -277,39 +378,31 @@ pub fn replay(log: &Value) -> Result<RunState, Report> {
         events: 0,
         unknown_events: 0,
     };
-    let str_of = |ev: &Value, k: &str| ev.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-    for ev in log.as_array().into_iter().flatten() {
+    for ev in log.as_array().into_iter().flatten().map(typed) {
         s.events += 1;
-        s.last_seq = ev.get("seq").and_then(Value::as_u64).unwrap_or(s.last_seq);
-        let receipt = ev.get("receipt").cloned().unwrap_or(Value::Null);
-        match ev.get("type").and_then(Value::as_str).unwrap_or_default() {
-            "run.started" => {
-                s.run_id = str_of(ev, "runId");
+        s.last_seq = ev.seq;
+        match ev.kind {
+            RunEventKind::RunStarted => {
+                s.run_id = ev.run_id;
                 s.status = RunStatus::Active;
             }
-            "text.delta" => s.text.push_str(ev.get("delta").and_then(Value::as_str).unwrap_or_default()),
-            "tool.call" => s.tool_calls.push(ToolCall {
-                tool_call_id: str_of(ev, "toolCallId"),
-                tool: str_of(ev, "tool"),
-                arguments: ev.get("arguments").cloned().unwrap_or(Value::Null),
-                receipt,
-            }),
-            "approval.request" => s.pending_approvals.push(PendingApproval {
-                approval_id: str_of(ev, "approvalId"),
-                tool: str_of(ev, "tool"),
-                tier: str_of(ev, "tier"),
-                receipt,
-            }),
-            "run.completed" => {
+            RunEventKind::TextDelta { delta } => s.text.push_str(&delta),
+            RunEventKind::ToolCall { tool_call_id, tool, arguments } => {
+                s.tool_calls.push(ToolCall { tool_call_id, tool, arguments, receipt: ev.receipt })
+            }
+            RunEventKind::ApprovalRequest { approval_id, tool, tier } => {
+                s.pending_approvals.push(PendingApproval { approval_id, tool, tier, receipt: ev.receipt })
+            }
+            RunEventKind::RunCompleted => {
                 s.status = RunStatus::Completed;
                 s.pending_approvals.clear();
             }
-            "run.failed" => {
+            RunEventKind::RunFailed { error } => {
                 s.status = RunStatus::Failed;
-                s.error = Some(str_of(ev, "error"));
+                s.error = Some(error);
                 s.pending_approvals.clear();
             }
-            _ => s.unknown_events += 1,
+            RunEventKind::Unknown { .. } => s.unknown_events += 1,
         }
     }
     Ok(s)
