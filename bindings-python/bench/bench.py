@@ -8,6 +8,8 @@ TableValidator against jsonschema-rs on the same rows.
 from __future__ import annotations
 
 import base64
+import json
+import pathlib
 import platform
 import re
 import statistics
@@ -120,23 +122,8 @@ TYPICAL = {
     "projectId": "019bbb00-5c1e-7a3b-9f10-2b6c8d4e0a20",
 }
 
-SCHEMA = {
-    "type": "object",
-    "required": ["id", "issue", "severity", "sheet"],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "integer", "minimum": 1},
-        "issue": {"type": "string", "minLength": 3, "maxLength": 200},
-        "severity": {"enum": ["low", "medium", "high", "critical"]},
-        "sheet": {"type": "string", "pattern": "^[A-Z]-[0-9]{3}$"},
-        "discipline": {"type": "string"},
-        "count": {"type": "integer", "minimum": 0, "maximum": 1000},
-        "resolved": {"type": "boolean"},
-        "cost": {"type": "number", "minimum": 0},
-        "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 5},
-        "note": {"type": ["string", "null"]},
-    },
-}
+# The 10-column schema, shared with the Rust bench (core/benches/table.rs).
+SCHEMA = json.loads((pathlib.Path(__file__).resolve().parents[2] / "core" / "benches" / "data" / "table-schema.json").read_text())
 ROWS = [
     {"key": f"row-{i}", "value": {
         "id": i + 1, "issue": f"Missing fire rating on wall assembly {i}", "severity": ["low", "medium", "high", "critical"][i % 4],

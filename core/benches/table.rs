@@ -12,24 +12,10 @@ use serde_json::{json, Value};
 
 const ROWS: usize = 100_000;
 
+/// The 10-column schema, shared with the Python bench (`bindings-python/bench/bench.py`) so both
+/// compare on the same schema.
 fn schema() -> Value {
-    json!({
-        "type": "object",
-        "required": ["id", "issue", "severity", "sheet"],
-        "additionalProperties": false,
-        "properties": {
-            "id": {"type": "integer", "minimum": 1},
-            "issue": {"type": "string", "minLength": 3, "maxLength": 200},
-            "severity": {"enum": ["low", "medium", "high", "critical"]},
-            "sheet": {"type": "string", "pattern": "^[A-Z]-[0-9]{3}$"},
-            "discipline": {"type": "string"},
-            "count": {"type": "integer", "minimum": 0, "maximum": 1000},
-            "resolved": {"type": "boolean"},
-            "cost": {"type": "number", "minimum": 0},
-            "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 5},
-            "note": {"type": ["string", "null"]}
-        }
-    })
+    serde_json::from_str(include_str!("data/table-schema.json")).unwrap()
 }
 
 fn rows() -> Vec<Value> {

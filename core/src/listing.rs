@@ -278,8 +278,7 @@ pub fn linearize(messages: &[Message]) -> Result<Vec<&Message>, LinearizeError> 
     }
     let by_id: HashMap<&str, &Message> = messages.iter().map(|m| (m.id.as_str(), m)).collect();
     let parents: HashSet<&str> = messages.iter().filter_map(|m| m.parent_id.as_deref()).collect();
-    let newest =
-        messages.iter().filter(|m| !parents.contains(m.id.as_str())).max_by(|a, b| order_key(a).cmp(&order_key(b)));
+    let newest = messages.iter().filter(|m| !parents.contains(m.id.as_str())).max_by_key(|m| order_key(m));
     let Some(mut cur) = newest else {
         // Every message is somebody's parent: the links are circular.
         let id = messages.first().map(|m| m.id.clone()).unwrap_or_default();
