@@ -27,7 +27,8 @@ enum Format {
 enum Command {
     /// Check a document: launch, followup, image, image-bytes, list-query, conversation-query,
     /// error-envelope, agent-headers, nome-headers, table, table-schema, artifact,
-    /// policy-matrix, tool-receipt, context
+    /// policy-matrix, tool-receipt, run-event, run-log, context, thread-create, thread-rename,
+    /// message-metadata, connector-install, connector-event, marketplace-install, git-import
     Check {
         /// What the document is
         kind: String,
@@ -92,12 +93,77 @@ enum Command {
         #[arg(long)]
         replay: bool,
     },
+    /// Verify a webhook request's signature (GitHub, Slack, WhatsApp) over the raw body: exit 0
+    /// when verified, 1 with the reason when rejected
+    VerifyWebhook {
+        /// Who sent it
+        #[arg(long, value_enum)]
+        provider: ProviderArg,
+        /// The environment variable holding the secret (never the secret itself: it would land
+        /// in the shell's history)
+        #[arg(long, value_name = "VAR")]
+        secret_env: String,
+        /// A request header, `Name: value`; repeat for each header
+        #[arg(long = "header", value_name = "NAME: VALUE")]
+        headers: Vec<String>,
+        /// The current Unix time in seconds (Slack's freshness window); default: the clock
+        #[arg(long, value_name = "UNIX_SECONDS")]
+        now: Option<i64>,
+        /// The raw body; `-` or nothing reads standard input
+        file: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Connector installs: apply an event, summarise an install's health, or select the
+    /// installs a recovery sweep should retry
+    Connector {
+        #[command(subcommand)]
+        command: ConnectorCommand,
+    },
     /// Run one of the core's non-validation operations on JSON arguments (see `agentrules::ops`)
     Op {
         /// The operation, e.g. retry_after, endpoint, linearize
         name: String,
         /// The arguments (JSON); `-` or nothing reads standard input
         file: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProviderArg {
+    Github,
+    Slack,
+    Whatsapp,
+}
+
+#[derive(Subcommand)]
+enum ConnectorCommand {
+    /// The install after an event (K2, K3); exit 1 when the event is refused
+    Apply {
+        /// The install record (JSON)
+        install: String,
+        /// The event (JSON), e.g. {"type": "health", "ok": false, "at": 1700000000}
+        event: String,
+        /// Failures in a row that make an install failed
+        #[arg(long, default_value_t = 3)]
+        failure_threshold: u32,
+    },
+    /// The failure summary of an install (K4)
+    Summary {
+        /// The install record (JSON)
+        install: String,
+    },
+    /// The ids of the installs a sweep at `--now` should retry, one per line (K5)
+    Sweep {
+        /// A JSON array of install records
+        installs: String,
+        /// The current Unix time in seconds
+        #[arg(long)]
+        now: i64,
+        /// Seconds after its last event before a degraded install is retried
+        #[arg(long, default_value_t = 300)]
+        sweep_after: i64,
     },
 }
 
@@ -199,6 +265,10 @@ fn run(command: Command) -> Result<u8, String> {
             Ok(0)
         }
         Command::Sse { file, replay } => sse(file.as_deref(), replay),
+        Command::VerifyWebhook { provider, secret_env, headers, now, file, format } => {
+            verify_webhook(provider, &secret_env, &headers, now, file.as_deref(), format)
+        }
+        Command::Connector { command } => connector(command),
         Command::Op { name, file } => {
             let bytes = read_input(file.as_deref())?;
             let args: serde_json::Value =
@@ -264,6 +334,109 @@ fn sse(file: Option<&str>, replay: bool) -> Result<u8, String> {
         }
     }
     Ok(0)
+}
+
+fn verify_webhook(
+    provider: ProviderArg,
+    secret_env: &str,
+    headers: &[String],
+    now: Option<i64>,
+    file: Option<&str>,
+    format: Format,
+) -> Result<u8, String> {
+    use agentrules::webhook::{verify, Provider, Verification};
+    let provider = match provider {
+        ProviderArg::Github => Provider::Github,
+        ProviderArg::Slack => Provider::Slack,
+        ProviderArg::Whatsapp => Provider::Whatsapp,
+    };
+    let secret = std::env::var_os(secret_env)
+        .ok_or_else(|| format!("the environment variable `{secret_env}` (--secret-env) is not set"))?;
+    let secret = secret.into_encoded_bytes();
+    if secret.is_empty() {
+        return Err(format!("the environment variable `{secret_env}` (--secret-env) is empty"));
+    }
+    let pairs = headers
+        .iter()
+        .map(|h| match h.split_once(':') {
+            Some((name, value)) if !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':') => {
+                Ok((name.to_string(), value.trim().to_string()))
+            }
+            _ => Err(format!("--header `{h}` is not `Name: value`")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let now = match now {
+        Some(n) => n,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|e| format!("the clock is before 1970: {e}"))
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))?,
+    };
+    let body = read_input(file)?;
+    let outcome: Verification = verify(provider, &pairs, &body, &secret, now).into();
+    match format {
+        Format::Json => println!("{}", serde_json::to_string(&outcome).map_err(|e| e.to_string())?),
+        Format::Text if outcome.verified => println!("verified"),
+        Format::Text => println!(
+            "rejected: {} [{}]",
+            outcome.message,
+            outcome.reason.map_or("", agentrules::webhook::RejectReason::as_str)
+        ),
+    }
+    Ok(u8::from(!outcome.verified))
+}
+
+fn read_json(path: &str, what: &str) -> Result<serde_json::Value, String> {
+    let bytes = read_input(Some(path))?;
+    agentrules::json::parse_bytes(&bytes).map_err(|v| format!("{what} `{path}`: {}", v.message))
+}
+
+fn refused(what: &str, path: &str, report: &Report) -> String {
+    let lines: Vec<String> = report.violations.iter().map(|v| format!("  {v}")).collect();
+    format!("invalid {what} `{path}`:\n{}", lines.join("\n"))
+}
+
+fn connector(command: ConnectorCommand) -> Result<u8, String> {
+    use agentrules::connector::{apply, summary, sweep, ConnectorPolicy, Install, InstallEvent};
+    match command {
+        ConnectorCommand::Apply { install, event, failure_threshold } => {
+            let i =
+                Install::from_value(&read_json(&install, "install")?).map_err(|r| refused("install", &install, &r))?;
+            let e = InstallEvent::from_value(&read_json(&event, "event")?).map_err(|r| refused("event", &event, &r))?;
+            let policy = ConnectorPolicy { failure_threshold, ..ConnectorPolicy::default() };
+            match apply(&i, &e, policy) {
+                Ok(next) => {
+                    println!("{}", serde_json::to_string(&next).map_err(|e| e.to_string())?);
+                    Ok(0)
+                }
+                Err(v) => {
+                    println!("{v}");
+                    Ok(1)
+                }
+            }
+        }
+        ConnectorCommand::Summary { install } => {
+            let i =
+                Install::from_value(&read_json(&install, "install")?).map_err(|r| refused("install", &install, &r))?;
+            println!("{}", serde_json::to_string(&summary(&i)).map_err(|e| e.to_string())?);
+            Ok(0)
+        }
+        ConnectorCommand::Sweep { installs, now, sweep_after } => {
+            let v = read_json(&installs, "installs")?;
+            let serde_json::Value::Array(items) = v else {
+                return Err(format!("installs `{installs}` is not a JSON array"));
+            };
+            let list = items
+                .iter()
+                .map(|i| Install::from_value(i).map_err(|r| refused("install", &installs, &r)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let policy = ConnectorPolicy { sweep_after, ..ConnectorPolicy::default() };
+            for id in sweep(&list, now, policy) {
+                println!("{id}");
+            }
+            Ok(0)
+        }
+    }
 }
 
 fn transition(from: &str, event: &str, format: Format) -> Result<u8, String> {

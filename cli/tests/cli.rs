@@ -316,3 +316,140 @@ fn sse_replay_prints_the_run_state() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("[out_of_order]"));
 }
+
+/// Every `verify_webhook` case of the corpus (the GitHub and Slack documentation vectors among
+/// them) through `agentrules verify-webhook` exactly as a shell would call it: the secret in an
+/// environment variable, one `--header` per header, the raw body on stdin.
+#[test]
+fn verify_webhook_runs_the_webhook_corpus() {
+    use base64::Engine as _;
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for case in corpus::load() {
+        if case.op() != Some("verify_webhook") {
+            continue;
+        }
+        let a = &case.value["args"];
+        let secret = a["secret"].as_str().unwrap_or_default();
+        if secret.is_empty() {
+            continue; // an empty --secret-env is a usage error, tested below
+        }
+        let headers: Vec<String> = match &a["headers"] {
+            Value::Object(o) => o.iter().map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or(""))).collect(),
+            Value::Array(p) => {
+                p.iter().map(|p| format!("{}: {}", p[0].as_str().unwrap(), p[1].as_str().unwrap())).collect()
+            }
+            _ => unreachable!(),
+        };
+        let body: Vec<u8> = match &a["body"] {
+            Value::String(s) => s.as_bytes().to_vec(),
+            Value::Object(o) if o.contains_key("hex") => {
+                let h = o["hex"].as_str().unwrap();
+                (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect()
+            }
+            Value::Object(o) => {
+                base64::engine::general_purpose::STANDARD.decode(o["base64"].as_str().unwrap()).unwrap()
+            }
+            _ => unreachable!(),
+        };
+        let now = a["now"].as_i64().unwrap_or(0).to_string();
+        let provider = a["provider"].as_str().unwrap();
+        let mut args =
+            vec!["verify-webhook", "--provider", provider, "--secret-env", "AGENTRULES_TEST_SECRET", "--now", &now];
+        for h in &headers {
+            args.extend(["--header", h.as_str()]);
+        }
+        args.extend(["--format", "json", "-"]);
+        let mut cmd = bin();
+        cmd.args(&args).env("AGENTRULES_TEST_SECRET", secret);
+        let out = {
+            let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+            child.stdin.take().unwrap().write_all(&body).unwrap();
+            child.wait_with_output().unwrap()
+        };
+        let result: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let verified = result["verified"].as_bool() == Some(true);
+        let want_exit = if verified { 0 } else { 1 };
+        let outcome = if out.status.code() == Some(want_exit) {
+            corpus::compare_op(&case, &result)
+        } else {
+            Err(format!("exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr)))
+        };
+        if let Err(e) = outcome {
+            failures.push(format!("{}\n   {e}", case.label()));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} webhook cases");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn verify_webhook_text_output_and_usage_errors() {
+    let gh =
+        ["--header", "X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"];
+    let call = |args: &[&str], env: Option<&str>, body: &[u8]| {
+        let mut cmd = bin();
+        cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        match env {
+            Some(s) => cmd.env("AR_SECRET", s),
+            None => cmd.env_remove("AR_SECRET"),
+        };
+        let mut child = cmd.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(body).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let base = ["verify-webhook", "--provider", "github", "--secret-env", "AR_SECRET"];
+    let args: Vec<&str> = base.iter().chain(gh.iter()).copied().collect();
+    let o = call(&args, Some("It's a Secret to Everybody"), b"Hello, World!");
+    assert_eq!((o.status.code(), stdout(&o).trim()), (Some(0), "verified"));
+    let o = call(&args, Some("It's a Secret to Everybody"), b"Hello, World?");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with("rejected: ") && stdout(&o).trim().ends_with("[signature_mismatch]"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stdout(&o).contains("Secret to Everybody"));
+    // Usage errors: exit 2.
+    assert_eq!(call(&args, None, b"x").status.code(), Some(2), "unset variable");
+    assert_eq!(call(&args, Some(""), b"x").status.code(), Some(2), "empty variable");
+    let bad_header: Vec<&str> = base.iter().copied().chain(["--header", "no colon here"]).collect();
+    assert_eq!(call(&bad_header, Some("s"), b"x").status.code(), Some(2));
+    let bad_provider = ["verify-webhook", "--provider", "gitlab", "--secret-env", "AR_SECRET"];
+    assert_eq!(call(&bad_provider, Some("s"), b"x").status.code(), Some(2));
+    let missing_file: Vec<&str> = args.iter().copied().chain(["/nonexistent/body"]).collect();
+    assert_eq!(call(&missing_file, Some("s"), b"").status.code(), Some(2));
+}
+
+#[test]
+fn connector_commands() {
+    let install = temp_file(
+        r#"{"id": "in_1", "connector": "slack", "status": "degraded", "consecutiveFailures": 2, "updatedAt": 100, "failingSince": 50, "lastError": {"reason": "token expired", "at": 100}}"#,
+    );
+    let fail = temp_file(r#"{"type": "health", "ok": false, "at": 200, "reason": "invalid_auth"}"#);
+    let health = temp_file(r#"{"type": "health", "ok": true, "at": 200}"#);
+    let ip = install.to_str().unwrap();
+    let o = run(&["connector", "apply", ip, fail.to_str().unwrap()], b"");
+    assert_eq!(o.status.code(), Some(0));
+    let next: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!((next["status"].as_str(), next["consecutiveFailures"].as_u64()), (Some("failed"), Some(3)));
+    let failed = temp_file(stdout(&o).trim());
+    let o = run(&["connector", "apply", failed.to_str().unwrap(), health.to_str().unwrap()], b"");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("[invalid_transition]"), "{}", stdout(&o));
+    let o = run(&["connector", "summary", ip], b"");
+    let s: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(s["nextStep"], "auto_recovery");
+    let fleet = temp_file(&format!("[{}]", std::fs::read_to_string(&install).unwrap()));
+    let o = run(&["connector", "sweep", fleet.to_str().unwrap(), "--now", "400"], b"");
+    assert_eq!((o.status.code(), stdout(&o).trim()), (Some(0), "in_1"));
+    let o = run(&["connector", "sweep", fleet.to_str().unwrap(), "--now", "399"], b"");
+    assert_eq!(stdout(&o).trim(), "");
+    let bad = temp_file(r#"{"id": "x"}"#);
+    let o = run(&["connector", "summary", bad.to_str().unwrap()], b"");
+    assert_eq!(o.status.code(), Some(2));
+    for p in [install, fail, health, failed, fleet, bad] {
+        let _ = std::fs::remove_file(p);
+    }
+}

@@ -3,7 +3,8 @@
 //! ```json
 //! { "workflow": { "id": "<uuid>", "slots": [ { "name": "Drawing Set", "multiple": true, "required": true } ] },
 //!   "entitlements": ["codeSearch", "webSearch"],
-//!   "limits": { "maxImages": 4, "maxImageBytes": 20971520, "maxListLimit": 100 } }
+//!   "limits": { "maxImages": 4, "maxImageBytes": 20971520, "maxListLimit": 100 },
+//!   "marketplace": { "allow": ["acme/*"], "deny": ["acme/legacy"], "prerequisites": { "acme/search": ["codeSearch"] } } }
 //! ```
 //!
 //! Decisions where RULES.md is silent:
@@ -81,6 +82,8 @@ pub struct Context {
     pub entitlements: Option<Vec<String>>,
     /// The limits in force.
     pub limits: Limits,
+    /// The tenant's marketplace guardrails and package prerequisites (M2, M3).
+    pub marketplace: Option<crate::marketplace::Guardrails>,
 }
 
 impl Context {
@@ -116,7 +119,7 @@ fn read_context(sink: &mut Sink, v: &Value) -> Context {
     let Some(obj) = as_object(sink, &root, v, "an object") else {
         return ctx;
     };
-    check_fields(sink, &root, obj, &["workflow", "entitlements", "limits"]);
+    check_fields(sink, &root, obj, &["workflow", "entitlements", "limits", "marketplace"]);
     if let Some(w) = obj.get("workflow") {
         ctx.workflow = read_workflow(sink, &root.key("workflow"), w);
     }
@@ -125,6 +128,9 @@ fn read_context(sink: &mut Sink, v: &Value) -> Context {
     }
     if let Some(l) = obj.get("limits") {
         ctx.limits = read_limits(sink, &root.key("limits"), l);
+    }
+    if let Some(m) = obj.get("marketplace") {
+        ctx.marketplace = crate::marketplace::read_guardrails(sink, &root.key("marketplace"), m);
     }
     ctx
 }

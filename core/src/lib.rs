@@ -17,7 +17,9 @@
 //! The areas follow `RULES.md`: [`lifecycle`] (S1–S6), [`launch`] (L1–L11), [`image`] (I1–I7),
 //! [`capabilities`] (C1–C4), [`listing`] and [`response`] (Q1–Q4), [`errors`], [`auth`] and
 //! [`endpoints`] (E1–E4), [`artifact`] and [`table`] (T1–T5), [`policy`] (P1–P4), [`run`] and
-//! [`sse`] (R1–R5); [`context`] holds the facts a check takes from its caller.
+//! [`sse`] (R1–R5); [`context`] holds the facts a check takes from its caller. The rest of the
+//! NOME reference's rules (`docs/rules.md`): [`webhook`] (W1–W4), [`connector`] (K1–K5),
+//! [`thread`] (H1–H4) and [`marketplace`] (M1–M4).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -29,6 +31,7 @@ uniffi::setup_scaffolding!("agentrules");
 
 pub mod auth;
 pub mod capabilities;
+pub mod connector;
 pub mod context;
 pub mod endpoints;
 pub mod errors;
@@ -37,6 +40,7 @@ pub mod json;
 pub mod launch;
 pub mod lifecycle;
 pub mod listing;
+pub mod marketplace;
 pub mod ops;
 pub mod pointer;
 pub mod policy;
@@ -46,6 +50,8 @@ pub mod run;
 pub mod sse;
 #[cfg(feature = "table")]
 pub mod table;
+pub mod thread;
+pub mod webhook;
 
 use serde_json::Value;
 
@@ -98,6 +104,20 @@ pub enum Kind {
     RunLog,
     /// A context document itself.
     Context,
+    /// A thread create body `{ title? }` (H1, H2).
+    ThreadCreate,
+    /// A thread rename body `{ title }` (H1, H2).
+    ThreadRename,
+    /// A message's metadata (H3, H4).
+    MessageMetadata,
+    /// A connector install record (K1).
+    ConnectorInstall,
+    /// A connector install event (K2).
+    ConnectorEvent,
+    /// A marketplace package install request (M1–M3).
+    MarketplaceInstall,
+    /// A Git repository import `{ url, ref? }` (M4).
+    GitImport,
 }
 
 impl Kind {
@@ -123,6 +143,13 @@ impl Kind {
         (Kind::RunEvent, "run-event"),
         (Kind::RunLog, "run-log"),
         (Kind::Context, "context"),
+        (Kind::ThreadCreate, "thread-create"),
+        (Kind::ThreadRename, "thread-rename"),
+        (Kind::MessageMetadata, "message-metadata"),
+        (Kind::ConnectorInstall, "connector-install"),
+        (Kind::ConnectorEvent, "connector-event"),
+        (Kind::MarketplaceInstall, "marketplace-install"),
+        (Kind::GitImport, "git-import"),
     ];
 
     /// The kind named `name` (`launch`, `followup`, `list-query`, …).
@@ -193,6 +220,13 @@ pub fn check_value(kind: Kind, v: &Value, ctx: &Context) -> Report {
         Kind::RunEvent => run::check_event(v),
         Kind::RunLog => run::check_log(v),
         Kind::Context => context::check_context(v),
+        Kind::ThreadCreate => thread::check_create(v),
+        Kind::ThreadRename => thread::check_rename(v),
+        Kind::MessageMetadata => thread::check_metadata(v),
+        Kind::ConnectorInstall => connector::check_install(v),
+        Kind::ConnectorEvent => connector::check_event(v),
+        Kind::MarketplaceInstall => marketplace::check_install(v, ctx),
+        Kind::GitImport => marketplace::check_git_import(v),
     };
     Report::new(violations)
 }

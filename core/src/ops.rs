@@ -26,6 +26,10 @@
 //! | `sse_decode` | `{chunks: [text \| {hex}], split?: "whole" \| "bytes" \| n}` | `{items, lastEventId, retry}` or `{error}` |
 //! | `run_transition` | `{from, to}` | `{ok}` or `{ok: false, violation}` |
 //! | `replay` | `{log}` | the run state, or `{violations}` |
+//! | `verify_webhook` | `{provider, headers: {name: value} \| [[name, value]], body: text \| {hex} \| {base64}, secret, now?}` | `{verified, reason?, header?, message}` |
+//! | `connector_apply` | `{install, event, policy?: {failureThreshold, sweepAfter}}` | the install, `{error: violation}` or `{violations}` |
+//! | `connector_summary` | `{install}` | the failure summary or `{violations}` |
+//! | `connector_sweep` | `{installs, now, policy?}` | `[id]` or `{violations}` |
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -45,7 +49,7 @@ use crate::response::{parse_response, Message, MessageType, ResponseKind};
 pub struct OpError(pub String);
 
 /// The names of every op.
-pub const OPS: [&str; 19] = [
+pub const OPS: [&str; 23] = [
     "transition",
     "apply",
     "status",
@@ -65,7 +69,18 @@ pub const OPS: [&str; 19] = [
     "sse_decode",
     "run_transition",
     "replay",
+    "verify_webhook",
+    "connector_apply",
+    "connector_summary",
+    "connector_sweep",
 ];
+
+fn connector_policy(a: &Value) -> Result<crate::connector::ConnectorPolicy, OpError> {
+    match a.get("policy") {
+        None => Ok(crate::connector::ConnectorPolicy::default()),
+        Some(p) => args("connector policy", p),
+    }
+}
 
 fn args<T: DeserializeOwned>(op: &str, v: &Value) -> Result<T, OpError> {
     T::deserialize(v).map_err(|e| OpError(format!("bad arguments for `{op}`: {e}")))
@@ -75,34 +90,58 @@ fn to_json<T: serde::Serialize>(t: &T) -> Value {
     serde_json::to_value(t).unwrap_or(Value::Null)
 }
 
+/// Bytes given in JSON: text (its UTF-8), `{"hex": "..."}` or `{"base64": "..."}`.
+fn bytes_arg(v: &Value, what: &str) -> Result<Vec<u8>, OpError> {
+    let bad = || OpError(format!("{what} is text, {{hex}} or {{base64}}"));
+    match v {
+        Value::String(s) => Ok(s.as_bytes().to_vec()),
+        Value::Object(o) => {
+            if let Some(b64) = o.get("base64").and_then(Value::as_str) {
+                use base64::Engine as _;
+                return base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad());
+            }
+            let hex = o.get("hex").and_then(Value::as_str).ok_or_else(bad)?.as_bytes();
+            if hex.len() % 2 != 0 {
+                return Err(bad());
+            }
+            hex.chunks(2)
+                .map(|p| std::str::from_utf8(p).ok().and_then(|s| u8::from_str_radix(s, 16).ok()).ok_or_else(bad))
+                .collect()
+        }
+        _ => Err(bad()),
+    }
+}
+
 /// The `chunks` of an `sse_decode` op: text, or `{"hex": "..."}` for bytes that are not UTF-8.
 fn sse_chunks(a: &Value) -> Result<Vec<Vec<u8>>, OpError> {
     let Some(Value::Array(items)) = a.get("chunks") else {
         return Err(OpError("`sse_decode` takes `chunks`, an array".into()));
     };
-    items
-        .iter()
-        .map(|c| match c {
-            Value::String(s) => Ok(s.as_bytes().to_vec()),
-            Value::Object(o) => {
-                let hex =
-                    o.get("hex").and_then(Value::as_str).ok_or_else(|| OpError("a chunk is text or {hex}".into()))?;
-                let b = hex.as_bytes();
-                if b.len() % 2 != 0 {
-                    return Err(OpError("odd hex".into()));
-                }
-                b.chunks(2)
-                    .map(|p| {
-                        std::str::from_utf8(p)
-                            .ok()
-                            .and_then(|s| u8::from_str_radix(s, 16).ok())
-                            .ok_or_else(|| OpError("bad hex".into()))
-                    })
-                    .collect()
-            }
-            _ => Err(OpError("a chunk is text or {hex}".into())),
-        })
-        .collect()
+    items.iter().map(|c| bytes_arg(c, "a chunk")).collect()
+}
+
+/// Headers given in JSON: an object of name to value, or an array of `[name, value]` pairs
+/// (which can repeat a name).
+pub fn headers_arg(v: &Value) -> Result<Vec<(String, String)>, OpError> {
+    let bad = || OpError("`headers` is an object of strings or an array of [name, value] pairs".into());
+    match v {
+        Value::Object(o) => {
+            o.iter().map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())).ok_or_else(bad)).collect()
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|p| match p.as_array().map(Vec::as_slice) {
+                Some([Value::String(n), Value::String(v)]) => Ok((n.clone(), v.clone())),
+                _ => Err(bad()),
+            })
+            .collect(),
+        _ => Err(bad()),
+    }
+}
+
+fn install_arg(op: &str, v: Option<&Value>) -> Result<Result<crate::connector::Install, Value>, OpError> {
+    let v = v.ok_or_else(|| OpError(format!("`{op}` takes `install`")))?;
+    Ok(crate::connector::Install::from_value(v).map_err(|r| json!({"violations": r.violations})))
 }
 
 /// Runs `op` on `args` (see the module table).
@@ -415,6 +454,71 @@ pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
                 Ok(state) => to_json(&state),
                 Err(rep) => json!({"violations": rep.violations}),
             })
+        }
+        "verify_webhook" => {
+            #[derive(Deserialize)]
+            struct A {
+                provider: String,
+                headers: Value,
+                body: Value,
+                secret: String,
+                #[serde(default)]
+                now: i64,
+            }
+            let a: A = args(op, a)?;
+            let provider = crate::webhook::Provider::parse(&a.provider)
+                .ok_or_else(|| OpError(format!("unknown provider `{}`: github, slack or whatsapp", a.provider)))?;
+            let headers = headers_arg(&a.headers)?;
+            let body = bytes_arg(&a.body, "`body`")?;
+            let v: crate::webhook::Verification =
+                crate::webhook::verify(provider, &headers, &body, a.secret.as_bytes(), a.now).into();
+            Ok(to_json(&v))
+        }
+        "connector_apply" => {
+            let install = match install_arg(op, a.get("install"))? {
+                Ok(i) => i,
+                Err(v) => return Ok(v),
+            };
+            let ev = a.get("event").ok_or_else(|| OpError("`connector_apply` takes `event`".into()))?;
+            let event = match crate::connector::InstallEvent::from_value(ev) {
+                Ok(e) => e,
+                Err(r) => return Ok(json!({"violations": r.violations})),
+            };
+            let policy = connector_policy(a)?;
+            Ok(match crate::connector::apply(&install, &event, policy) {
+                Ok(next) => to_json(&next),
+                Err(v) => json!({"error": v}),
+            })
+        }
+        "connector_summary" => Ok(match install_arg(op, a.get("install"))? {
+            Ok(i) => to_json(&crate::connector::summary(&i)),
+            Err(v) => v,
+        }),
+        "connector_sweep" => {
+            let Some(Value::Array(items)) = a.get("installs") else {
+                return Err(OpError("`connector_sweep` takes `installs`, an array".into()));
+            };
+            let now =
+                a.get("now").and_then(Value::as_i64).ok_or_else(|| OpError("`connector_sweep` takes `now`".into()))?;
+            let mut installs = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                match crate::connector::Install::from_value(item) {
+                    Ok(inst) => installs.push(inst),
+                    Err(r) => {
+                        let prefix = crate::Pointer::root().key("installs").index(i);
+                        let violations: Vec<Violation> = r
+                            .violations
+                            .into_iter()
+                            .map(|mut v| {
+                                v.path = format!("{}{}", prefix, v.path);
+                                v
+                            })
+                            .collect();
+                        return Ok(json!({"violations": violations}));
+                    }
+                }
+            }
+            Ok(to_json(&crate::connector::sweep(&installs, now, connector_policy(a)?)))
         }
         other => Err(OpError(format!("unknown op `{other}`; expected one of: {}", OPS.join(", ")))),
     }

@@ -205,6 +205,31 @@ codes! {
     AfterTerminal = "after_terminal",
     /// R4: an event of another run in the log.
     RunMismatch = "run_mismatch",
+    // K, H, M: connectors, threads, marketplace (docs/rules.md sections 10–12).
+    /// K2: an install event type other than `health`, `refresh`, `reinstall`, `uninstall`.
+    UnknownEvent = "unknown_event",
+    /// H1, M4: text longer than its limit.
+    TooLong = "too_long",
+    /// H1: a control character (a line break included) where one line of text is expected.
+    ControlCharacter = "control_character",
+    /// H3: a value repeated in a list of distinct values.
+    DuplicateValue = "duplicate_value",
+    /// M1: a package id that is not `name` or `scope/name`.
+    InvalidPackageId = "invalid_package_id",
+    /// M2: a package the tenant's guardrails deny.
+    PackageDenied = "package_denied",
+    /// M2: a package not on the tenant's allow list.
+    PackageNotAllowed = "package_not_allowed",
+    /// M3: an entitlement a package needs and the tenant lacks.
+    MissingEntitlement = "missing_entitlement",
+    /// M4: text that is not a Git repository URL.
+    InvalidUrl = "invalid_url",
+    /// M4: a URL scheme other than https or ssh.
+    UnsupportedScheme = "unsupported_scheme",
+    /// M4: a user name, password or token inside a URL.
+    CredentialsInUrl = "credentials_in_url",
+    /// M4: a Git ref that `git check-ref-format` would refuse.
+    InvalidRef = "invalid_ref",
 }
 
 impl std::fmt::Display for Code {

@@ -181,6 +181,15 @@ pub fn rules_md() -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read RULES.md at {}: {e}", path.display()))
 }
 
+/// This repository's `docs/rules.md`: the NOME rules beyond RULES.md (sections 9–12).
+pub fn docs_rules_md() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read docs/rules.md at {}: {e}", path.display()))
+}
+
+/// The sections of docs/rules.md, all implemented.
+pub const DOCS_SECTIONS: [u32; 4] = [9, 10, 11, 12];
+
 /// The sections of RULES.md whose rules are implemented, so every one of their ids must have
 /// a case.
 pub const IMPLEMENTED_SECTIONS: [u32; 7] = [1, 2, 3, 4, 5, 6, 7];
