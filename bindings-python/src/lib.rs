@@ -644,8 +644,180 @@ fn replay_json(py: Python<'_>, log: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(serde_json::to_string(&state).unwrap_or_default())
 }
 
+/// W4: the outcome of a webhook verification; truthy exactly when verified.
+#[pyclass(frozen, module = "agentrules._native", eq)]
+#[derive(Clone, PartialEq, Eq)]
+struct WebhookVerification {
+    /// True when the request is authentic (and, for Slack, fresh).
+    #[pyo3(get)]
+    verified: bool,
+    /// Why not: `empty_secret`, `missing_header`, `duplicate_header`, `malformed_header`,
+    /// `stale_timestamp`, `future_timestamp` or `signature_mismatch`.
+    #[pyo3(get)]
+    reason: Option<&'static str>,
+    /// The header concerned, when there is one.
+    #[pyo3(get)]
+    header: Option<String>,
+    /// `verified` or what was wrong (never the secret, the body or a header value).
+    #[pyo3(get)]
+    message: String,
+}
+
+#[pymethods]
+impl WebhookVerification {
+    fn __bool__(&self) -> bool {
+        self.verified
+    }
+
+    fn __repr__(&self) -> String {
+        match self.reason {
+            None => "WebhookVerification(verified=True)".into(),
+            Some(r) => format!(
+                "WebhookVerification(verified=False, reason={}, message={})",
+                py_repr(r),
+                py_repr(&self.message)
+            ),
+        }
+    }
+}
+
+/// Header pairs from a mapping (`dict`, Starlette's or httpx's `Headers`: their `multi_items()`
+/// or `items()`, so repeated headers are seen) or an iterable of `(name, value)` pairs.
+fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    let items = if headers.hasattr("multi_items")? {
+        headers.call_method0("multi_items")?
+    } else if headers.hasattr("items")? {
+        headers.call_method0("items")?
+    } else {
+        headers.clone()
+    };
+    let mut out = Vec::new();
+    for pair in
+        items.try_iter().map_err(|_| PyTypeError::new_err("headers must be a mapping or (name, value) pairs"))?
+    {
+        let pair = pair?;
+        let (n, v): (String, String) =
+            pair.extract().map_err(|_| PyTypeError::new_err("each header must be a (name, value) pair of str"))?;
+        out.push((n, v));
+    }
+    Ok(out)
+}
+
+/// Bytes from `bytes`, `bytearray` or `memoryview`; `str` is refused (a decoded body may not be
+/// the bytes that were signed).
+fn raw_bytes(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
+    if v.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be the raw bytes as received (e.g. `await request.body()`), not str"
+        )));
+    }
+    if let Ok(b) = v.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(b) = v.cast::<pyo3::types::PyByteArray>() {
+        return Ok(b.to_vec());
+    }
+    v.call_method0("tobytes")
+        .and_then(|b| b.cast_into::<PyBytes>().map(|b| b.as_bytes().to_vec()).map_err(PyErr::from))
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be bytes, bytearray or memoryview")))
+}
+
+/// W1–W4: verifies a webhook request over its raw body bytes. `now` defaults to the clock.
+#[pyfunction]
+#[pyo3(signature = (provider, headers, body, secret, now=None))]
+fn verify_webhook(
+    provider: &str,
+    headers: &Bound<'_, PyAny>,
+    body: &Bound<'_, PyAny>,
+    secret: &Bound<'_, PyAny>,
+    now: Option<i64>,
+) -> PyResult<WebhookVerification> {
+    let p = agentrules::webhook::WebhookProvider::parse(provider).ok_or_else(|| {
+        PyValueError::new_err(format!("unknown provider {}: github, slack or whatsapp", py_repr(provider)))
+    })?;
+    let pairs = header_pairs(headers)?;
+    let body = raw_bytes(body, "body")?;
+    let secret = match secret.cast::<PyString>() {
+        Ok(s) => s.to_cow()?.as_bytes().to_vec(),
+        Err(_) => raw_bytes(secret, "secret")?,
+    };
+    let now = match now {
+        Some(n) => n,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0),
+    };
+    let v: agentrules::webhook::WebhookVerification =
+        agentrules::webhook::verify(p, &pairs, &body, &secret, now).into();
+    Ok(WebhookVerification {
+        verified: v.verified,
+        reason: v.reason.map(|r| r.as_str()),
+        header: v.header,
+        message: v.message,
+    })
+}
+
+fn install_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<agentrules::connector::Install> {
+    let v = argument(py, "bad_request", v)?;
+    agentrules::connector::Install::from_value(&v).map_err(|r| core_error(py, "bad_request", "invalid install", &r))
+}
+
+fn json_out<'py, T: serde::Serialize>(py: Python<'py>, t: &T) -> PyResult<Bound<'py, PyAny>> {
+    to_py(py, &serde_json::to_value(t).map_err(|e| PyValueError::new_err(e.to_string()))?)
+}
+
+/// K2/K3: the connector install (a dict) after `event`. Raises `ValidationError`: `bad_request`
+/// for an invalid install or event, `invalid_state` (violation `invalid_transition` or
+/// `out_of_order`) when the event cannot apply.
+#[pyfunction]
+#[pyo3(signature = (install, event, *, failure_threshold=3))]
+fn apply_connector_event<'py>(
+    py: Python<'py>,
+    install: &Bound<'py, PyAny>,
+    event: &Bound<'py, PyAny>,
+    failure_threshold: u32,
+) -> PyResult<Bound<'py, PyAny>> {
+    let i = install_of(py, install)?;
+    let ev = argument(py, "bad_request", event)?;
+    let e = agentrules::connector::InstallEvent::from_value(&ev)
+        .map_err(|r| core_error(py, "bad_request", "invalid install event", &r))?;
+    let policy = agentrules::connector::ConnectorPolicy { failure_threshold, ..Default::default() };
+    match agentrules::connector::apply(&i, &e, policy) {
+        Ok(next) => json_out(py, &next),
+        Err(v) => {
+            let items = [Violation::from(&v)];
+            Err(validation_error(py, "invalid_state", &v.message, &items))
+        }
+    }
+}
+
+/// K4: the failure summary of a connector install, for a UI.
+#[pyfunction]
+fn connector_summary<'py>(py: Python<'py>, install: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    json_out(py, &agentrules::connector::summary(&install_of(py, install)?))
+}
+
+/// K5: the ids of the installs a recovery sweep at `now` should retry.
+#[pyfunction]
+#[pyo3(signature = (installs, now, *, sweep_after=300))]
+fn sweep_connectors(py: Python<'_>, installs: &Bound<'_, PyAny>, now: i64, sweep_after: i64) -> PyResult<Vec<String>> {
+    let list = installs
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err("installs must be an iterable of install dicts"))?
+        .map(|i| i.and_then(|i| install_of(py, &i)))
+        .collect::<PyResult<Vec<_>>>()?;
+    let policy = agentrules::connector::ConnectorPolicy { sweep_after, ..Default::default() };
+    Ok(agentrules::connector::sweep(&list, now, policy))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<WebhookVerification>()?;
+    m.add_function(wrap_pyfunction!(verify_webhook, m)?)?;
+    m.add_function(wrap_pyfunction!(apply_connector_event, m)?)?;
+    m.add_function(wrap_pyfunction!(connector_summary, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_connectors, m)?)?;
     m.add_class::<Violation>()?;
     m.add_class::<Report>()?;
     m.add_class::<Decision>()?;

@@ -22,3 +22,10 @@ except ValidationError as e:
         path: str = err["path"]
         kind: str = err["type"]
 rows = agentrules.TableValidator({"type": "object"}).validate_elements([{"key": "a", "value": {}}])
+verification: agentrules.WebhookVerification = agentrules.verify_webhook("github", {"X-Hub-Signature-256": "x"}, b"{}", "s", now=0)
+why: Optional[agentrules.RejectReason] = verification.reason
+install: agentrules.Install = {"id": "i", "connector": "slack", "status": "active"}
+install = agentrules.apply_connector_event(install, {"type": "health", "ok": True, "at": 1})
+summary: agentrules.FailureSummary = agentrules.connector_summary(install)
+step: agentrules.NextStep = summary["nextStep"]
+due: List[str] = agentrules.sweep_connectors([install], 0, sweep_after=60)

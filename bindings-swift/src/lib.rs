@@ -403,3 +403,68 @@ pub fn replay_json(log_json: String) -> Result<String, Refusal> {
     let state = agentrules::run::replay(&v).map_err(|r| refuse_report(ErrorKind::BadRequest, "invalid run log", r))?;
     serde_json::to_string(&state).map_err(|e| refuse(ErrorKind::InvalidArguments, e.to_string(), Vec::new()))
 }
+
+/// One HTTP header as received.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HttpHeader {
+    /// The header's name (matched case-insensitively).
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// W1–W4: verifies a webhook request over its raw body bytes (`Data` in Swift, `ByteArray` in
+/// Kotlin). Never throws: the result says `verified` or the `reason`.
+#[uniffi::export]
+pub fn verify_webhook(
+    provider: agentrules::webhook::WebhookProvider,
+    headers: Vec<HttpHeader>,
+    body: Vec<u8>,
+    secret: Vec<u8>,
+    now_unix_seconds: i64,
+) -> agentrules::webhook::WebhookVerification {
+    let pairs: Vec<(String, String)> = headers.into_iter().map(|h| (h.name, h.value)).collect();
+    agentrules::webhook::verify(provider, &pairs, &body, &secret, now_unix_seconds).into()
+}
+
+/// K1: parses a connector install record from the server's JSON.
+#[uniffi::export]
+pub fn parse_install(json: String) -> Result<agentrules::connector::Install, Refusal> {
+    let v = agentrules::json::parse(&json).map_err(|v| refuse(ErrorKind::BadRequest, v.message.clone(), vec![v]))?;
+    agentrules::connector::Install::from_value(&v)
+        .map_err(|r| refuse_report(ErrorKind::BadRequest, "invalid install", r))
+}
+
+/// The default connector policy: 3 failures in a row fail an install; the sweep retries after 300 s.
+#[uniffi::export]
+pub fn default_connector_policy() -> agentrules::connector::ConnectorPolicy {
+    agentrules::connector::ConnectorPolicy::default()
+}
+
+/// K2/K3: the install after `event`; throws `InvalidState` (the violation `invalid_transition` or
+/// `out_of_order` in `violations`) when the event cannot apply.
+#[uniffi::export]
+pub fn apply_connector_event(
+    install: agentrules::connector::Install,
+    event: agentrules::connector::InstallEvent,
+    policy: agentrules::connector::ConnectorPolicy,
+) -> Result<agentrules::connector::Install, Refusal> {
+    agentrules::connector::apply(&install, &event, policy)
+        .map_err(|v| refuse(ErrorKind::InvalidState, v.message.clone(), vec![v]))
+}
+
+/// K4: the failure summary of an install, for a UI.
+#[uniffi::export]
+pub fn connector_summary(install: agentrules::connector::Install) -> agentrules::connector::FailureSummary {
+    agentrules::connector::summary(&install)
+}
+
+/// K5: the ids of the installs a recovery sweep at `now_unix_seconds` should retry.
+#[uniffi::export]
+pub fn sweep_connectors(
+    installs: Vec<agentrules::connector::Install>,
+    now_unix_seconds: i64,
+    policy: agentrules::connector::ConnectorPolicy,
+) -> Vec<String> {
+    agentrules::connector::sweep(&installs, now_unix_seconds, policy)
+}

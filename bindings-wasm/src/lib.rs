@@ -6,7 +6,9 @@
 //!
 //! Two builds share this crate: the form entry (`agentrules`: what a launch form needs) and the
 //! table entry (`agentrules/table`, built with the `table` feature, which adds
-//! `TableValidator` and the generic `evaluate` of every non-validation rule).
+//! `TableValidator`, the generic `evaluate` of every non-validation rule, and the server-side
+//! NOME rules: `verifyWebhook` and the connector lifecycle). The form entry still checks every
+//! kind, the thread, marketplace and Git import bodies included.
 #![forbid(unsafe_code)]
 
 use agentrules::lifecycle::{self, Action, AgentStatus, Via};
@@ -406,4 +408,134 @@ pub fn replay_json(log: JsValue) -> Result<String, JsValue> {
     let v = to_json_value(&log).map_err(|v| error("bad_request", &v.message, std::slice::from_ref(&v)))?;
     let state = agentrules::run::replay(&v).map_err(|r| report_error("bad_request", "invalid run log", &r))?;
     serde_json::to_string(&state).map_err(|e| error("internal", &e.to_string(), &[]))
+}
+
+/// Bytes from a `Uint8Array` (or any typed-array view / `ArrayBuffer`) or a string (its UTF-8).
+#[cfg(feature = "table")]
+fn bytes_of(v: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
+    if let Some(s) = v.as_string() {
+        return Ok(s.into_bytes());
+    }
+    if v.is_instance_of::<js_sys::Uint8Array>() || v.is_instance_of::<js_sys::ArrayBuffer>() {
+        return Ok(js_sys::Uint8Array::new(v).to_vec());
+    }
+    Err(error("invalid_arguments", &format!("{what} must be a Uint8Array or a string"), &[]))
+}
+
+/// Header pairs from a fetch `Headers`, an array of `[name, value]` pairs, or a plain object.
+#[cfg(feature = "table")]
+fn header_pairs(v: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    let bad =
+        || error("invalid_arguments", "headers must be a Headers, [name, value] pairs or an object of strings", &[]);
+    let entries = match js_sys::try_iter(v).map_err(|_| bad())? {
+        Some(it) => it.collect::<Result<Vec<_>, _>>().map_err(|_| bad())?,
+        None if v.is_object() => js_sys::Object::entries(&js_sys::Object::from(v.clone())).to_vec(),
+        None => return Err(bad()),
+    };
+    entries
+        .into_iter()
+        .map(|pair| {
+            let pair = js_sys::Array::from(&pair);
+            match (pair.get(0).as_string(), pair.get(1).as_string()) {
+                (Some(n), Some(v)) if pair.length() == 2 => Ok((n, v)),
+                _ => Err(bad()),
+            }
+        })
+        .collect()
+}
+
+/// W1–W4: verifies a webhook request (`provider` `github`, `slack` or `whatsapp`) over its raw
+/// body bytes. `headers` is the request's `Headers`, `[name, value]` pairs or an object; `body`
+/// the raw bytes (`new Uint8Array(await request.arrayBuffer())`) or the exact text; `secret` a
+/// string or bytes; `nowUnixSeconds` the current time (Slack's 300 s window). Never throws for a
+/// bad request: the result says `verified` or the `reason`.
+#[cfg(feature = "table")]
+#[wasm_bindgen(js_name = verifyWebhook)]
+pub fn verify_webhook(
+    #[wasm_bindgen(unchecked_param_type = "WebhookProvider")] provider: &str,
+    #[wasm_bindgen(unchecked_param_type = "Headers | Iterable<[string, string]> | Record<string, string>")]
+    headers: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] body: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] secret: JsValue,
+    now_unix_seconds: f64,
+) -> Result<Ts<agentrules::webhook::WebhookVerification>, JsValue> {
+    let p = agentrules::webhook::WebhookProvider::parse(provider).ok_or_else(|| {
+        error("invalid_arguments", &format!("unknown provider `{provider}`: github, slack or whatsapp"), &[])
+    })?;
+    let headers = header_pairs(&headers)?;
+    let body = bytes_of(&body, "body")?;
+    let secret = bytes_of(&secret, "secret")?;
+    #[allow(clippy::cast_possible_truncation)]
+    let now = if now_unix_seconds.is_finite() { now_unix_seconds.floor() as i64 } else { 0 };
+    out(&agentrules::webhook::WebhookVerification::from(agentrules::webhook::verify(p, &headers, &body, &secret, now)))
+}
+
+#[cfg(feature = "table")]
+fn install_of(v: &JsValue) -> Result<agentrules::connector::Install, JsValue> {
+    let v = to_json_value(v).map_err(|v| error("bad_request", &v.message, std::slice::from_ref(&v)))?;
+    agentrules::connector::Install::from_value(&v).map_err(|r| report_error("bad_request", "invalid install", &r))
+}
+
+#[cfg(feature = "table")]
+fn connector_policy(v: &JsValue) -> Result<agentrules::connector::ConnectorPolicy, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(agentrules::connector::ConnectorPolicy::default());
+    }
+    let v = to_json_value(v).map_err(|v| error("invalid_arguments", &v.message, std::slice::from_ref(&v)))?;
+    serde_json::from_value(v).map_err(|e| error("invalid_arguments", &format!("invalid connector policy: {e}"), &[]))
+}
+
+/// K2/K3: the connector install after `event`. Throws `AgentRulesError`: `bad_request` with the
+/// violations of an invalid install or event, `invalid_state` (the violation's code
+/// `invalid_transition` or `out_of_order` in `violations`) when the event cannot apply.
+#[cfg(feature = "table")]
+#[wasm_bindgen(js_name = applyConnectorEvent)]
+pub fn apply_connector_event(
+    #[wasm_bindgen(unchecked_param_type = "Install")] install: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstallEvent")] event: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "{ failureThreshold?: number; sweepAfter?: number } | undefined")]
+    policy: JsValue,
+) -> Result<Ts<agentrules::connector::Install>, JsValue> {
+    let i = install_of(&install)?;
+    let ev = to_json_value(&event).map_err(|v| error("bad_request", &v.message, std::slice::from_ref(&v)))?;
+    let e = agentrules::connector::InstallEvent::from_value(&ev)
+        .map_err(|r| report_error("bad_request", "invalid install event", &r))?;
+    match agentrules::connector::apply(&i, &e, connector_policy(&policy)?) {
+        Ok(next) => out(&next),
+        Err(v) => Err(error("invalid_state", &v.message, std::slice::from_ref(&v))),
+    }
+}
+
+/// K4: the failure summary of a connector install, for a UI.
+#[cfg(feature = "table")]
+#[wasm_bindgen(js_name = connectorSummary)]
+pub fn connector_summary(
+    #[wasm_bindgen(unchecked_param_type = "Install")] install: JsValue,
+) -> Result<Ts<agentrules::connector::FailureSummary>, JsValue> {
+    out(&agentrules::connector::summary(&install_of(&install)?))
+}
+
+/// K5: the ids of the installs a recovery sweep at `nowUnixSeconds` should retry.
+#[cfg(feature = "table")]
+#[wasm_bindgen(js_name = sweepConnectors)]
+pub fn sweep_connectors(
+    #[wasm_bindgen(unchecked_param_type = "Install[]")] installs: JsValue,
+    now_unix_seconds: f64,
+    #[wasm_bindgen(unchecked_param_type = "{ failureThreshold?: number; sweepAfter?: number } | undefined")]
+    policy: JsValue,
+) -> Result<Vec<String>, JsValue> {
+    let v = to_json_value(&installs).map_err(|v| error("bad_request", &v.message, std::slice::from_ref(&v)))?;
+    let Value::Array(items) = v else {
+        return Err(error("bad_request", "installs must be an array", &[]));
+    };
+    let list = items
+        .iter()
+        .map(|i| {
+            agentrules::connector::Install::from_value(i)
+                .map_err(|r| report_error("bad_request", "invalid install", &r))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    #[allow(clippy::cast_possible_truncation)]
+    let now = if now_unix_seconds.is_finite() { now_unix_seconds.floor() as i64 } else { 0 };
+    Ok(agentrules::connector::sweep(&list, now, connector_policy(&policy)?))
 }

@@ -344,11 +344,11 @@ fn verify_webhook(
     file: Option<&str>,
     format: Format,
 ) -> Result<u8, String> {
-    use agentrules::webhook::{verify, Provider, Verification};
+    use agentrules::webhook::{verify, WebhookProvider, WebhookVerification};
     let provider = match provider {
-        ProviderArg::Github => Provider::Github,
-        ProviderArg::Slack => Provider::Slack,
-        ProviderArg::Whatsapp => Provider::Whatsapp,
+        ProviderArg::Github => WebhookProvider::Github,
+        ProviderArg::Slack => WebhookProvider::Slack,
+        ProviderArg::Whatsapp => WebhookProvider::Whatsapp,
     };
     let secret = std::env::var_os(secret_env)
         .ok_or_else(|| format!("the environment variable `{secret_env}` (--secret-env) is not set"))?;
@@ -373,7 +373,7 @@ fn verify_webhook(
             .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))?,
     };
     let body = read_input(file)?;
-    let outcome: Verification = verify(provider, &pairs, &body, &secret, now).into();
+    let outcome: WebhookVerification = verify(provider, &pairs, &body, &secret, now).into();
     match format {
         Format::Json => println!("{}", serde_json::to_string(&outcome).map_err(|e| e.to_string())?),
         Format::Text if outcome.verified => println!("verified"),

@@ -466,11 +466,11 @@ pub fn evaluate(op: &str, a: &Value) -> Result<Value, OpError> {
                 now: i64,
             }
             let a: A = args(op, a)?;
-            let provider = crate::webhook::Provider::parse(&a.provider)
+            let provider = crate::webhook::WebhookProvider::parse(&a.provider)
                 .ok_or_else(|| OpError(format!("unknown provider `{}`: github, slack or whatsapp", a.provider)))?;
             let headers = headers_arg(&a.headers)?;
             let body = bytes_arg(&a.body, "`body`")?;
-            let v: crate::webhook::Verification =
+            let v: crate::webhook::WebhookVerification =
                 crate::webhook::verify(provider, &headers, &body, a.secret.as_bytes(), a.now).into();
             Ok(to_json(&v))
         }

@@ -12,11 +12,11 @@
 //! | `whatsapp` | `X-Hub-Signature-256: sha256=<hex>` (Meta's app secret) | the body | none |
 //!
 //! ```
-//! use agentrules::webhook::{verify, Provider, RejectReason};
+//! use agentrules::webhook::{verify, WebhookProvider, RejectReason};
 //! let headers = [("X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")];
 //! // GitHub's documented example.
-//! assert!(verify(Provider::Github, &headers, b"Hello, World!", b"It's a Secret to Everybody", 0).is_ok());
-//! let tampered = verify(Provider::Github, &headers, b"Hello, World?", b"It's a Secret to Everybody", 0);
+//! assert!(verify(WebhookProvider::Github, &headers, b"Hello, World!", b"It's a Secret to Everybody", 0).is_ok());
+//! let tampered = verify(WebhookProvider::Github, &headers, b"Hello, World?", b"It's a Secret to Everybody", 0);
 //! assert_eq!(tampered.unwrap_err().reason, RejectReason::SignatureMismatch);
 //! ```
 //!
@@ -46,7 +46,7 @@ pub const SLACK_TOLERANCE_SECS: i64 = 300;
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "lowercase")]
-pub enum Provider {
+pub enum WebhookProvider {
     /// GitHub (W1).
     Github,
     /// Slack (W2).
@@ -55,26 +55,29 @@ pub enum Provider {
     Whatsapp,
 }
 
-impl Provider {
+impl WebhookProvider {
     /// Every provider, with its name.
-    pub const ALL: [(Provider, &'static str); 3] =
-        [(Provider::Github, "github"), (Provider::Slack, "slack"), (Provider::Whatsapp, "whatsapp")];
+    pub const ALL: [(WebhookProvider, &'static str); 3] = [
+        (WebhookProvider::Github, "github"),
+        (WebhookProvider::Slack, "slack"),
+        (WebhookProvider::Whatsapp, "whatsapp"),
+    ];
 
     /// The provider named `name` (`github`, `slack`, `whatsapp`).
-    pub fn parse(name: &str) -> Option<Provider> {
-        Provider::ALL.iter().find(|(_, n)| *n == name).map(|(p, _)| *p)
+    pub fn parse(name: &str) -> Option<WebhookProvider> {
+        WebhookProvider::ALL.iter().find(|(_, n)| *n == name).map(|(p, _)| *p)
     }
 
     /// The provider's name.
     pub fn name(self) -> &'static str {
-        Provider::ALL.iter().find(|(p, _)| *p == self).map_or("", |(_, n)| n)
+        WebhookProvider::ALL.iter().find(|(p, _)| *p == self).map_or("", |(_, n)| n)
     }
 
     fn label(self) -> &'static str {
         match self {
-            Provider::Github => "GitHub",
-            Provider::Slack => "Slack",
-            Provider::Whatsapp => "WhatsApp",
+            WebhookProvider::Github => "GitHub",
+            WebhookProvider::Slack => "Slack",
+            WebhookProvider::Whatsapp => "WhatsApp",
         }
     }
 }
@@ -134,7 +137,7 @@ pub struct Rejection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct Verification {
+pub struct WebhookVerification {
     /// True when the request is authentic (and, for Slack, fresh).
     pub verified: bool,
     /// Why not, when not.
@@ -149,11 +152,11 @@ pub struct Verification {
     pub message: String,
 }
 
-impl From<Result<(), Rejection>> for Verification {
+impl From<Result<(), Rejection>> for WebhookVerification {
     fn from(r: Result<(), Rejection>) -> Self {
         match r {
-            Ok(()) => Verification { verified: true, reason: None, header: None, message: "verified".into() },
-            Err(e) => Verification {
+            Ok(()) => WebhookVerification { verified: true, reason: None, header: None, message: "verified".into() },
+            Err(e) => WebhookVerification {
                 verified: false,
                 reason: Some(e.reason),
                 header: e.header.map(str::to_owned),
@@ -219,7 +222,7 @@ fn check_mac(
     secret: &[u8],
     parts: &[&[u8]],
     expected: &[u8; 32],
-    provider: Provider,
+    provider: WebhookProvider,
     name: &'static str,
 ) -> Result<(), Rejection> {
     let mut mac = HmacSha256::new_from_slice(secret)
@@ -242,7 +245,7 @@ fn check_mac(
 /// Verifies a webhook request (W1–W4). `headers` are `(name, value)` pairs as received; `body`
 /// the raw bytes; `now` the current Unix time in seconds (used by Slack only).
 pub fn verify<N: AsRef<str>, V: AsRef<str>>(
-    provider: Provider,
+    provider: WebhookProvider,
     headers: &[(N, V)],
     body: &[u8],
     secret: &[u8],
@@ -252,11 +255,11 @@ pub fn verify<N: AsRef<str>, V: AsRef<str>>(
         return Err(reject(RejectReason::EmptySecret, None, "the signing secret is empty".into()));
     }
     match provider {
-        Provider::Github | Provider::Whatsapp => {
+        WebhookProvider::Github | WebhookProvider::Whatsapp => {
             let expected = digest(header(headers, HUB_SIGNATURE)?, "sha256=", HUB_SIGNATURE)?;
             check_mac(secret, &[body], &expected, provider, HUB_SIGNATURE)
         }
-        Provider::Slack => {
+        WebhookProvider::Slack => {
             let ts_text = header(headers, SLACK_TIMESTAMP)?;
             let sig = header(headers, SLACK_SIGNATURE)?;
             let malformed_ts = || {
@@ -306,12 +309,14 @@ mod tests {
 
     fn slack(ts: &str, sig: &str, body: &str, now: i64) -> Result<(), Rejection> {
         let h = [("X-Slack-Request-Timestamp", ts), ("X-Slack-Signature", sig)];
-        verify(Provider::Slack, &h, body.as_bytes(), SLACK_SECRET, now)
+        verify(WebhookProvider::Slack, &h, body.as_bytes(), SLACK_SECRET, now)
     }
 
     #[test]
     fn published_vectors_verify() {
-        assert!(verify(Provider::Github, &[("x-hub-signature-256", GH_SIG)], b"Hello, World!", GH_SECRET, 0).is_ok());
+        assert!(
+            verify(WebhookProvider::Github, &[("x-hub-signature-256", GH_SIG)], b"Hello, World!", GH_SECRET, 0).is_ok()
+        );
         assert!(slack("1531420618", SLACK_SIG, SLACK_BODY, SLACK_TS).is_ok());
         assert!(slack("1531420618", SLACK_SIG, SLACK_BODY, SLACK_TS + 300).is_ok());
         assert!(slack("1531420618", SLACK_SIG, SLACK_BODY, SLACK_TS - 300).is_ok());
@@ -333,33 +338,40 @@ mod tests {
             RejectReason::MalformedHeader
         );
         let none: [(&str, &str); 0] = [];
-        assert_eq!(r(verify(Provider::Github, &none, b"", GH_SECRET, 0)), RejectReason::MissingHeader);
+        assert_eq!(r(verify(WebhookProvider::Github, &none, b"", GH_SECRET, 0)), RejectReason::MissingHeader);
         assert_eq!(
-            r(verify(Provider::Github, &[("X-Hub-Signature-256", GH_SIG)], b"Hello, World!", b"", 0)),
+            r(verify(WebhookProvider::Github, &[("X-Hub-Signature-256", GH_SIG)], b"Hello, World!", b"", 0)),
             RejectReason::EmptySecret
         );
         let twice = [("X-Hub-Signature-256", GH_SIG), ("x-hub-signature-256", GH_SIG)];
         assert_eq!(
-            r(verify(Provider::Whatsapp, &twice, b"Hello, World!", GH_SECRET, 0)),
+            r(verify(WebhookProvider::Whatsapp, &twice, b"Hello, World!", GH_SECRET, 0)),
             RejectReason::DuplicateHeader
         );
         let upper = GH_SIG.to_uppercase().replace("SHA256=", "sha256=");
-        assert!(verify(Provider::Github, &[("X-Hub-Signature-256", upper.as_str())], b"Hello, World!", GH_SECRET, 0)
-            .is_ok());
+        assert!(verify(
+            WebhookProvider::Github,
+            &[("X-Hub-Signature-256", upper.as_str())],
+            b"Hello, World!",
+            GH_SECRET,
+            0
+        )
+        .is_ok());
         let short = &GH_SIG[..GH_SIG.len() - 2];
         assert_eq!(
-            r(verify(Provider::Github, &[("X-Hub-Signature-256", short)], b"", GH_SECRET, 0)),
+            r(verify(WebhookProvider::Github, &[("X-Hub-Signature-256", short)], b"", GH_SECRET, 0)),
             RejectReason::MalformedHeader
         );
         assert_eq!(
-            r(verify(Provider::Github, &[("X-Hub-Signature-256", "sha256=é")], b"", GH_SECRET, 0)),
+            r(verify(WebhookProvider::Github, &[("X-Hub-Signature-256", "sha256=é")], b"", GH_SECRET, 0)),
             RejectReason::MalformedHeader
         );
     }
 
     #[test]
     fn messages_never_carry_secret_or_values() {
-        let e = verify(Provider::Github, &[("X-Hub-Signature-256", GH_SIG)], b"Hello", GH_SECRET, 0).unwrap_err();
+        let e =
+            verify(WebhookProvider::Github, &[("X-Hub-Signature-256", GH_SIG)], b"Hello", GH_SECRET, 0).unwrap_err();
         assert!(!e.message.contains("Secret") && !e.message.contains("757107"), "{}", e.message);
     }
 }

@@ -17,6 +17,7 @@ from typing import Any, Optional, Union
 
 from ._codes import Code
 from ._errors import ValidationError
+from ._types import FailureSummary, Install, InstallStatus, NextStep, WebhookProvider, RejectReason
 from ._native import (
     Decision,
     PolicyMatrix,
@@ -25,7 +26,10 @@ from ._native import (
     SseDecoder,
     TableValidator,
     Violation,
+    WebhookVerification,
+    apply_connector_event,
     check,
+    connector_summary,
     codes,
     error_envelope,
     evaluate,
@@ -34,8 +38,10 @@ from ._native import (
     render_list_query,
     replay_json,
     retry_after,
+    sweep_connectors,
     validate_follow_up,
     validate_launch,
+    verify_webhook,
 )
 from . import _native
 
@@ -43,18 +49,27 @@ __all__ = [
     "AgentStatus",
     "Code",
     "Decision",
+    "FailureSummary",
+    "Install",
+    "InstallStatus",
+    "NextStep",
     "PolicyMatrix",
     "Poller",
+    "WebhookProvider",
+    "RejectReason",
     "Report",
     "SseDecoder",
     "StopResult",
     "TableValidator",
     "ValidationError",
     "Violation",
+    "WebhookVerification",
+    "apply_connector_event",
     "can_transition",
     "check",
     "check_image",
     "codes",
+    "connector_summary",
     "delete",
     "error_envelope",
     "evaluate",
@@ -67,9 +82,11 @@ __all__ = [
     "replay_json",
     "retry_after",
     "stop",
+    "sweep_connectors",
     "transition",
     "validate_follow_up",
     "validate_launch",
+    "verify_webhook",
 ]
 
 

@@ -1,8 +1,9 @@
 """The compiled core (pyo3). Import from ``agentrules``, not from here."""
 
-from typing import Any, List, Optional, Tuple, Union, final
+from typing import Any, Iterable, List, Literal, Mapping, Optional, Tuple, TypedDict, Union, final
 
 from ._codes import Code
+from ._types import FailureSummary, Install, WebhookProvider, RejectReason
 
 __all__ = [
     "Decision",
@@ -12,11 +13,14 @@ __all__ = [
     "SseDecoder",
     "TableValidator",
     "Violation",
+    "WebhookVerification",
     "apply_action",
+    "apply_connector_event",
     "can_transition",
     "check",
     "check_image_bytes",
     "codes",
+    "connector_summary",
     "error_envelope",
     "evaluate",
     "is_terminal",
@@ -25,8 +29,10 @@ __all__ = [
     "render_list_query",
     "replay_json",
     "retry_after",
+    "sweep_connectors",
     "validate_follow_up",
     "validate_launch",
+    "verify_webhook",
 ]
 
 _JsonInput = Union[str, bytes, bytearray, dict[str, Any], list[Any], tuple[Any, ...], int, float, bool, None]
@@ -113,3 +119,32 @@ def parse_error_envelope(body: _JsonInput) -> Tuple[str, str, Optional[int], boo
 def error_envelope(report: Report) -> Optional[Tuple[int, dict[str, Any]]]: ...
 def retry_after(value: str, now: float) -> Optional[float]: ...
 def evaluate(op: str, args: _JsonInput) -> Any: ...
+
+_Bytes = Union[bytes, bytearray, memoryview]
+
+@final
+class WebhookVerification:
+    """W4: ``verified``, or the ``reason`` and ``header``; truthy exactly when verified."""
+
+    @property
+    def verified(self) -> bool: ...
+    @property
+    def reason(self) -> Optional[RejectReason]: ...
+    @property
+    def header(self) -> Optional[str]: ...
+    @property
+    def message(self) -> str: ...
+    def __bool__(self) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def verify_webhook(
+    provider: WebhookProvider,
+    headers: Union[Mapping[str, str], Iterable[Tuple[str, str]], Any],
+    body: _Bytes,
+    secret: Union[str, _Bytes],
+    now: Optional[int] = None,
+) -> WebhookVerification: ...
+
+def apply_connector_event(install: Union[Install, _JsonInput], event: _JsonInput, *, failure_threshold: int = 3) -> Install: ...
+def connector_summary(install: Union[Install, _JsonInput]) -> FailureSummary: ...
+def sweep_connectors(installs: Iterable[Union[Install, _JsonInput]], now: int, *, sweep_after: int = 300) -> List[str]: ...

@@ -9,6 +9,12 @@ import uniffi.agentrules.Code
 import uniffi.agentrules.Decision
 import uniffi.agentrules.SseItem
 import uniffi.agentrules.Tier
+import uniffi.agentrules.WebhookProvider
+import uniffi.agentrules.RejectReason
+import uniffi.agentrules.Install
+import uniffi.agentrules.InstallEvent
+import uniffi.agentrules.InstallStatus
+import uniffi.agentrules.NextStep
 import uniffi.agentrules_uniffi.*
 
 var passed = 0
@@ -151,11 +157,69 @@ fun sse(root: File, dir: File) {
     expect("replay is byte-identical", replayJson(File(root, "tests/golden/run-log.json").readText()) == golden)
 }
 
+// docs/rules.md through the typed API: every verify_webhook case of the corpus (the GitHub and
+// Slack documentation vectors among them) through verifyWebhook with ByteArray bodies, and the
+// connector lifecycle with typed records.
+@Suppress("UNCHECKED_CAST")
+fun nome(dir: File) {
+    var webhooks = 0
+    for (f in dir.listFiles { f -> f.name.endsWith(".json") }!!.sortedBy { it.name }) {
+        for (raw in Json.parse(f.readText()) as List<Any?>) {
+            val c = raw as Map<String, Any?>
+            if (c["op"] != "verify_webhook") continue
+            val a = c["args"] as Map<String, Any?>
+            val headers = when (val h = a["headers"]) {
+                is Map<*, *> -> h.map { (k, v) -> HttpHeader(k as String, v as String) }
+                else -> (h as List<List<String>>).map { HttpHeader(it[0], it[1]) }
+            }
+            val body = when (val b = a["body"]) {
+                is String -> b.toByteArray(Charsets.UTF_8)
+                else -> {
+                    val m = b as Map<String, Any?>
+                    if (m.containsKey("hex")) (m["hex"] as String).chunked(2).map { it.toInt(16).toByte() }.toByteArray()
+                    else java.util.Base64.getDecoder().decode(m["base64"] as String)
+                }
+            }
+            val provider = WebhookProvider.valueOf((a["provider"] as String).uppercase())
+            val now = (a["now"] as? JNumber)?.text?.toLong() ?: 0L
+            val v = verifyWebhook(provider, headers, body, (a["secret"] as String).toByteArray(Charsets.UTF_8), now)
+            val want = c["expect"] as Map<String, Any?>
+            val reason = v.reason?.name?.lowercase()
+            expect("typed ${c["name"]}", v.verified == want["verified"] && reason == want["reason"] && v.header == want["header"]) {
+                "expected ${Json.write(want)}, got $v"
+            }
+            webhooks++
+        }
+    }
+    println("kotlin webhooks: $webhooks typed verifications")
+    expect("webhook cases ran", webhooks >= 30)
+
+    val policy = defaultConnectorPolicy()
+    var i = parseInstall("""{"id": "in_1", "connector": "slack", "status": "active", "updatedAt": 100}""")
+    for (at in listOf(200L, 300L, 400L)) i = applyConnectorEvent(i, InstallEvent.Health(false, at, "invalid_auth"), policy)
+    expect("three failures fail the install", i.status == InstallStatus.FAILED && i.consecutiveFailures == 3u && i.failingSince == 200L) { "$i" }
+    val s = connectorSummary(i)
+    expect("failed asks to re-authorise", s.nextStep == NextStep.REAUTHORIZE && s.message.contains("invalid_auth")) { "$s" }
+    val refused = throws<AgentRulesException> { applyConnectorEvent(i, InstallEvent.Health(true, 500L, null), policy) }
+    expect("a health check of a failed install is refused",
+        refused?.kind() == ErrorKind.INVALID_STATE && refused.violations().firstOrNull()?.let { codeName(it.code) } == "invalid_transition") { "$refused" }
+    val late = throws<AgentRulesException> { applyConnectorEvent(i, InstallEvent.Refresh(true, 10L, null), policy) }
+    expect("an older event is out of order", late?.violations()?.firstOrNull()?.let { codeName(it.code) } == "out_of_order")
+    val recovered = applyConnectorEvent(i, InstallEvent.Refresh(true, 500L, null), policy)
+    expect("refresh recovers to pending", recovered.status == InstallStatus.PENDING && recovered.lastError == null)
+    val degraded = applyConnectorEvent(Install("in_2", "github", InstallStatus.ACTIVE, 0u, 0L, null, null), InstallEvent.Health(false, 100L, null), policy)
+    expect("sweep picks the idle degraded install", sweepConnectors(listOf(recovered, degraded), 400L, policy) == listOf("in_2"))
+    expect("sweep waits 300 s", sweepConnectors(listOf(recovered, degraded), 399L, policy).isEmpty())
+    val bad = throws<AgentRulesException> { parseInstall("""{"id": "x"}""") }
+    expect("an invalid install throws BadRequest", bad?.kind() == ErrorKind.BAD_REQUEST && bad.violations().size == 2) { "$bad" }
+}
+
 fun main(args: Array<String>) {
     val root = File(args.getOrElse(0) { "." }).absoluteFile
     val dir = System.getenv("AGENTRULES_CONFORMANCE_DIR")?.let { File(it) } ?: File(root, "tests/conformance")
     corpus(dir)
     sse(root, dir)
+    nome(dir)
     api(root)
     failures.forEach { println("FAIL $it") }
     println("${passed} passed, ${failures.size} failed")

@@ -364,6 +364,11 @@ RustBuffer uniffi_agentrules_uniffi_fn_method_tablevalidator_validate_value(uint
 RustBuffer uniffi_agentrules_uniffi_fn_func_apply_action(RustBuffer status, RustBuffer action, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_APPLY_CONNECTOR_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_APPLY_CONNECTOR_EVENT
+RustBuffer uniffi_agentrules_uniffi_fn_func_apply_connector_event(RustBuffer install, RustBuffer event, RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CAN_TRANSITION
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CAN_TRANSITION
 int8_t uniffi_agentrules_uniffi_fn_func_can_transition(RustBuffer from, RustBuffer to, int8_t via_follow_up, RustCallStatus *_Nonnull out_status
@@ -390,6 +395,17 @@ RustBuffer uniffi_agentrules_uniffi_fn_func_codes(RustCallStatus *_Nonnull out_s
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CONNECTOR_SUMMARY
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CONNECTOR_SUMMARY
+RustBuffer uniffi_agentrules_uniffi_fn_func_connector_summary(RustBuffer install, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_DEFAULT_CONNECTOR_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_DEFAULT_CONNECTOR_POLICY
+RustBuffer uniffi_agentrules_uniffi_fn_func_default_connector_policy(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_EVALUATE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_EVALUATE
 RustBuffer uniffi_agentrules_uniffi_fn_func_evaluate(RustBuffer op, RustBuffer args_json, RustCallStatus *_Nonnull out_status
@@ -403,6 +419,11 @@ int8_t uniffi_agentrules_uniffi_fn_func_is_terminal(RustBuffer status, RustCallS
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_PARSE_ERROR_ENVELOPE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_PARSE_ERROR_ENVELOPE
 RustBuffer uniffi_agentrules_uniffi_fn_func_parse_error_envelope(RustBuffer body, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_PARSE_INSTALL
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_PARSE_INSTALL
+RustBuffer uniffi_agentrules_uniffi_fn_func_parse_install(RustBuffer json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_PARSE_STATUS
@@ -425,6 +446,11 @@ RustBuffer uniffi_agentrules_uniffi_fn_func_replay_json(RustBuffer log_json, Rus
 RustBuffer uniffi_agentrules_uniffi_fn_func_retry_after_ms(RustBuffer value, uint64_t now_unix_seconds, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_SWEEP_CONNECTORS
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_SWEEP_CONNECTORS
+RustBuffer uniffi_agentrules_uniffi_fn_func_sweep_connectors(RustBuffer installs, int64_t now_unix_seconds, RustBuffer policy, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_VALIDATE_FOLLOW_UP
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_VALIDATE_FOLLOW_UP
 RustBuffer uniffi_agentrules_uniffi_fn_func_validate_follow_up(RustBuffer input_json, RustBuffer context_json, RustCallStatus *_Nonnull out_status
@@ -433,6 +459,11 @@ RustBuffer uniffi_agentrules_uniffi_fn_func_validate_follow_up(RustBuffer input_
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_VALIDATE_LAUNCH
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_VALIDATE_LAUNCH
 RustBuffer uniffi_agentrules_uniffi_fn_func_validate_launch(RustBuffer input_json, RustBuffer context_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_VERIFY_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_VERIFY_WEBHOOK
+RustBuffer uniffi_agentrules_uniffi_fn_func_verify_webhook(RustBuffer provider, RustBuffer headers, RustBuffer body, RustBuffer secret, int64_t now_unix_seconds, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_AGENTRULES_UNIFFI_RUSTBUFFER_ALLOC
@@ -701,6 +732,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_apply_action(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_APPLY_CONNECTOR_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_APPLY_CONNECTOR_EVENT
+uint16_t uniffi_agentrules_uniffi_checksum_func_apply_connector_event(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_CAN_TRANSITION
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_CAN_TRANSITION
 uint16_t uniffi_agentrules_uniffi_checksum_func_can_transition(void
@@ -731,6 +768,18 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_codes(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_CONNECTOR_SUMMARY
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_CONNECTOR_SUMMARY
+uint16_t uniffi_agentrules_uniffi_checksum_func_connector_summary(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_DEFAULT_CONNECTOR_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_DEFAULT_CONNECTOR_POLICY
+uint16_t uniffi_agentrules_uniffi_checksum_func_default_connector_policy(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_EVALUATE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_EVALUATE
 uint16_t uniffi_agentrules_uniffi_checksum_func_evaluate(void
@@ -746,6 +795,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_is_terminal(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_PARSE_ERROR_ENVELOPE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_PARSE_ERROR_ENVELOPE
 uint16_t uniffi_agentrules_uniffi_checksum_func_parse_error_envelope(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_PARSE_INSTALL
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_PARSE_INSTALL
+uint16_t uniffi_agentrules_uniffi_checksum_func_parse_install(void
     
 );
 #endif
@@ -773,6 +828,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_retry_after_ms(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_SWEEP_CONNECTORS
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_SWEEP_CONNECTORS
+uint16_t uniffi_agentrules_uniffi_checksum_func_sweep_connectors(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_VALIDATE_FOLLOW_UP
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_VALIDATE_FOLLOW_UP
 uint16_t uniffi_agentrules_uniffi_checksum_func_validate_follow_up(void
@@ -782,6 +843,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_validate_follow_up(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_VALIDATE_LAUNCH
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_VALIDATE_LAUNCH
 uint16_t uniffi_agentrules_uniffi_checksum_func_validate_launch(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_VERIFY_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_VERIFY_WEBHOOK
+uint16_t uniffi_agentrules_uniffi_checksum_func_verify_webhook(void
     
 );
 #endif

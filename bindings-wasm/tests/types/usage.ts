@@ -19,7 +19,19 @@ import {
   type AgentStatus,
   type AgentRulesErrorCode,
 } from '../../pkg/index.js';
-import { TableValidator, evaluate } from '../../pkg/table.js';
+import {
+  TableValidator,
+  evaluate,
+  verifyWebhook,
+  applyConnectorEvent,
+  connectorSummary,
+  sweepConnectors,
+  type WebhookVerification,
+  type RejectReason,
+  type Install,
+  type FailureSummary,
+  type NextStep,
+} from '../../pkg/table.js';
 
 const report: Report = validateLaunch({ prompt: { text: 'Summarise the drawings' } }, undefined);
 const ok: boolean = report.ok;
@@ -59,4 +71,19 @@ try {
   if (e instanceof AgentRulesError) void e.message;
 }
 const anything: unknown = evaluate('endpoint', { method: 'GET', path: '/api/v0/agents' });
-void ok, generic, image, legal, step, all, exhaustive, anything;
+const v: WebhookVerification = verifyWebhook('github', new Headers(), new Uint8Array(), 'secret', Date.now() / 1000);
+if (!v.verified) {
+  const why: RejectReason | undefined = v.reason;
+  void why;
+}
+// @ts-expect-error: only github, slack and whatsapp are providers
+verifyWebhook('gitlab', {}, '', 's', 0);
+const inst: Install = applyConnectorEvent(
+  { id: 'i', connector: 'slack', status: 'active', consecutiveFailures: 0 },
+  { type: 'health', ok: false, at: 1 },
+  undefined,
+);
+const summary: FailureSummary = connectorSummary(inst);
+const next: NextStep = summary.nextStep;
+const due: string[] = sweepConnectors([inst], 0, { sweepAfter: 60 });
+void ok, generic, image, legal, step, all, exhaustive, anything, next, due;

@@ -465,6 +465,22 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
+    typealias FfiType = UInt32
+    typealias SwiftType = UInt32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -474,6 +490,22 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     }
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -546,6 +578,491 @@ fileprivate struct FfiConverterString: FfiConverter {
         writeInt(&buf, len)
         writeBytes(&buf, value.utf8)
     }
+}
+
+
+/**
+ * The tunables of K3 and K5.
+ */
+public struct ConnectorPolicy: Equatable, Hashable {
+    /**
+     * Failures in a row that make an install `failed` (default 3, at least 1).
+     */
+    public var failureThreshold: UInt32
+    /**
+     * Seconds after its last event before the sweep retries a degraded install (default 300).
+     */
+    public var sweepAfter: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Failures in a row that make an install `failed` (default 3, at least 1).
+         */failureThreshold: UInt32, 
+        /**
+         * Seconds after its last event before the sweep retries a degraded install (default 300).
+         */sweepAfter: Int64) {
+        self.failureThreshold = failureThreshold
+        self.sweepAfter = sweepAfter
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConnectorPolicy: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConnectorPolicy: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConnectorPolicy {
+        return
+            try ConnectorPolicy(
+                failureThreshold: FfiConverterUInt32.read(from: &buf), 
+                sweepAfter: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConnectorPolicy, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.failureThreshold, into: &buf)
+        FfiConverterInt64.write(value.sweepAfter, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectorPolicy_lift(_ buf: RustBuffer) throws -> ConnectorPolicy {
+    return try FfiConverterTypeConnectorPolicy.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConnectorPolicy_lower(_ value: ConnectorPolicy) -> RustBuffer {
+    return FfiConverterTypeConnectorPolicy.lower(value)
+}
+
+
+/**
+ * K4: the failure summary of an install, for a UI.
+ */
+public struct FailureSummary: Equatable, Hashable {
+    /**
+     * The install's status.
+     */
+    public var status: InstallStatus
+    /**
+     * True when `active`.
+     */
+    public var healthy: Bool
+    /**
+     * Failures in a row.
+     */
+    public var consecutiveFailures: UInt32
+    /**
+     * When the failures began.
+     */
+    public var failingSince: Int64?
+    /**
+     * The last failure's reason (an excerpt).
+     */
+    public var lastError: String?
+    /**
+     * What the user should do.
+     */
+    public var nextStep: NextStep
+    /**
+     * One English sentence for the UI.
+     */
+    public var message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The install's status.
+         */status: InstallStatus, 
+        /**
+         * True when `active`.
+         */healthy: Bool, 
+        /**
+         * Failures in a row.
+         */consecutiveFailures: UInt32, 
+        /**
+         * When the failures began.
+         */failingSince: Int64?, 
+        /**
+         * The last failure's reason (an excerpt).
+         */lastError: String?, 
+        /**
+         * What the user should do.
+         */nextStep: NextStep, 
+        /**
+         * One English sentence for the UI.
+         */message: String) {
+        self.status = status
+        self.healthy = healthy
+        self.consecutiveFailures = consecutiveFailures
+        self.failingSince = failingSince
+        self.lastError = lastError
+        self.nextStep = nextStep
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FailureSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFailureSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FailureSummary {
+        return
+            try FailureSummary(
+                status: FfiConverterTypeInstallStatus.read(from: &buf), 
+                healthy: FfiConverterBool.read(from: &buf), 
+                consecutiveFailures: FfiConverterUInt32.read(from: &buf), 
+                failingSince: FfiConverterOptionInt64.read(from: &buf), 
+                lastError: FfiConverterOptionString.read(from: &buf), 
+                nextStep: FfiConverterTypeNextStep.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FailureSummary, into buf: inout [UInt8]) {
+        FfiConverterTypeInstallStatus.write(value.status, into: &buf)
+        FfiConverterBool.write(value.healthy, into: &buf)
+        FfiConverterUInt32.write(value.consecutiveFailures, into: &buf)
+        FfiConverterOptionInt64.write(value.failingSince, into: &buf)
+        FfiConverterOptionString.write(value.lastError, into: &buf)
+        FfiConverterTypeNextStep.write(value.nextStep, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFailureSummary_lift(_ buf: RustBuffer) throws -> FailureSummary {
+    return try FfiConverterTypeFailureSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFailureSummary_lower(_ value: FailureSummary) -> RustBuffer {
+    return FfiConverterTypeFailureSummary.lower(value)
+}
+
+
+/**
+ * K1: a connector install record.
+ */
+public struct Install: Equatable, Hashable {
+    /**
+     * The install's id.
+     */
+    public var id: String
+    /**
+     * The connector (`github`, `slack`, `google_workspace`, `whatsapp`, or a newer one).
+     */
+    public var connector: String
+    /**
+     * Its status.
+     */
+    public var status: InstallStatus
+    /**
+     * Failures in a row (0 when healthy).
+     */
+    public var consecutiveFailures: UInt32
+    /**
+     * When the last event was applied (Unix seconds).
+     */
+    public var updatedAt: Int64?
+    /**
+     * When the current run of failures began.
+     */
+    public var failingSince: Int64?
+    /**
+     * The last failure, while failing.
+     */
+    public var lastError: InstallError?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The install's id.
+         */id: String, 
+        /**
+         * The connector (`github`, `slack`, `google_workspace`, `whatsapp`, or a newer one).
+         */connector: String, 
+        /**
+         * Its status.
+         */status: InstallStatus, 
+        /**
+         * Failures in a row (0 when healthy).
+         */consecutiveFailures: UInt32, 
+        /**
+         * When the last event was applied (Unix seconds).
+         */updatedAt: Int64?, 
+        /**
+         * When the current run of failures began.
+         */failingSince: Int64?, 
+        /**
+         * The last failure, while failing.
+         */lastError: InstallError?) {
+        self.id = id
+        self.connector = connector
+        self.status = status
+        self.consecutiveFailures = consecutiveFailures
+        self.updatedAt = updatedAt
+        self.failingSince = failingSince
+        self.lastError = lastError
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Install: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInstall: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Install {
+        return
+            try Install(
+                id: FfiConverterString.read(from: &buf), 
+                connector: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeInstallStatus.read(from: &buf), 
+                consecutiveFailures: FfiConverterUInt32.read(from: &buf), 
+                updatedAt: FfiConverterOptionInt64.read(from: &buf), 
+                failingSince: FfiConverterOptionInt64.read(from: &buf), 
+                lastError: FfiConverterOptionTypeInstallError.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Install, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.connector, into: &buf)
+        FfiConverterTypeInstallStatus.write(value.status, into: &buf)
+        FfiConverterUInt32.write(value.consecutiveFailures, into: &buf)
+        FfiConverterOptionInt64.write(value.updatedAt, into: &buf)
+        FfiConverterOptionInt64.write(value.failingSince, into: &buf)
+        FfiConverterOptionTypeInstallError.write(value.lastError, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstall_lift(_ buf: RustBuffer) throws -> Install {
+    return try FfiConverterTypeInstall.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstall_lower(_ value: Install) -> RustBuffer {
+    return FfiConverterTypeInstall.lower(value)
+}
+
+
+/**
+ * The last failure of an install.
+ */
+public struct InstallError: Equatable, Hashable {
+    /**
+     * What failed, as the health check or refresh reported it.
+     */
+    public var reason: String
+    /**
+     * When (Unix seconds).
+     */
+    public var at: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What failed, as the health check or refresh reported it.
+         */reason: String, 
+        /**
+         * When (Unix seconds).
+         */at: Int64) {
+        self.reason = reason
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InstallError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInstallError: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InstallError {
+        return
+            try InstallError(
+                reason: FfiConverterString.read(from: &buf), 
+                at: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InstallError, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.reason, into: &buf)
+        FfiConverterInt64.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstallError_lift(_ buf: RustBuffer) throws -> InstallError {
+    return try FfiConverterTypeInstallError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstallError_lower(_ value: InstallError) -> RustBuffer {
+    return FfiConverterTypeInstallError.lower(value)
+}
+
+
+/**
+ * H3/H4: the metadata of a message, parsed.
+ */
+public struct MessageMetadata: Equatable, Hashable {
+    /**
+     * Domain hints, in order.
+     */
+    public var domainHints: [String]
+    /**
+     * The tier that answered.
+     */
+    public var tierUsed: String?
+    /**
+     * The tools invoked, in order.
+     */
+    public var toolsInvoked: [String]
+    /**
+     * The episodes to replay.
+     */
+    public var episodeIds: [String]
+    /**
+     * The run that produced the message.
+     */
+    public var runId: String?
+    /**
+     * The work item within the run.
+     */
+    public var workItemId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Domain hints, in order.
+         */domainHints: [String], 
+        /**
+         * The tier that answered.
+         */tierUsed: String?, 
+        /**
+         * The tools invoked, in order.
+         */toolsInvoked: [String], 
+        /**
+         * The episodes to replay.
+         */episodeIds: [String], 
+        /**
+         * The run that produced the message.
+         */runId: String?, 
+        /**
+         * The work item within the run.
+         */workItemId: String?) {
+        self.domainHints = domainHints
+        self.tierUsed = tierUsed
+        self.toolsInvoked = toolsInvoked
+        self.episodeIds = episodeIds
+        self.runId = runId
+        self.workItemId = workItemId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MessageMetadata: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageMetadata: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageMetadata {
+        return
+            try MessageMetadata(
+                domainHints: FfiConverterSequenceString.read(from: &buf), 
+                tierUsed: FfiConverterOptionString.read(from: &buf), 
+                toolsInvoked: FfiConverterSequenceString.read(from: &buf), 
+                episodeIds: FfiConverterSequenceString.read(from: &buf), 
+                runId: FfiConverterOptionString.read(from: &buf), 
+                workItemId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MessageMetadata, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.domainHints, into: &buf)
+        FfiConverterOptionString.write(value.tierUsed, into: &buf)
+        FfiConverterSequenceString.write(value.toolsInvoked, into: &buf)
+        FfiConverterSequenceString.write(value.episodeIds, into: &buf)
+        FfiConverterOptionString.write(value.runId, into: &buf)
+        FfiConverterOptionString.write(value.workItemId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageMetadata_lift(_ buf: RustBuffer) throws -> MessageMetadata {
+    return try FfiConverterTypeMessageMetadata.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageMetadata_lower(_ value: MessageMetadata) -> RustBuffer {
+    return FfiConverterTypeMessageMetadata.lower(value)
 }
 
 
@@ -775,6 +1292,96 @@ public func FfiConverterTypeViolation_lift(_ buf: RustBuffer) throws -> Violatio
 #endif
 public func FfiConverterTypeViolation_lower(_ value: Violation) -> RustBuffer {
     return FfiConverterTypeViolation.lower(value)
+}
+
+
+/**
+ * The outcome of a verification as data, for bindings and JSON: `verified` is true exactly
+ * when `reason` is absent.
+ */
+public struct WebhookVerification: Equatable, Hashable {
+    /**
+     * True when the request is authentic (and, for Slack, fresh).
+     */
+    public var verified: Bool
+    /**
+     * Why not, when not.
+     */
+    public var reason: RejectReason?
+    /**
+     * The header concerned, when there is one.
+     */
+    public var header: String?
+    /**
+     * `verified` or what was wrong.
+     */
+    public var message: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * True when the request is authentic (and, for Slack, fresh).
+         */verified: Bool, 
+        /**
+         * Why not, when not.
+         */reason: RejectReason?, 
+        /**
+         * The header concerned, when there is one.
+         */header: String?, 
+        /**
+         * `verified` or what was wrong.
+         */message: String) {
+        self.verified = verified
+        self.reason = reason
+        self.header = header
+        self.message = message
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WebhookVerification: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookVerification: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookVerification {
+        return
+            try WebhookVerification(
+                verified: FfiConverterBool.read(from: &buf), 
+                reason: FfiConverterOptionTypeRejectReason.read(from: &buf), 
+                header: FfiConverterOptionString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WebhookVerification, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.verified, into: &buf)
+        FfiConverterOptionTypeRejectReason.write(value.reason, into: &buf)
+        FfiConverterOptionString.write(value.header, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookVerification_lift(_ buf: RustBuffer) throws -> WebhookVerification {
+    return try FfiConverterTypeWebhookVerification.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookVerification_lower(_ value: WebhookVerification) -> RustBuffer {
+    return FfiConverterTypeWebhookVerification.lower(value)
 }
 
 
@@ -1100,6 +1707,54 @@ public enum Code: Equatable, Hashable {
      * R4: an event of another run in the log.
      */
     case runMismatch
+    /**
+     * K2: an install event type other than `health`, `refresh`, `reinstall`, `uninstall`.
+     */
+    case unknownEvent
+    /**
+     * H1, M4: text longer than its limit.
+     */
+    case tooLong
+    /**
+     * H1: a control character (a line break included) where one line of text is expected.
+     */
+    case controlCharacter
+    /**
+     * H3: a value repeated in a list of distinct values.
+     */
+    case duplicateValue
+    /**
+     * M1: a package id that is not `name` or `scope/name`.
+     */
+    case invalidPackageId
+    /**
+     * M2: a package the tenant's guardrails deny.
+     */
+    case packageDenied
+    /**
+     * M2: a package not on the tenant's allow list.
+     */
+    case packageNotAllowed
+    /**
+     * M3: an entitlement a package needs and the tenant lacks.
+     */
+    case missingEntitlement
+    /**
+     * M4: text that is not a Git repository URL.
+     */
+    case invalidUrl
+    /**
+     * M4: a URL scheme other than https or ssh.
+     */
+    case unsupportedScheme
+    /**
+     * M4: a user name, password or token inside a URL.
+     */
+    case credentialsInUrl
+    /**
+     * M4: a Git ref that `git check-ref-format` would refuse.
+     */
+    case invalidRef
 
 
 
@@ -1278,6 +1933,30 @@ public struct FfiConverterTypeCode: FfiConverterRustBuffer {
         case 78: return .afterTerminal
         
         case 79: return .runMismatch
+        
+        case 80: return .unknownEvent
+        
+        case 81: return .tooLong
+        
+        case 82: return .controlCharacter
+        
+        case 83: return .duplicateValue
+        
+        case 84: return .invalidPackageId
+        
+        case 85: return .packageDenied
+        
+        case 86: return .packageNotAllowed
+        
+        case 87: return .missingEntitlement
+        
+        case 88: return .invalidUrl
+        
+        case 89: return .unsupportedScheme
+        
+        case 90: return .credentialsInUrl
+        
+        case 91: return .invalidRef
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -1602,6 +2281,54 @@ public struct FfiConverterTypeCode: FfiConverterRustBuffer {
         case .runMismatch:
             writeInt(&buf, Int32(79))
         
+        
+        case .unknownEvent:
+            writeInt(&buf, Int32(80))
+        
+        
+        case .tooLong:
+            writeInt(&buf, Int32(81))
+        
+        
+        case .controlCharacter:
+            writeInt(&buf, Int32(82))
+        
+        
+        case .duplicateValue:
+            writeInt(&buf, Int32(83))
+        
+        
+        case .invalidPackageId:
+            writeInt(&buf, Int32(84))
+        
+        
+        case .packageDenied:
+            writeInt(&buf, Int32(85))
+        
+        
+        case .packageNotAllowed:
+            writeInt(&buf, Int32(86))
+        
+        
+        case .missingEntitlement:
+            writeInt(&buf, Int32(87))
+        
+        
+        case .invalidUrl:
+            writeInt(&buf, Int32(88))
+        
+        
+        case .unsupportedScheme:
+            writeInt(&buf, Int32(89))
+        
+        
+        case .credentialsInUrl:
+            writeInt(&buf, Int32(90))
+        
+        
+        case .invalidRef:
+            writeInt(&buf, Int32(91))
+        
         }
     }
 }
@@ -1727,6 +2454,476 @@ public func FfiConverterTypeDecision_lift(_ buf: RustBuffer) throws -> Decision 
 #endif
 public func FfiConverterTypeDecision_lower(_ value: Decision) -> RustBuffer {
     return FfiConverterTypeDecision.lower(value)
+}
+
+
+
+/**
+ * K2: something that happened to an install.
+ */
+
+public enum InstallEvent: Equatable, Hashable {
+    
+    /**
+     * A health check's result.
+     */
+    case health(
+        /**
+         * Passed.
+         */ok: Bool, 
+        /**
+         * When (Unix seconds).
+         */at: Int64, 
+        /**
+         * Why it failed.
+         */reason: String?
+    )
+    /**
+     * A credential refresh (the "refresh seam") and its result.
+     */
+    case refresh(
+        /**
+         * Succeeded.
+         */ok: Bool, 
+        /**
+         * When (Unix seconds).
+         */at: Int64, 
+        /**
+         * Why it failed.
+         */reason: String?
+    )
+    /**
+     * The user installed the connector again.
+     */
+    case reinstall(
+        /**
+         * When (Unix seconds).
+         */at: Int64
+    )
+    /**
+     * The user removed the connector.
+     */
+    case uninstall(
+        /**
+         * When (Unix seconds).
+         */at: Int64
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension InstallEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInstallEvent: FfiConverterRustBuffer {
+    typealias SwiftType = InstallEvent
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InstallEvent {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .health(ok: try FfiConverterBool.read(from: &buf), at: try FfiConverterInt64.read(from: &buf), reason: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 2: return .refresh(ok: try FfiConverterBool.read(from: &buf), at: try FfiConverterInt64.read(from: &buf), reason: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 3: return .reinstall(at: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 4: return .uninstall(at: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: InstallEvent, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .health(ok,at,reason):
+            writeInt(&buf, Int32(1))
+            FfiConverterBool.write(ok, into: &buf)
+            FfiConverterInt64.write(at, into: &buf)
+            FfiConverterOptionString.write(reason, into: &buf)
+            
+        
+        case let .refresh(ok,at,reason):
+            writeInt(&buf, Int32(2))
+            FfiConverterBool.write(ok, into: &buf)
+            FfiConverterInt64.write(at, into: &buf)
+            FfiConverterOptionString.write(reason, into: &buf)
+            
+        
+        case let .reinstall(at):
+            writeInt(&buf, Int32(3))
+            FfiConverterInt64.write(at, into: &buf)
+            
+        
+        case let .uninstall(at):
+            writeInt(&buf, Int32(4))
+            FfiConverterInt64.write(at, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstallEvent_lift(_ buf: RustBuffer) throws -> InstallEvent {
+    return try FfiConverterTypeInstallEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstallEvent_lower(_ value: InstallEvent) -> RustBuffer {
+    return FfiConverterTypeInstallEvent.lower(value)
+}
+
+
+
+/**
+ * K1: the status of a connector install.
+ */
+
+public enum InstallStatus: Equatable, Hashable {
+    
+    /**
+     * Installed or re-authorised, awaiting a passing health check.
+     */
+    case pending
+    /**
+     * Healthy.
+     */
+    case active
+    /**
+     * Failing, fewer than `failureThreshold` times in a row; the sweep retries it.
+     */
+    case degraded
+    /**
+     * Failed `failureThreshold` times in a row; needs a refresh or a reinstall.
+     */
+    case failed
+    /**
+     * Removed; only a reinstall brings it back.
+     */
+    case uninstalled
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension InstallStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInstallStatus: FfiConverterRustBuffer {
+    typealias SwiftType = InstallStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InstallStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .active
+        
+        case 3: return .degraded
+        
+        case 4: return .failed
+        
+        case 5: return .uninstalled
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: InstallStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .active:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .degraded:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .failed:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .uninstalled:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstallStatus_lift(_ buf: RustBuffer) throws -> InstallStatus {
+    return try FfiConverterTypeInstallStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInstallStatus_lower(_ value: InstallStatus) -> RustBuffer {
+    return FfiConverterTypeInstallStatus.lower(value)
+}
+
+
+
+/**
+ * What the UI should ask of the user (K4).
+ */
+
+public enum NextStep: Equatable, Hashable {
+    
+    /**
+     * Nothing: healthy.
+     */
+    case none
+    /**
+     * Wait: the first health check is due.
+     */
+    case wait
+    /**
+     * Nothing yet: the sweep retries automatically.
+     */
+    case autoRecovery
+    /**
+     * Re-authorise (refresh credentials) or reinstall.
+     */
+    case reauthorize
+    /**
+     * Install it to use it.
+     */
+    case reinstall
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension NextStep: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNextStep: FfiConverterRustBuffer {
+    typealias SwiftType = NextStep
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NextStep {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .none
+        
+        case 2: return .wait
+        
+        case 3: return .autoRecovery
+        
+        case 4: return .reauthorize
+        
+        case 5: return .reinstall
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NextStep, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .none:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .wait:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .autoRecovery:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .reauthorize:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .reinstall:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNextStep_lift(_ buf: RustBuffer) throws -> NextStep {
+    return try FfiConverterTypeNextStep.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNextStep_lower(_ value: NextStep) -> RustBuffer {
+    return FfiConverterTypeNextStep.lower(value)
+}
+
+
+
+/**
+ * Why a request was rejected (W4). Stable snake_case names, like violation codes.
+ */
+
+public enum RejectReason: Equatable, Hashable {
+    
+    /**
+     * The secret is empty: a configuration error, nothing can be verified.
+     */
+    case emptySecret
+    /**
+     * A header the scheme needs is absent.
+     */
+    case missingHeader
+    /**
+     * A header the scheme needs appears more than once.
+     */
+    case duplicateHeader
+    /**
+     * A header is present but not in the scheme's form (prefix, hex, digits).
+     */
+    case malformedHeader
+    /**
+     * Slack: the timestamp is more than 300 s in the past (a replay, or a slow queue).
+     */
+    case staleTimestamp
+    /**
+     * Slack: the timestamp is more than 300 s in the future.
+     */
+    case futureTimestamp
+    /**
+     * The signature does not match the body and secret: tampered, or the wrong secret.
+     */
+    case signatureMismatch
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RejectReason: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRejectReason: FfiConverterRustBuffer {
+    typealias SwiftType = RejectReason
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RejectReason {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .emptySecret
+        
+        case 2: return .missingHeader
+        
+        case 3: return .duplicateHeader
+        
+        case 4: return .malformedHeader
+        
+        case 5: return .staleTimestamp
+        
+        case 6: return .futureTimestamp
+        
+        case 7: return .signatureMismatch
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RejectReason, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .emptySecret:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .missingHeader:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .duplicateHeader:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .malformedHeader:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .staleTimestamp:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .futureTimestamp:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .signatureMismatch:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRejectReason_lift(_ buf: RustBuffer) throws -> RejectReason {
+    return try FfiConverterTypeRejectReason.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRejectReason_lower(_ value: RejectReason) -> RustBuffer {
+    return FfiConverterTypeRejectReason.lower(value)
 }
 
 
@@ -1898,6 +3095,212 @@ public func FfiConverterTypeTier_lower(_ value: Tier) -> RustBuffer {
     return FfiConverterTypeTier.lower(value)
 }
 
+
+
+/**
+ * A webhook source with a signature scheme.
+ */
+
+public enum WebhookProvider: Equatable, Hashable {
+    
+    /**
+     * GitHub (W1).
+     */
+    case github
+    /**
+     * Slack (W2).
+     */
+    case slack
+    /**
+     * WhatsApp Business / Meta (W3).
+     */
+    case whatsapp
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension WebhookProvider: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookProvider: FfiConverterRustBuffer {
+    typealias SwiftType = WebhookProvider
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookProvider {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .github
+        
+        case 2: return .slack
+        
+        case 3: return .whatsapp
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: WebhookProvider, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .github:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .slack:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .whatsapp:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookProvider_lift(_ buf: RustBuffer) throws -> WebhookProvider {
+    return try FfiConverterTypeWebhookProvider.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookProvider_lower(_ value: WebhookProvider) -> RustBuffer {
+    return FfiConverterTypeWebhookProvider.lower(value)
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
+    typealias SwiftType = String?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeInstallError: FfiConverterRustBuffer {
+    typealias SwiftType = InstallError?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeInstallError.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeInstallError.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRejectReason: FfiConverterRustBuffer {
+    typealias SwiftType = RejectReason?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRejectReason.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRejectReason.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
 
 #if swift(>=5.8)
 @_documentation(visibility: private)

@@ -497,6 +497,22 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -1380,6 +1396,75 @@ public func FfiConverterTypeErrorEnvelope_lower(_ value: ErrorEnvelope) -> RustB
 
 
 /**
+ * One HTTP header as received.
+ */
+public struct HttpHeader: Equatable, Hashable {
+    /**
+     * The header's name (matched case-insensitively).
+     */
+    public var name: String
+    /**
+     * Its value.
+     */
+    public var value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The header's name (matched case-insensitively).
+         */name: String, 
+        /**
+         * Its value.
+         */value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HttpHeader: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHttpHeader: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HttpHeader {
+        return
+            try HttpHeader(
+                name: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HttpHeader, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpHeader_lift(_ buf: RustBuffer) throws -> HttpHeader {
+    return try FfiConverterTypeHttpHeader.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHttpHeader_lower(_ value: HttpHeader) -> RustBuffer {
+    return FfiConverterTypeHttpHeader.lower(value)
+}
+
+
+/**
  * What an action does (S3–S5).
  */
 
@@ -1878,6 +1963,56 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeInstall: FfiConverterRustBuffer {
+    typealias SwiftType = [Install]
+
+    public static func write(_ value: [Install], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeInstall.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Install] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Install]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeInstall.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeViolation: FfiConverterRustBuffer {
     typealias SwiftType = [Violation]
 
@@ -1895,6 +2030,31 @@ fileprivate struct FfiConverterSequenceTypeViolation: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeViolation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHttpHeader: FfiConverterRustBuffer {
+    typealias SwiftType = [HttpHeader]
+
+    public static func write(_ value: [HttpHeader], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHttpHeader.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HttpHeader] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HttpHeader]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHttpHeader.read(from: &buf))
         }
         return seq
     }
@@ -1963,6 +2123,20 @@ public func applyAction(status: AgentStatus, action: AgentAction)throws  -> Acti
 })
 }
 /**
+ * K2/K3: the install after `event`; throws `InvalidState` (the violation `invalid_transition` or
+ * `out_of_order` in `violations`) when the event cannot apply.
+ */
+public func applyConnectorEvent(install: Install, event: InstallEvent, policy: ConnectorPolicy)throws  -> Install  {
+    return try  FfiConverterTypeInstall_lift(try rustCallWithError(FfiConverterTypeAgentRulesError__as_error_lift) {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_apply_connector_event(
+        FfiConverterTypeInstall_lower(install),
+        FfiConverterTypeInstallEvent_lower(event),
+        FfiConverterTypeConnectorPolicy_lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
  * S2: whether `from → to` is legal, on its own or through a follow-up.
  */
 public func canTransition(from: AgentStatus, to: AgentStatus, viaFollowUp: Bool) -> Bool  {
@@ -2027,6 +2201,27 @@ public func codes() -> [Code]  {
 })
 }
 /**
+ * K4: the failure summary of an install, for a UI.
+ */
+public func connectorSummary(install: Install) -> FailureSummary  {
+    return try!  FfiConverterTypeFailureSummary_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_connector_summary(
+        FfiConverterTypeInstall_lower(install),uniffiCallStatus
+    )
+})
+}
+/**
+ * The default connector policy: 3 failures in a row fail an install; the sweep retries after 300 s.
+ */
+public func defaultConnectorPolicy() -> ConnectorPolicy  {
+    return try!  FfiConverterTypeConnectorPolicy_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_default_connector_policy(uniffiCallStatus
+    )
+})
+}
+/**
  * Runs one of the core's non-validation operations (`agentrules::ops`) on JSON arguments and
  * returns the JSON result.
  */
@@ -2058,6 +2253,17 @@ public func parseErrorEnvelope(body: String)throws  -> ErrorEnvelope  {
         uniffiCallStatus in
     uniffi_agentrules_uniffi_fn_func_parse_error_envelope(
         FfiConverterString.lower(body),uniffiCallStatus
+    )
+})
+}
+/**
+ * K1: parses a connector install record from the server's JSON.
+ */
+public func parseInstall(json: String)throws  -> Install  {
+    return try  FfiConverterTypeInstall_lift(try rustCallWithError(FfiConverterTypeAgentRulesError__as_error_lift) {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_parse_install(
+        FfiConverterString.lower(json),uniffiCallStatus
     )
 })
 }
@@ -2110,6 +2316,19 @@ public func retryAfterMs(value: String, nowUnixSeconds: UInt64) -> UInt64?  {
 })
 }
 /**
+ * K5: the ids of the installs a recovery sweep at `now_unix_seconds` should retry.
+ */
+public func sweepConnectors(installs: [Install], nowUnixSeconds: Int64, policy: ConnectorPolicy) -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_sweep_connectors(
+        FfiConverterSequenceTypeInstall.lower(installs),
+        FfiConverterInt64.lower(nowUnixSeconds),
+        FfiConverterTypeConnectorPolicy_lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
  * Checks a follow-up body (`POST /api/v0/agents/{id}/followup`).
  */
 public func validateFollowUp(inputJson: String, contextJson: String?)throws  -> Report  {
@@ -2133,6 +2352,22 @@ public func validateLaunch(inputJson: String, contextJson: String?)throws  -> Re
     )
 })
 }
+/**
+ * W1–W4: verifies a webhook request over its raw body bytes (`Data` in Swift, `ByteArray` in
+ * Kotlin). Never throws: the result says `verified` or the `reason`.
+ */
+public func verifyWebhook(provider: WebhookProvider, headers: [HttpHeader], body: Data, secret: Data, nowUnixSeconds: Int64) -> WebhookVerification  {
+    return try!  FfiConverterTypeWebhookVerification_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_verify_webhook(
+        FfiConverterTypeWebhookProvider_lower(provider),
+        FfiConverterSequenceTypeHttpHeader.lower(headers),
+        FfiConverterData.lower(body),
+        FfiConverterData.lower(secret),
+        FfiConverterInt64.lower(nowUnixSeconds),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -2152,6 +2387,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_func_apply_action() != 5816) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_agentrules_uniffi_checksum_func_apply_connector_event() != 63853) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_agentrules_uniffi_checksum_func_can_transition() != 5603) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2167,6 +2405,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_func_codes() != 61297) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_agentrules_uniffi_checksum_func_connector_summary() != 27609) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_func_default_connector_policy() != 60148) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_agentrules_uniffi_checksum_func_evaluate() != 13999) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2174,6 +2418,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_parse_error_envelope() != 47561) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_func_parse_install() != 637) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_parse_status() != 61907) {
@@ -2188,10 +2435,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_func_retry_after_ms() != 47551) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_agentrules_uniffi_checksum_func_sweep_connectors() != 40683) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_agentrules_uniffi_checksum_func_validate_follow_up() != 64359) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_validate_launch() != 55222) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_func_verify_webhook() != 4492) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_method_agentruleserror_kind() != 48893) {
