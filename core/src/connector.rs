@@ -22,6 +22,9 @@
 //!   them (the recovery path the sweep drives). A refresh of a healthy install keeps it.
 //! - `failed` is not health-checked (refused, `invalid_transition`): it needs a refresh or a
 //!   reinstall, which is what its summary asks of the user. `uninstalled` only reinstalls.
+//! - A record is consistent (K1): `degraded` and `failed` have at least one failure in a row;
+//!   `pending`, `active` and `uninstalled` have none, and no `lastError` or `failingSince`
+//!   (`out_of_range` at the field otherwise).
 //! - Times are Unix seconds; an event dated before the install's last event is refused
 //!   (`out_of_order`) so late deliveries cannot overwrite newer state.
 //! - The sweep (K5) selects `degraded` installs whose last event is at least `sweepAfter`
@@ -240,8 +243,13 @@ pub fn apply(install: &Install, event: &InstallEvent, policy: ConnectorPolicy) -
     let failure = |n: &mut Install, reason: &Option<String>| {
         n.consecutive_failures = n.consecutive_failures.saturating_add(1);
         n.failing_since = n.failing_since.or(Some(at));
-        n.last_error =
-            Some(InstallError { reason: reason.clone().unwrap_or_else(|| format!("{} failed", event.name())), at });
+        n.last_error = Some(InstallError {
+            reason: reason
+                .as_deref()
+                .filter(|r| !crate::json::is_blank(r))
+                .map_or_else(|| format!("{} failed", event.name()), str::to_owned),
+            at,
+        });
         n.status = if n.consecutive_failures >= policy.failure_threshold.max(1) || n.status == Failed {
             Failed
         } else {
@@ -451,6 +459,29 @@ pub(crate) fn read_install(sink: &mut Sink, path: &Pointer, v: &Value) -> Option
         }
         Some(InstallError { reason: reason?, at: at? })
     });
+    if let Some(st) = status {
+        let failing = matches!(st, InstallStatus::Degraded | InstallStatus::Failed);
+        if failing && failures == 0 {
+            sink.push(
+                &path.key("consecutiveFailures"),
+                Code::OutOfRange,
+                format!("a {} install has at least one failure in a row", st.name()),
+            );
+        } else if !failing && (failures > 0 || last_error.is_some() || failing_since.is_some()) {
+            let key = if failures > 0 {
+                "consecutiveFailures"
+            } else if last_error.is_some() {
+                "lastError"
+            } else {
+                "failingSince"
+            };
+            sink.push(
+                &path.key(key),
+                Code::OutOfRange,
+                format!("a {} install is not failing: it has no failures, error or failingSince", st.name()),
+            );
+        }
+    }
     if sink.out.len() > before {
         return None;
     }
