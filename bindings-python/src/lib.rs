@@ -13,8 +13,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
-/// Nesting deeper than this is refused, as the JSON parser refuses it.
-const MAX_DEPTH: usize = 128;
+/// Nesting deeper than this is refused, as the core's JSON parser refuses it.
+const MAX_DEPTH: usize = agentrules::json::MAX_DEPTH;
 
 /// One problem found in a checked document: a JSON Pointer `path`, a stable `code`, a `message`.
 #[pyclass(frozen, module = "agentrules._native", eq, hash)]
@@ -171,9 +171,9 @@ struct NotJson(String);
 /// keys, `list` and `tuple`. Exact built-in types are recognised by one type comparison each
 /// (the common case, and most of the cost of a large table); subclasses go the slow way.
 fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
-    if depth > MAX_DEPTH {
-        return Err(NotJson(format!("the value is nested deeper than {MAX_DEPTH} levels")));
-    }
+    // `depth` counts the containers around `obj`; a container at `MAX_DEPTH` would be one level
+    // too many.
+    let too_deep = || NotJson(format!("the value is nested deeper than {MAX_DEPTH} levels"));
     let py = obj.py();
     let t = obj.get_type();
     if t.is(py.get_type::<PyString>()) || obj.is_instance_of::<PyString>() {
@@ -185,6 +185,9 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
     }
     if t.is(py.get_type::<PyDict>()) || obj.is_instance_of::<PyDict>() {
         let d = obj.cast::<PyDict>().map_err(|_| NotJson("a dict".into()))?;
+        if depth >= MAX_DEPTH {
+            return Err(too_deep());
+        }
         let mut map = Map::with_capacity(d.len());
         for (k, v) in d.iter() {
             let key = k.cast::<PyString>().map_err(|_| NotJson("an object key that is not a string".into()))?;
@@ -217,6 +220,9 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
         return Number::from_f64(f.value())
             .map(Value::Number)
             .ok_or_else(|| NotJson("NaN and infinities are not JSON".into()));
+    }
+    if (obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) && depth >= MAX_DEPTH {
+        return Err(too_deep());
     }
     if let Ok(l) = obj.cast::<PyList>() {
         return l.iter().map(|v| to_value(&v, depth + 1)).collect::<Result<Vec<_>, _>>().map(Value::Array);

@@ -37,11 +37,20 @@ pub struct Limits {
     pub max_image_bytes: u64,
     /// Q1: `limit` of a list query (default 100).
     pub max_list_limit: u64,
+    /// The longest document a check reads, in bytes (default 160 MiB: a launch with four
+    /// 20 MiB images is about 112 MB of base64, and one image too many, 140 MB, still gets the
+    /// precise `too_many_images`). Longer is one `document_too_large` before any parsing. Nesting is limited to [`crate::json::MAX_DEPTH`] (128) levels, not configurable.
+    pub max_document_bytes: u64,
 }
 
 impl Limits {
     /// The platform's defaults.
-    pub const DEFAULT: Limits = Limits { max_images: 4, max_image_bytes: 20 * 1024 * 1024, max_list_limit: 100 };
+    pub const DEFAULT: Limits = Limits {
+        max_images: 4,
+        max_image_bytes: 20 * 1024 * 1024,
+        max_list_limit: 100,
+        max_document_bytes: 160 * 1024 * 1024,
+    };
 
     /// The default page size of a list query when `limit` is not given (Q1).
     pub const DEFAULT_LIST_LIMIT: u64 = 20;
@@ -206,12 +215,13 @@ fn read_limits(sink: &mut Sink, path: &Pointer, v: &Value) -> Limits {
     let Some(obj) = as_object(sink, path, v, "an object") else {
         return limits;
     };
-    check_fields(sink, path, obj, &["maxImages", "maxImageBytes", "maxListLimit"]);
+    check_fields(sink, path, obj, &["maxImages", "maxImageBytes", "maxListLimit", "maxDocumentBytes"]);
     let d = Limits::DEFAULT;
     for (key, slot, max) in [
         ("maxImages", &mut limits.max_images, d.max_images),
         ("maxImageBytes", &mut limits.max_image_bytes, d.max_image_bytes),
         ("maxListLimit", &mut limits.max_list_limit, d.max_list_limit),
+        ("maxDocumentBytes", &mut limits.max_document_bytes, d.max_document_bytes),
     ] {
         if let Some(value) = obj.get(key) {
             if let Some(n) = read_bounded_int(sink, &path.key(key), value, 1, max) {

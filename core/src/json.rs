@@ -6,16 +6,139 @@ use serde_json::Value;
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Sink, Violation};
 
+/// The deepest nesting of arrays and objects a document may have: 127 levels (serde_json's
+/// recursion limit of 128 counts one more); deeper is `invalid_json`, refused before any deep
+/// recursion can happen. Every binding applies the same limit to its native values.
+pub const MAX_DEPTH: usize = 127;
+
 /// Parses JSON text. Text that is not JSON is one `invalid_json` violation at `""`, with the byte
-/// offset in its message. Nesting deeper than 128 levels is refused the same way, before any
-/// deep recursion can happen.
+/// offset in its message; so are nesting deeper than [`MAX_DEPTH`] and numbers too large for a
+/// 64-bit float (`1e999`). A name repeated within one object is one `duplicate_field` violation
+/// at the repeat: parsers disagree on which value wins, so a document with one is refused.
+/// Text longer than [`Limits::DEFAULT`](crate::Limits)'s `max_document_bytes` is one
+/// `document_too_large`, before any parsing.
+///
+/// ```
+/// let v = agentrules::json::parse(r#"{"prompt": {"text": "a", "text": "b"}}"#).unwrap_err();
+/// assert_eq!((v.path.as_str(), v.code.as_str()), ("/prompt/text", "duplicate_field"));
+/// ```
 pub fn parse(text: &str) -> Result<Value, Violation> {
-    serde_json::from_str(text).map_err(|e| invalid_json(text.as_bytes(), &e))
+    parse_bytes(text.as_bytes())
 }
 
-/// Parses JSON bytes; bytes that are not UTF-8 are `invalid_json` too.
+/// Parses JSON bytes; bytes that are not UTF-8 are `invalid_json` too (see [`parse`]).
 pub fn parse_bytes(bytes: &[u8]) -> Result<Value, Violation> {
-    serde_json::from_slice(bytes).map_err(|e| invalid_json(bytes, &e))
+    parse_limited(bytes, crate::Limits::DEFAULT.max_document_bytes)
+}
+
+/// Parses JSON bytes no longer than `max_bytes` (see [`parse`]).
+pub fn parse_limited(bytes: &[u8], max_bytes: u64) -> Result<Value, Violation> {
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max_bytes {
+        return Err(Violation::new(
+            &Pointer::root(),
+            Code::DocumentTooLarge,
+            format!("the document has {} bytes, more than the limit of {max_bytes}", bytes.len()),
+        ));
+    }
+    let dup = std::cell::RefCell::new(None::<Vec<String>>);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = serde::de::DeserializeSeed::deserialize(Seed(&dup), &mut de).and_then(|v| de.end().map(|()| v));
+    match parsed {
+        Ok(v) => Ok(v),
+        Err(e) => match dup.into_inner() {
+            Some(mut segments) => {
+                segments.reverse();
+                let path = segments.iter().fold(Pointer::root(), |p, s| p.key(s));
+                let name = segments.last().map(String::as_str).unwrap_or_default();
+                Err(Violation::new(
+                    &path,
+                    Code::DuplicateField,
+                    format!("{} appears twice in one object; send each field once", quote(name)),
+                ))
+            }
+            None => Err(invalid_json(bytes, &e)),
+        },
+    }
+}
+
+/// Builds a [`Value`] like serde_json's own, refusing repeated object names. On a repeat it
+/// records the path in `dup` as the error unwinds (innermost segment first): nothing is
+/// tracked on the happy path.
+#[derive(Clone, Copy)]
+struct Seed<'a>(&'a std::cell::RefCell<Option<Vec<String>>>);
+
+impl Seed<'_> {
+    fn note<E>(self, segment: impl FnOnce() -> String, e: E) -> E {
+        if let Some(segments) = self.0.borrow_mut().as_mut() {
+            segments.push(segment());
+        }
+        e
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Seed<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Seed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        loop {
+            match seq.next_element_seed(self) {
+                Ok(Some(v)) => out.push(v),
+                Ok(None) => return Ok(Value::Array(out)),
+                Err(e) => return Err(self.note(|| out.len().to_string(), e)),
+            }
+        }
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                *self.0.borrow_mut() = Some(vec![key]);
+                return Err(serde::de::Error::custom("duplicate field"));
+            }
+            match map.next_value_seed(self) {
+                Ok(v) => {
+                    out.insert(key, v);
+                }
+                Err(e) => return Err(self.note(|| key, e)),
+            }
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 fn invalid_json(text: &[u8], e: &serde_json::Error) -> Violation {
@@ -161,6 +284,28 @@ mod tests {
     fn deep_nesting_is_invalid_json_not_a_crash() {
         let deep = "[".repeat(100_000);
         assert_eq!(parse(&deep).unwrap_err().code, Code::InvalidJson);
+    }
+
+    #[test]
+    fn duplicate_names_are_refused_at_their_path() {
+        let v = parse(r#"{"a": [1, {"b": 1, "c": {"d": 0, "d": 1}}]}"#).unwrap_err();
+        assert_eq!((v.path.as_str(), v.code), ("/a/1/c/d", Code::DuplicateField));
+        let v = parse(r#"{"x": 1, "x": 1}"#).unwrap_err();
+        assert_eq!((v.path.as_str(), v.code), ("/x", Code::DuplicateField));
+        let v = parse(r#"{"a/b~": {"": 1, "": 2}}"#).unwrap_err();
+        assert_eq!(v.path, "/a~1b~0/");
+        // Same names in different objects are fine; the values are serde_json's own.
+        let text = r#"{"a": {"x": 1}, "b": {"x": [1.5, -2, 18446744073709551615, "s", null, true]}}"#;
+        assert_eq!(parse(text).unwrap(), serde_json::from_str::<Value>(text).unwrap());
+    }
+
+    #[test]
+    fn oversized_documents_are_refused_before_parsing() {
+        let v = parse_limited(b"[1, 2, 3]", 8).unwrap_err();
+        assert_eq!(v.code, Code::DocumentTooLarge);
+        assert!(parse_limited(b"[1, 2, 3]", 9).is_ok());
+        assert_eq!(parse("1e999").unwrap_err().code, Code::InvalidJson);
+        assert_eq!(parse("{\"a\": 1} x").unwrap_err().code, Code::InvalidJson);
     }
 
     #[test]

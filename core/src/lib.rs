@@ -187,10 +187,16 @@ pub fn check(kind: &str, input: &str, context: Option<&str>) -> Result<Report, C
         Some(c) => Context::from_json(c).map_err(CheckError::InvalidContext)?,
         None => Context::default(),
     };
-    Ok(match json::parse(input) {
-        Ok(v) => check_value(kind, &v, &ctx),
+    Ok(check_bytes(kind, input.as_bytes(), &ctx))
+}
+
+/// Checks a document given as JSON bytes (UTF-8) as `kind` under `ctx`: the context's
+/// `maxDocumentBytes` applies first, then parsing (see [`json::parse`]), then the rules.
+pub fn check_bytes(kind: Kind, input: &[u8], ctx: &Context) -> Report {
+    match json::parse_limited(input, ctx.limits.max_document_bytes) {
+        Ok(v) => check_value(kind, &v, ctx),
         Err(v) => Report::new(vec![v]),
-    })
+    }
 }
 
 /// Checks an already-parsed document as `kind` under `ctx`.

@@ -40,6 +40,11 @@ codes! {
     // Conventions that hold everywhere.
     /// Input that is not JSON at all (reported once, at `""`).
     InvalidJson = "invalid_json",
+    /// A name repeated within one JSON object (reported once, at the repeat): refused, because
+    /// parsers disagree on which value wins.
+    DuplicateField = "duplicate_field",
+    /// A document longer than `limits.maxDocumentBytes` (reported once, at `""`).
+    DocumentTooLarge = "document_too_large",
     /// A value of the wrong JSON type.
     TypeMismatch = "type_mismatch",
     /// A missing required field.

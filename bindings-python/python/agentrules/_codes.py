@@ -5,6 +5,8 @@ from typing import Literal
 
 Code = Literal[
     "invalid_json",
+    "duplicate_field",
+    "document_too_large",
     "type_mismatch",
     "required",
     "unknown_field",
