@@ -305,6 +305,18 @@ fn check_kind(
     ctx: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Report> {
     let ctx = context(py, ctx)?;
+    // JSON text (`str`) and bytes go through the core's reader as they are (the context's
+    // maxDocumentBytes applies); Python values are converted.
+    if let Ok(b) = input.cast::<PyBytes>() {
+        let bytes = b.as_bytes();
+        return Ok(Report::from(py.detach(|| agentrules::check_bytes(kind, bytes, &ctx))));
+    }
+    if let Ok(s) = input.cast::<PyString>() {
+        if let Ok(text) = s.to_cow() {
+            let text: &str = &text;
+            return Ok(Report::from(py.detach(|| agentrules::check_bytes(kind, text.as_bytes(), &ctx))));
+        }
+    }
     let report = match document(input) {
         Ok(v) => py.detach(|| agentrules::check_value(kind, &v, &ctx)),
         Err(v) => agentrules::Report::new(vec![v]),
@@ -817,8 +829,20 @@ fn sweep_connectors(py: Python<'_>, installs: &Bound<'_, PyAny>, now: i64, sweep
     Ok(agentrules::connector::sweep(&list, now, policy))
 }
 
+/// Panics inside Rust, on purpose: the test of panic safety calls it to show a Rust panic
+/// reaches Python as an exception (pyo3's `PanicException`) and the interpreter lives on. Not
+/// part of the API.
+#[pyfunction]
+fn _internal_panic_for_tests() {
+    #[allow(clippy::panic)]
+    {
+        panic!("a forced internal failure (panic-safety test)");
+    }
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_internal_panic_for_tests, m)?)?;
     m.add_class::<WebhookVerification>()?;
     m.add_function(wrap_pyfunction!(verify_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(apply_connector_event, m)?)?;

@@ -173,3 +173,13 @@ def test_table_validator_compiles_once_and_releases_the_gil():
         agentrules.TableValidator({"type": "array"})
     assert info.value.code == "invalid_schema"
     assert info.value.violations[0].code == "schema_not_object"
+
+
+def test_a_rust_panic_is_a_python_exception_and_the_module_lives_on() -> None:
+    from agentrules import _native
+
+    with pytest.raises(BaseException) as info:
+        _native._internal_panic_for_tests()
+    assert type(info.value).__name__ == "PanicException"
+    assert "forced internal failure" in str(info.value)
+    assert agentrules.validate_launch({"prompt": {"text": " "}}).violations[0].code == "empty_text"

@@ -94,10 +94,7 @@ fn context(json: Option<String>) -> Result<Context, Refusal> {
 
 fn check_kind(kind: Kind, input_json: &str, context_json: Option<String>) -> Result<Report, Refusal> {
     let ctx = context(context_json)?;
-    Ok(match agentrules::json::parse(input_json) {
-        Ok(v) => agentrules::check_value(kind, &v, &ctx),
-        Err(v) => Report::new(vec![v]),
-    })
+    Ok(agentrules::check_bytes(kind, input_json.as_bytes(), &ctx))
 }
 
 /// Checks `input_json` as `kind` (`launch`, `followup`, `list-query`, `table`, …) with an
@@ -109,6 +106,18 @@ pub fn check(kind: String, input_json: String, context_json: Option<String>) -> 
         refuse(ErrorKind::UnknownKind, agentrules::CheckError::UnknownKind(kind.clone()).to_string(), Vec::new())
     })?;
     check_kind(k, &input_json, context_json)
+}
+
+/// Checks `input` given as raw bytes (`Data` / `ByteArray`, e.g. a file or an HTTP body) as
+/// `kind`: bytes that are not UTF-8 are `invalid_json`, as everywhere else, instead of being
+/// replaced on their way into a `String`.
+#[uniffi::export]
+pub fn check_bytes(kind: String, input: Vec<u8>, context_json: Option<String>) -> Result<Report, Refusal> {
+    let k = Kind::parse(&kind).ok_or_else(|| {
+        refuse(ErrorKind::UnknownKind, agentrules::CheckError::UnknownKind(kind.clone()).to_string(), Vec::new())
+    })?;
+    let ctx = context(context_json)?;
+    Ok(agentrules::check_bytes(k, &input, &ctx))
 }
 
 /// Checks a launch body (`POST /api/v0/agents`).
@@ -467,4 +476,16 @@ pub fn sweep_connectors(
     policy: agentrules::connector::ConnectorPolicy,
 ) -> Vec<String> {
     agentrules::connector::sweep(&installs, now_unix_seconds, policy)
+}
+
+/// Panics inside Rust, on purpose: the test of panic safety calls it to show a Rust panic
+/// reaches Kotlin/Swift as a thrown error (uniffi's `InternalException`) and not an abort. Not
+/// part of the API.
+#[doc(hidden)]
+#[uniffi::export]
+pub fn internal_panic_for_tests() {
+    #[allow(clippy::panic)]
+    {
+        panic!("a forced internal failure (panic-safety test)");
+    }
 }

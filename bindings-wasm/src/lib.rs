@@ -59,7 +59,7 @@ fn report_error(code: &str, what: &str, report: &Report) -> JsValue {
     error(code, &format!("{what}: {first}{more}"), &report.violations)
 }
 
-/// A JS value as JSON: a string is JSON text; anything else goes through `JSON.stringify` (one
+/// A JS value as JSON: a string is JSON text, a `Uint8Array` JSON bytes; anything else goes through `JSON.stringify` (one
 /// call, then one parse in Rust: measured twice as fast as walking the object property by
 /// property across the boundary), so values are read exactly as `JSON.stringify` writes them
 /// (`NaN` becomes `null`, functions in objects vanish). `Err` is the `invalid_json` violation
@@ -68,6 +68,10 @@ fn report_error(code: &str, what: &str, report: &Report) -> JsValue {
 fn to_json_value(input: &JsValue) -> Result<Value, Violation> {
     if let Some(text) = input.as_string() {
         return agentrules::json::parse(&text);
+    }
+    if input.is_instance_of::<js_sys::Uint8Array>() {
+        // Raw bytes (a fetch body, a file): not-UTF-8 is `invalid_json`, never replaced.
+        return agentrules::json::parse_bytes(&js_sys::Uint8Array::new(input).to_vec());
     }
     let not_json = |what: &str| Violation::new(&agentrules::Pointer::root(), Code::InvalidJson, what.to_string());
     match js_sys::JSON::stringify(input) {
@@ -90,14 +94,22 @@ fn context(ctx: &JsValue) -> Result<Context, JsValue> {
 
 fn check_kind(kind: Kind, input: &JsValue, ctx: &JsValue) -> Result<Ts<Report>, JsValue> {
     let ctx = context(ctx)?;
-    let report = match to_json_value(input) {
-        Ok(v) => agentrules::check_value(kind, &v, &ctx),
-        Err(v) => Report::new(vec![v]),
+    // Text and bytes go through the core's reader as they are (the context's maxDocumentBytes
+    // applies); other values through JSON.stringify.
+    let report = if let Some(text) = input.as_string() {
+        agentrules::check_bytes(kind, text.as_bytes(), &ctx)
+    } else if input.is_instance_of::<js_sys::Uint8Array>() {
+        agentrules::check_bytes(kind, &js_sys::Uint8Array::new(input).to_vec(), &ctx)
+    } else {
+        match to_json_value(input) {
+            Ok(v) => agentrules::check_value(kind, &v, &ctx),
+            Err(v) => Report::new(vec![v]),
+        }
     };
     out(&report)
 }
 
-/// Checks `input` (a JS value or JSON text) as `kind` (`launch`, `followup`, `list-query`, …)
+/// Checks `input` (a JS value, JSON text, or JSON bytes as a `Uint8Array`) as `kind` (`launch`, `followup`, `list-query`, …)
 /// with an optional context. Throws `AgentRulesError` for an unknown kind (`unknown_kind`) or an
 /// invalid context (`invalid_context`); problems with the input itself are the report's.
 #[wasm_bindgen(js_name = check)]
@@ -538,4 +550,16 @@ pub fn sweep_connectors(
     #[allow(clippy::cast_possible_truncation)]
     let now = if now_unix_seconds.is_finite() { now_unix_seconds.floor() as i64 } else { 0 };
     Ok(agentrules::connector::sweep(&list, now, connector_policy(&policy)?))
+}
+
+/// Panics inside Rust, on purpose: the test of panic safety calls it to show a Rust panic
+/// reaches JavaScript as a thrown `Error` (a `WebAssembly.RuntimeError`) and the package keeps
+/// working afterwards. Not part of the API.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __internalPanicForTests)]
+pub fn internal_panic_for_tests() {
+    #[allow(clippy::panic)]
+    {
+        panic!("a forced internal failure (panic-safety test)");
+    }
 }

@@ -134,3 +134,12 @@ test('evaluate (table entry) runs the non-validation rules', async () => {
   assert.deepEqual(full.evaluate('endpoint', { method: 'POST', path: '/api/v0/agents' }), { name: 'launch_agent', scope: 'developer:agent', rateClass: 'heavy' });
   assert.throws(() => full.evaluate('nope', {}), (e) => e.code === 'invalid_arguments');
 });
+
+test('a Rust panic surfaces as a thrown Error and the package keeps working (both entries)', async () => {
+  const table = await import('../pkg/table-node.js');
+  for (const entry of [ar, table]) {
+    assert.throws(() => entry.__internalPanicForTests(), (e) => e instanceof Error);
+    assert.equal(entry.check('thread-rename', { title: 'still working' }).ok, true);
+    assert.equal(entry.validateLaunch({ prompt: { text: '' } }).violations[0].code, 'empty_text');
+  }
+});

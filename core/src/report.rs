@@ -11,7 +11,7 @@ use crate::pointer::Pointer;
 macro_rules! codes {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal ),+ $(,)?) => {
         /// A stable violation code. Codes are never renamed: frontends key translations on them.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
         #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
         #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
         #[non_exhaustive]
@@ -31,6 +31,14 @@ macro_rules! codes {
             /// The code with this snake_case name, if there is one.
             pub fn from_name(name: &str) -> Option<Code> {
                 match name { $( $name => Some(Code::$variant), )+ _ => None }
+            }
+        }
+
+        /// Written as its name, through the one name table of [`Code::as_str`] (serde's derive
+        /// would add a second table: 4 KB of the browser package).
+        impl Serialize for Code {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
     };

@@ -6,6 +6,7 @@ from ._codes import Code
 from ._types import FailureSummary, Install, WebhookProvider, RejectReason
 
 __all__ = [
+    "_internal_panic_for_tests",
     "Decision",
     "PolicyMatrix",
     "Poller",
@@ -148,3 +149,5 @@ def verify_webhook(
 def apply_connector_event(install: Union[Install, _JsonInput], event: _JsonInput, *, failure_threshold: int = 3) -> Install: ...
 def connector_summary(install: Union[Install, _JsonInput]) -> FailureSummary: ...
 def sweep_connectors(installs: Iterable[Union[Install, _JsonInput]], now: int, *, sweep_after: int = 300) -> List[str]: ...
+def _internal_panic_for_tests() -> None:
+    """Panics inside Rust on purpose (the panic-safety test); raises pyo3's PanicException."""

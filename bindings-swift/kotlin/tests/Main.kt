@@ -214,12 +214,21 @@ fun nome(dir: File) {
     expect("an invalid install throws BadRequest", bad?.kind() == ErrorKind.BAD_REQUEST && bad.violations().size == 2) { "$bad" }
 }
 
+// A Rust panic crosses the FFI as uniffi's InternalException, not an abort, and the library
+// keeps working afterwards.
+fun panics() {
+    val e = try { internalPanicForTests(); null } catch (t: Throwable) { t }
+    expect("a panic is a Kotlin exception", e != null && e::class.simpleName == "InternalException" && e.message?.contains("forced internal failure") == true) { "$e" }
+    expect("the library works after a panic", check("thread-rename", """{"title": "ok"}""", null).ok)
+}
+
 fun main(args: Array<String>) {
     val root = File(args.getOrElse(0) { "." }).absoluteFile
     val dir = System.getenv("AGENTRULES_CONFORMANCE_DIR")?.let { File(it) } ?: File(root, "tests/conformance")
     corpus(dir)
     sse(root, dir)
     nome(dir)
+    panics()
     api(root)
     failures.forEach { println("FAIL $it") }
     println("${passed} passed, ${failures.size} failed")

@@ -379,6 +379,11 @@ int8_t uniffi_agentrules_uniffi_fn_func_can_transition(RustBuffer from, RustBuff
 RustBuffer uniffi_agentrules_uniffi_fn_func_check(RustBuffer kind, RustBuffer input_json, RustBuffer context_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CHECK_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CHECK_BYTES
+RustBuffer uniffi_agentrules_uniffi_fn_func_check_bytes(RustBuffer kind, RustBuffer input, RustBuffer context_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CHECK_IMAGE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CHECK_IMAGE
 RustBuffer uniffi_agentrules_uniffi_fn_func_check_image(RustBuffer media_type, RustBuffer head, uint64_t byte_length, RustBuffer context_json, RustCallStatus *_Nonnull out_status
@@ -409,6 +414,12 @@ RustBuffer uniffi_agentrules_uniffi_fn_func_default_connector_policy(RustCallSta
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_EVALUATE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_EVALUATE
 RustBuffer uniffi_agentrules_uniffi_fn_func_evaluate(RustBuffer op, RustBuffer args_json, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_INTERNAL_PANIC_FOR_TESTS
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_INTERNAL_PANIC_FOR_TESTS
+void uniffi_agentrules_uniffi_fn_func_internal_panic_for_tests(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_IS_TERMINAL
@@ -750,6 +761,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_check(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_CHECK_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_CHECK_BYTES
+uint16_t uniffi_agentrules_uniffi_checksum_func_check_bytes(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_CHECK_IMAGE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_CHECK_IMAGE
 uint16_t uniffi_agentrules_uniffi_checksum_func_check_image(void
@@ -783,6 +800,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_default_connector_policy(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_EVALUATE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_EVALUATE
 uint16_t uniffi_agentrules_uniffi_checksum_func_evaluate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_INTERNAL_PANIC_FOR_TESTS
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_INTERNAL_PANIC_FOR_TESTS
+uint16_t uniffi_agentrules_uniffi_checksum_func_internal_panic_for_tests(void
     
 );
 #endif

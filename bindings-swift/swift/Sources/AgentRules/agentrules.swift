@@ -1396,6 +1396,15 @@ public enum Code: Equatable, Hashable {
      */
     case invalidJson
     /**
+     * A name repeated within one JSON object (reported once, at the repeat): refused, because
+     * parsers disagree on which value wins.
+     */
+    case duplicateField
+    /**
+     * A document longer than `limits.maxDocumentBytes` (reported once, at `""`).
+     */
+    case documentTooLarge
+    /**
      * A value of the wrong JSON type.
      */
     case typeMismatch
@@ -1778,185 +1787,189 @@ public struct FfiConverterTypeCode: FfiConverterRustBuffer {
         
         case 1: return .invalidJson
         
-        case 2: return .typeMismatch
+        case 2: return .duplicateField
         
-        case 3: return .required
+        case 3: return .documentTooLarge
         
-        case 4: return .unknownField
+        case 4: return .typeMismatch
         
-        case 5: return .invalidUuid
+        case 5: return .required
         
-        case 6: return .outOfRange
+        case 6: return .unknownField
         
-        case 7: return .emptyText
+        case 7: return .invalidUuid
         
-        case 8: return .invalidTransition
+        case 8: return .outOfRange
         
-        case 9: return .invalidState
+        case 9: return .emptyText
         
-        case 10: return .missingPromptOrWorkflow
+        case 10: return .invalidTransition
         
-        case 11: return .notAllowedWithWorkflow
+        case 11: return .invalidState
         
-        case 12: return .duplicateId
+        case 12: return .missingPromptOrWorkflow
         
-        case 13: return .requiresWorkflow
+        case 13: return .notAllowedWithWorkflow
         
-        case 14: return .promptWithWorkflowInputs
+        case 14: return .duplicateId
         
-        case 15: return .promptNotAccepted
+        case 15: return .requiresWorkflow
         
-        case 16: return .missingSlot
+        case 16: return .promptWithWorkflowInputs
         
-        case 17: return .unknownSlot
+        case 17: return .promptNotAccepted
         
-        case 18: return .slotRequired
+        case 18: return .missingSlot
         
-        case 19: return .ambiguousSlot
+        case 19: return .unknownSlot
         
-        case 20: return .workflowMismatch
+        case 20: return .slotRequired
         
-        case 21: return .inputsNotAccepted
+        case 21: return .ambiguousSlot
         
-        case 22: return .tooManyImages
+        case 22: return .workflowMismatch
         
-        case 23: return .unsupportedMediaType
+        case 23: return .inputsNotAccepted
         
-        case 24: return .dataUrlNotAllowed
+        case 24: return .tooManyImages
         
-        case 25: return .invalidBase64
+        case 25: return .unsupportedMediaType
         
-        case 26: return .imageTooLarge
+        case 26: return .dataUrlNotAllowed
         
-        case 27: return .mediaTypeMismatch
+        case 27: return .invalidBase64
         
-        case 28: return .unknownCapability
+        case 28: return .imageTooLarge
         
-        case 29: return .capabilityNotEntitled
+        case 29: return .mediaTypeMismatch
         
-        case 30: return .unknownStatus
+        case 30: return .unknownCapability
         
-        case 31: return .unknownInclude
+        case 31: return .capabilityNotEntitled
         
-        case 32: return .invalidAuthorization
+        case 32: return .unknownStatus
         
-        case 33: return .invalidApiKey
+        case 33: return .unknownInclude
         
-        case 34: return .invalidVersion
+        case 34: return .invalidAuthorization
         
-        case 35: return .invalidSchema
+        case 35: return .invalidApiKey
         
-        case 36: return .schemaNotObject
+        case 36: return .invalidVersion
         
-        case 37: return .unresolvableRef
+        case 37: return .invalidSchema
         
-        case 38: return .duplicateKey
+        case 38: return .schemaNotObject
         
-        case 39: return .schemaType
+        case 39: return .unresolvableRef
         
-        case 40: return .schemaRequired
+        case 40: return .duplicateKey
         
-        case 41: return .schemaPattern
+        case 41: return .schemaType
         
-        case 42: return .schemaFormat
+        case 42: return .schemaRequired
         
-        case 43: return .schemaEnum
+        case 43: return .schemaPattern
         
-        case 44: return .schemaConst
+        case 44: return .schemaFormat
         
-        case 45: return .schemaMinimum
+        case 45: return .schemaEnum
         
-        case 46: return .schemaMaximum
+        case 46: return .schemaConst
         
-        case 47: return .schemaExclusiveMinimum
+        case 47: return .schemaMinimum
         
-        case 48: return .schemaExclusiveMaximum
+        case 48: return .schemaMaximum
         
-        case 49: return .schemaMultipleOf
+        case 49: return .schemaExclusiveMinimum
         
-        case 50: return .schemaMinLength
+        case 50: return .schemaExclusiveMaximum
         
-        case 51: return .schemaMaxLength
+        case 51: return .schemaMultipleOf
         
-        case 52: return .schemaMinItems
+        case 52: return .schemaMinLength
         
-        case 53: return .schemaMaxItems
+        case 53: return .schemaMaxLength
         
-        case 54: return .schemaUniqueItems
+        case 54: return .schemaMinItems
         
-        case 55: return .schemaContains
+        case 55: return .schemaMaxItems
         
-        case 56: return .schemaMinProperties
+        case 56: return .schemaUniqueItems
         
-        case 57: return .schemaMaxProperties
+        case 57: return .schemaContains
         
-        case 58: return .schemaAdditionalProperties
+        case 58: return .schemaMinProperties
         
-        case 59: return .schemaAdditionalItems
+        case 59: return .schemaMaxProperties
         
-        case 60: return .schemaUnevaluatedProperties
+        case 60: return .schemaAdditionalProperties
         
-        case 61: return .schemaUnevaluatedItems
+        case 61: return .schemaAdditionalItems
         
-        case 62: return .schemaPropertyNames
+        case 62: return .schemaUnevaluatedProperties
         
-        case 63: return .schemaAnyOf
+        case 63: return .schemaUnevaluatedItems
         
-        case 64: return .schemaOneOf
+        case 64: return .schemaPropertyNames
         
-        case 65: return .schemaNot
+        case 65: return .schemaAnyOf
         
-        case 66: return .schemaContentEncoding
+        case 66: return .schemaOneOf
         
-        case 67: return .schemaContentMediaType
+        case 67: return .schemaNot
         
-        case 68: return .schemaFalse
+        case 68: return .schemaContentEncoding
         
-        case 69: return .schemaOther
+        case 69: return .schemaContentMediaType
         
-        case 70: return .unknownTool
+        case 70: return .schemaFalse
         
-        case 71: return .roleNotAllowed
+        case 71: return .schemaOther
         
-        case 72: return .maxCallsExceeded
+        case 72: return .unknownTool
         
-        case 73: return .offline
+        case 73: return .roleNotAllowed
         
-        case 74: return .unknownApprovalTier
+        case 74: return .maxCallsExceeded
         
-        case 75: return .unknownOfflineBehaviour
+        case 75: return .offline
         
-        case 76: return .emptyList
+        case 76: return .unknownApprovalTier
         
-        case 77: return .outOfOrder
+        case 77: return .unknownOfflineBehaviour
         
-        case 78: return .afterTerminal
+        case 78: return .emptyList
         
-        case 79: return .runMismatch
+        case 79: return .outOfOrder
         
-        case 80: return .unknownEvent
+        case 80: return .afterTerminal
         
-        case 81: return .tooLong
+        case 81: return .runMismatch
         
-        case 82: return .controlCharacter
+        case 82: return .unknownEvent
         
-        case 83: return .duplicateValue
+        case 83: return .tooLong
         
-        case 84: return .invalidPackageId
+        case 84: return .controlCharacter
         
-        case 85: return .packageDenied
+        case 85: return .duplicateValue
         
-        case 86: return .packageNotAllowed
+        case 86: return .invalidPackageId
         
-        case 87: return .missingEntitlement
+        case 87: return .packageDenied
         
-        case 88: return .invalidUrl
+        case 88: return .packageNotAllowed
         
-        case 89: return .unsupportedScheme
+        case 89: return .missingEntitlement
         
-        case 90: return .credentialsInUrl
+        case 90: return .invalidUrl
         
-        case 91: return .invalidRef
+        case 91: return .unsupportedScheme
+        
+        case 92: return .credentialsInUrl
+        
+        case 93: return .invalidRef
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -1970,364 +1983,372 @@ public struct FfiConverterTypeCode: FfiConverterRustBuffer {
             writeInt(&buf, Int32(1))
         
         
-        case .typeMismatch:
+        case .duplicateField:
             writeInt(&buf, Int32(2))
         
         
-        case .required:
+        case .documentTooLarge:
             writeInt(&buf, Int32(3))
         
         
-        case .unknownField:
+        case .typeMismatch:
             writeInt(&buf, Int32(4))
         
         
-        case .invalidUuid:
+        case .required:
             writeInt(&buf, Int32(5))
         
         
-        case .outOfRange:
+        case .unknownField:
             writeInt(&buf, Int32(6))
         
         
-        case .emptyText:
+        case .invalidUuid:
             writeInt(&buf, Int32(7))
         
         
-        case .invalidTransition:
+        case .outOfRange:
             writeInt(&buf, Int32(8))
         
         
-        case .invalidState:
+        case .emptyText:
             writeInt(&buf, Int32(9))
         
         
-        case .missingPromptOrWorkflow:
+        case .invalidTransition:
             writeInt(&buf, Int32(10))
         
         
-        case .notAllowedWithWorkflow:
+        case .invalidState:
             writeInt(&buf, Int32(11))
         
         
-        case .duplicateId:
+        case .missingPromptOrWorkflow:
             writeInt(&buf, Int32(12))
         
         
-        case .requiresWorkflow:
+        case .notAllowedWithWorkflow:
             writeInt(&buf, Int32(13))
         
         
-        case .promptWithWorkflowInputs:
+        case .duplicateId:
             writeInt(&buf, Int32(14))
         
         
-        case .promptNotAccepted:
+        case .requiresWorkflow:
             writeInt(&buf, Int32(15))
         
         
-        case .missingSlot:
+        case .promptWithWorkflowInputs:
             writeInt(&buf, Int32(16))
         
         
-        case .unknownSlot:
+        case .promptNotAccepted:
             writeInt(&buf, Int32(17))
         
         
-        case .slotRequired:
+        case .missingSlot:
             writeInt(&buf, Int32(18))
         
         
-        case .ambiguousSlot:
+        case .unknownSlot:
             writeInt(&buf, Int32(19))
         
         
-        case .workflowMismatch:
+        case .slotRequired:
             writeInt(&buf, Int32(20))
         
         
-        case .inputsNotAccepted:
+        case .ambiguousSlot:
             writeInt(&buf, Int32(21))
         
         
-        case .tooManyImages:
+        case .workflowMismatch:
             writeInt(&buf, Int32(22))
         
         
-        case .unsupportedMediaType:
+        case .inputsNotAccepted:
             writeInt(&buf, Int32(23))
         
         
-        case .dataUrlNotAllowed:
+        case .tooManyImages:
             writeInt(&buf, Int32(24))
         
         
-        case .invalidBase64:
+        case .unsupportedMediaType:
             writeInt(&buf, Int32(25))
         
         
-        case .imageTooLarge:
+        case .dataUrlNotAllowed:
             writeInt(&buf, Int32(26))
         
         
-        case .mediaTypeMismatch:
+        case .invalidBase64:
             writeInt(&buf, Int32(27))
         
         
-        case .unknownCapability:
+        case .imageTooLarge:
             writeInt(&buf, Int32(28))
         
         
-        case .capabilityNotEntitled:
+        case .mediaTypeMismatch:
             writeInt(&buf, Int32(29))
         
         
-        case .unknownStatus:
+        case .unknownCapability:
             writeInt(&buf, Int32(30))
         
         
-        case .unknownInclude:
+        case .capabilityNotEntitled:
             writeInt(&buf, Int32(31))
         
         
-        case .invalidAuthorization:
+        case .unknownStatus:
             writeInt(&buf, Int32(32))
         
         
-        case .invalidApiKey:
+        case .unknownInclude:
             writeInt(&buf, Int32(33))
         
         
-        case .invalidVersion:
+        case .invalidAuthorization:
             writeInt(&buf, Int32(34))
         
         
-        case .invalidSchema:
+        case .invalidApiKey:
             writeInt(&buf, Int32(35))
         
         
-        case .schemaNotObject:
+        case .invalidVersion:
             writeInt(&buf, Int32(36))
         
         
-        case .unresolvableRef:
+        case .invalidSchema:
             writeInt(&buf, Int32(37))
         
         
-        case .duplicateKey:
+        case .schemaNotObject:
             writeInt(&buf, Int32(38))
         
         
-        case .schemaType:
+        case .unresolvableRef:
             writeInt(&buf, Int32(39))
         
         
-        case .schemaRequired:
+        case .duplicateKey:
             writeInt(&buf, Int32(40))
         
         
-        case .schemaPattern:
+        case .schemaType:
             writeInt(&buf, Int32(41))
         
         
-        case .schemaFormat:
+        case .schemaRequired:
             writeInt(&buf, Int32(42))
         
         
-        case .schemaEnum:
+        case .schemaPattern:
             writeInt(&buf, Int32(43))
         
         
-        case .schemaConst:
+        case .schemaFormat:
             writeInt(&buf, Int32(44))
         
         
-        case .schemaMinimum:
+        case .schemaEnum:
             writeInt(&buf, Int32(45))
         
         
-        case .schemaMaximum:
+        case .schemaConst:
             writeInt(&buf, Int32(46))
         
         
-        case .schemaExclusiveMinimum:
+        case .schemaMinimum:
             writeInt(&buf, Int32(47))
         
         
-        case .schemaExclusiveMaximum:
+        case .schemaMaximum:
             writeInt(&buf, Int32(48))
         
         
-        case .schemaMultipleOf:
+        case .schemaExclusiveMinimum:
             writeInt(&buf, Int32(49))
         
         
-        case .schemaMinLength:
+        case .schemaExclusiveMaximum:
             writeInt(&buf, Int32(50))
         
         
-        case .schemaMaxLength:
+        case .schemaMultipleOf:
             writeInt(&buf, Int32(51))
         
         
-        case .schemaMinItems:
+        case .schemaMinLength:
             writeInt(&buf, Int32(52))
         
         
-        case .schemaMaxItems:
+        case .schemaMaxLength:
             writeInt(&buf, Int32(53))
         
         
-        case .schemaUniqueItems:
+        case .schemaMinItems:
             writeInt(&buf, Int32(54))
         
         
-        case .schemaContains:
+        case .schemaMaxItems:
             writeInt(&buf, Int32(55))
         
         
-        case .schemaMinProperties:
+        case .schemaUniqueItems:
             writeInt(&buf, Int32(56))
         
         
-        case .schemaMaxProperties:
+        case .schemaContains:
             writeInt(&buf, Int32(57))
         
         
-        case .schemaAdditionalProperties:
+        case .schemaMinProperties:
             writeInt(&buf, Int32(58))
         
         
-        case .schemaAdditionalItems:
+        case .schemaMaxProperties:
             writeInt(&buf, Int32(59))
         
         
-        case .schemaUnevaluatedProperties:
+        case .schemaAdditionalProperties:
             writeInt(&buf, Int32(60))
         
         
-        case .schemaUnevaluatedItems:
+        case .schemaAdditionalItems:
             writeInt(&buf, Int32(61))
         
         
-        case .schemaPropertyNames:
+        case .schemaUnevaluatedProperties:
             writeInt(&buf, Int32(62))
         
         
-        case .schemaAnyOf:
+        case .schemaUnevaluatedItems:
             writeInt(&buf, Int32(63))
         
         
-        case .schemaOneOf:
+        case .schemaPropertyNames:
             writeInt(&buf, Int32(64))
         
         
-        case .schemaNot:
+        case .schemaAnyOf:
             writeInt(&buf, Int32(65))
         
         
-        case .schemaContentEncoding:
+        case .schemaOneOf:
             writeInt(&buf, Int32(66))
         
         
-        case .schemaContentMediaType:
+        case .schemaNot:
             writeInt(&buf, Int32(67))
         
         
-        case .schemaFalse:
+        case .schemaContentEncoding:
             writeInt(&buf, Int32(68))
         
         
-        case .schemaOther:
+        case .schemaContentMediaType:
             writeInt(&buf, Int32(69))
         
         
-        case .unknownTool:
+        case .schemaFalse:
             writeInt(&buf, Int32(70))
         
         
-        case .roleNotAllowed:
+        case .schemaOther:
             writeInt(&buf, Int32(71))
         
         
-        case .maxCallsExceeded:
+        case .unknownTool:
             writeInt(&buf, Int32(72))
         
         
-        case .offline:
+        case .roleNotAllowed:
             writeInt(&buf, Int32(73))
         
         
-        case .unknownApprovalTier:
+        case .maxCallsExceeded:
             writeInt(&buf, Int32(74))
         
         
-        case .unknownOfflineBehaviour:
+        case .offline:
             writeInt(&buf, Int32(75))
         
         
-        case .emptyList:
+        case .unknownApprovalTier:
             writeInt(&buf, Int32(76))
         
         
-        case .outOfOrder:
+        case .unknownOfflineBehaviour:
             writeInt(&buf, Int32(77))
         
         
-        case .afterTerminal:
+        case .emptyList:
             writeInt(&buf, Int32(78))
         
         
-        case .runMismatch:
+        case .outOfOrder:
             writeInt(&buf, Int32(79))
         
         
-        case .unknownEvent:
+        case .afterTerminal:
             writeInt(&buf, Int32(80))
         
         
-        case .tooLong:
+        case .runMismatch:
             writeInt(&buf, Int32(81))
         
         
-        case .controlCharacter:
+        case .unknownEvent:
             writeInt(&buf, Int32(82))
         
         
-        case .duplicateValue:
+        case .tooLong:
             writeInt(&buf, Int32(83))
         
         
-        case .invalidPackageId:
+        case .controlCharacter:
             writeInt(&buf, Int32(84))
         
         
-        case .packageDenied:
+        case .duplicateValue:
             writeInt(&buf, Int32(85))
         
         
-        case .packageNotAllowed:
+        case .invalidPackageId:
             writeInt(&buf, Int32(86))
         
         
-        case .missingEntitlement:
+        case .packageDenied:
             writeInt(&buf, Int32(87))
         
         
-        case .invalidUrl:
+        case .packageNotAllowed:
             writeInt(&buf, Int32(88))
         
         
-        case .unsupportedScheme:
+        case .missingEntitlement:
             writeInt(&buf, Int32(89))
         
         
-        case .credentialsInUrl:
+        case .invalidUrl:
             writeInt(&buf, Int32(90))
         
         
-        case .invalidRef:
+        case .unsupportedScheme:
             writeInt(&buf, Int32(91))
+        
+        
+        case .credentialsInUrl:
+            writeInt(&buf, Int32(92))
+        
+        
+        case .invalidRef:
+            writeInt(&buf, Int32(93))
         
         }
     }

@@ -2165,6 +2165,21 @@ public func check(kind: String, inputJson: String, contextJson: String?)throws  
 })
 }
 /**
+ * Checks `input` given as raw bytes (`Data` / `ByteArray`, e.g. a file or an HTTP body) as
+ * `kind`: bytes that are not UTF-8 are `invalid_json`, as everywhere else, instead of being
+ * replaced on their way into a `String`.
+ */
+public func checkBytes(kind: String, input: Data, contextJson: String?)throws  -> Report  {
+    return try  FfiConverterTypeReport_lift(try rustCallWithError(FfiConverterTypeAgentRulesError__as_error_lift) {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_check_bytes(
+        FfiConverterString.lower(kind),
+        FfiConverterData.lower(input),
+        FfiConverterOptionString.lower(contextJson),uniffiCallStatus
+    )
+})
+}
+/**
  * I7: checks a photo before it is base64-encoded, from its media type, its first bytes (16
  * are enough) and its byte length. Paths are `/media_type` and `/data`.
  */
@@ -2233,6 +2248,17 @@ public func evaluate(op: String, argsJson: String)throws  -> String  {
         FfiConverterString.lower(argsJson),uniffiCallStatus
     )
 })
+}
+/**
+ * Panics inside Rust, on purpose: the test of panic safety calls it to show a Rust panic
+ * reaches Kotlin/Swift as a thrown error (uniffi's `InternalException`) and not an abort. Not
+ * part of the API.
+ */
+public func internalPanicForTests()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_internal_panic_for_tests(uniffiCallStatus
+    )
+}
 }
 /**
  * S1: whether a status is terminal.
@@ -2396,6 +2422,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_func_check() != 55374) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_agentrules_uniffi_checksum_func_check_bytes() != 63070) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_agentrules_uniffi_checksum_func_check_image() != 51030) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2412,6 +2441,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_evaluate() != 13999) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_func_internal_panic_for_tests() != 40892) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_is_terminal() != 37652) {
