@@ -219,10 +219,12 @@ fn run(command: Command) -> Result<u8, String> {
                     })?
                 }
             };
-            let bytes = read_input(file.as_deref())?;
-            let report = match agentrules::json::parse_bytes(&bytes) {
-                Ok(v) => agentrules::check_value(kind, &v, &ctx),
-                Err(v) => Report::new(vec![v]),
+            // A file larger than the limit is refused from its size, without reading it.
+            let max = ctx.limits.max_document_bytes;
+            let size = file.as_deref().filter(|f| *f != "-").and_then(|f| std::fs::metadata(f).ok()).map(|m| m.len());
+            let report = match size {
+                Some(len) if len > max => Report::new(vec![agentrules::json::document_too_large(len, max)]),
+                _ => agentrules::check_bytes(kind, &read_input(file.as_deref())?, &ctx),
             };
             print_report(&report, format);
             Ok(u8::from(!report.ok))

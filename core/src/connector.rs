@@ -355,7 +355,8 @@ pub fn sweep(installs: &[Install], now: i64, policy: ConnectorPolicy) -> Vec<Str
         .filter(|i| i.status == InstallStatus::Degraded)
         .filter_map(|i| {
             let t = i.updated_at.unwrap_or(i64::MIN);
-            (i128::from(now) - i128::from(t) >= i128::from(policy.sweep_after)).then_some((t, i.id.as_str()))
+            (i128::from(now).saturating_sub(i128::from(t)) >= i128::from(policy.sweep_after))
+                .then_some((t, i.id.as_str()))
         })
         .collect();
     due.sort_unstable();

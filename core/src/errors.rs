@@ -96,7 +96,7 @@ impl ErrorEnvelope {
             .map(|v| if v.path.is_empty() { v.message.clone() } else { format!("{}: {}", v.path, v.message) })
             .collect();
         if report.violations.len() > SHOWN {
-            parts.push(format!("and {} more", report.violations.len() - SHOWN));
+            parts.push(format!("and {} more", report.violations.len().saturating_sub(SHOWN)));
         }
         Some(ErrorEnvelope { error: parts.join("; "), code: ApiErrorCode::BadRequest })
     }

@@ -96,12 +96,12 @@ pub fn base64_decoded_len(data: &str) -> Result<u64, Base64Error> {
         return Err(first_bad_byte(b).unwrap_or(Base64Error::BadPadding));
     }
     let pad = b.iter().rev().take(2).take_while(|c| **c == b'=').count();
-    let body = b.get(..b.len() - pad).unwrap_or_default();
+    let body = b.get(..b.len().saturating_sub(pad)).unwrap_or_default();
     if let Some(e) = first_bad_byte(body) {
         return Err(e);
     }
     let len = b.len() as u64;
-    Ok(len / 4 * 3 - pad as u64)
+    Ok((len / 4).saturating_mul(3).saturating_sub(pad as u64))
 }
 
 fn first_bad_byte(b: &[u8]) -> Option<Base64Error> {
@@ -114,7 +114,7 @@ fn first_bad_byte(b: &[u8]) -> Option<Base64Error> {
         if !block.iter().fold(true, |ok, c| ok & is_alphabet(*c)) {
             return bad_byte_in(block, start);
         }
-        start += BLOCK;
+        start = start.saturating_add(BLOCK);
     }
     bad_byte_in(blocks.remainder(), start)
 }
@@ -130,7 +130,7 @@ fn bad_byte_in(b: &[u8], start: usize) -> Option<Base64Error> {
     if b.get(pos) == Some(&b'=') {
         Some(Base64Error::BadPadding)
     } else {
-        Some(Base64Error::InvalidByte { offset: start + pos })
+        Some(Base64Error::InvalidByte { offset: start.saturating_add(pos) })
     }
 }
 
@@ -332,7 +332,7 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
         .map(|p| {
             let hi = (*p.first()? as char).to_digit(16)?;
             let lo = (*p.get(1)? as char).to_digit(16)?;
-            u8::try_from(hi * 16 + lo).ok()
+            u8::try_from(hi.saturating_mul(16).saturating_add(lo)).ok()
         })
         .collect()
 }

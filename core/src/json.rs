@@ -33,12 +33,9 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Value, Violation> {
 
 /// Parses JSON bytes no longer than `max_bytes` (see [`parse`]).
 pub fn parse_limited(bytes: &[u8], max_bytes: u64) -> Result<Value, Violation> {
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > max_bytes {
-        return Err(Violation::new(
-            &Pointer::root(),
-            Code::DocumentTooLarge,
-            format!("the document has {} bytes, more than the limit of {max_bytes}", bytes.len()),
-        ));
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len > max_bytes {
+        return Err(document_too_large(len, max_bytes));
     }
     let dup = std::cell::RefCell::new(None::<Vec<String>>);
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -59,6 +56,16 @@ pub fn parse_limited(bytes: &[u8], max_bytes: u64) -> Result<Value, Violation> {
             None => Err(invalid_json(bytes, &e)),
         },
     }
+}
+
+/// The `document_too_large` violation for a document of `len` bytes (for readers that know the
+/// size before reading, such as a file's metadata).
+pub fn document_too_large(len: u64, max_bytes: u64) -> Violation {
+    Violation::new(
+        &Pointer::root(),
+        Code::DocumentTooLarge,
+        format!("the document has {len} bytes, more than the limit of {max_bytes}"),
+    )
 }
 
 /// Builds a [`Value`] like serde_json's own, refusing repeated object names. On a repeat it
@@ -164,15 +171,15 @@ fn byte_offset(text: &[u8], line: usize, column: usize) -> usize {
         let mut seen = 1usize;
         for (i, b) in text.iter().enumerate() {
             if *b == b'\n' {
-                seen += 1;
+                seen = seen.saturating_add(1);
                 if seen == line {
-                    start = i + 1;
+                    start = i.saturating_add(1);
                     break;
                 }
             }
         }
     }
-    (start + column.saturating_sub(1)).min(text.len())
+    start.saturating_add(column.saturating_sub(1)).min(text.len())
 }
 
 /// The JSON type name of a value, for messages.

@@ -253,7 +253,8 @@ fn check_slots(sink: &mut Sink, path: &Pointer, v: &Value, slots: &[Slot]) {
     };
     let mut declared: HashMap<&str, (usize, &Slot)> = HashMap::with_capacity(slots.len());
     for slot in slots {
-        declared.entry(slot.name.as_str()).or_insert((0, slot)).0 += 1;
+        let entry = declared.entry(slot.name.as_str()).or_insert((0, slot));
+        entry.0 = entry.0.saturating_add(1);
     }
     for (key, value) in inputs {
         let p = path.key(key);

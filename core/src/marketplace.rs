@@ -318,7 +318,7 @@ fn is_host(s: &str) -> bool {
 
 fn check_host_port(s: &str) -> Result<(), &'static str> {
     let (host, port) = match s.rfind(':') {
-        Some(i) if !s.ends_with(']') => (s.get(..i).unwrap_or(""), s.get(i + 1..)),
+        Some(i) if !s.ends_with(']') => (s.get(..i).unwrap_or(""), s.get(i.saturating_add(1)..)),
         _ => (s, None),
     };
     if !is_host(host) {

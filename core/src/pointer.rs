@@ -21,7 +21,7 @@ impl Pointer {
 
     /// The pointer to member `key` of the object this pointer names.
     pub fn key(&self, key: &str) -> Self {
-        let mut s = String::with_capacity(self.0.len() + key.len() + 1);
+        let mut s = String::with_capacity(self.0.len().saturating_add(key.len()).saturating_add(1));
         s.push_str(&self.0);
         s.push('/');
         push_escaped(&mut s, key);

@@ -342,7 +342,7 @@ pub(crate) fn collect_text<T>(text: &str, read: impl FnOnce(&mut Sink, &serde_js
 /// secret or 20 MB blob ever lands in a message.
 pub fn quote(s: &str) -> String {
     const MAX: usize = 40;
-    let mut out = String::with_capacity(MAX.min(s.len()) + 8);
+    let mut out = String::with_capacity(MAX.min(s.len()).saturating_add(8));
     out.push('`');
     let mut chars = s.chars();
     for c in chars.by_ref().take(MAX) {

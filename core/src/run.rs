@@ -379,7 +379,7 @@ pub fn replay(log: &Value) -> Result<RunState, Report> {
         unknown_events: 0,
     };
     for ev in log.as_array().into_iter().flatten().map(typed) {
-        s.events += 1;
+        s.events = s.events.saturating_add(1);
         s.last_seq = ev.seq;
         match ev.kind {
             RunEventKind::RunStarted => {
@@ -402,7 +402,7 @@ pub fn replay(log: &Value) -> Result<RunState, Report> {
                 s.error = Some(error);
                 s.pending_approvals.clear();
             }
-            RunEventKind::Unknown { .. } => s.unknown_events += 1,
+            RunEventKind::Unknown { .. } => s.unknown_events = s.unknown_events.saturating_add(1),
         }
     }
     Ok(s)

@@ -157,7 +157,7 @@ impl SseDecoder {
                 }
             }
         }
-        if self.line.len() + rest.len() > self.limits.max_line_bytes {
+        if self.line.len().saturating_add(rest.len()) > self.limits.max_line_bytes {
             return Err(self.fail(SseError::LineTooLong { limit: self.limits.max_line_bytes }));
         }
         self.line.extend_from_slice(rest);
@@ -204,7 +204,7 @@ impl SseDecoder {
         let line = String::from_utf8_lossy(bytes);
         let (field, value) = match line.find(':') {
             Some(i) => {
-                let value = line.get(i + 1..).unwrap_or_default();
+                let value = line.get(i.saturating_add(1)..).unwrap_or_default();
                 (line.get(..i).unwrap_or_default(), value.strip_prefix(' ').unwrap_or(value))
             }
             None => (line.as_ref(), ""),
@@ -215,7 +215,7 @@ impl SseDecoder {
                 self.event_type.push_str(value);
             }
             "data" => {
-                if self.data.len() + value.len() + 1 > self.limits.max_event_bytes {
+                if self.data.len().saturating_add(value.len()).saturating_add(1) > self.limits.max_event_bytes {
                     return Err(self.fail(SseError::EventTooLarge { limit: self.limits.max_event_bytes }));
                 }
                 self.data.push_str(value);

@@ -146,7 +146,7 @@ fn snake(keyword: &str) -> String {
     if keyword == "falseSchema" {
         return "false".into();
     }
-    let mut s = String::with_capacity(keyword.len() + 4);
+    let mut s = String::with_capacity(keyword.len().saturating_add(4));
     for c in keyword.chars() {
         if c.is_ascii_uppercase() {
             s.push('_');
