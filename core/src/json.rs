@@ -133,15 +133,17 @@ impl<'de> serde::de::Visitor<'de> for Seed<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                *self.0.borrow_mut() = Some(vec![key]);
-                return Err(serde::de::Error::custom("duplicate field"));
-            }
-            match map.next_value_seed(self) {
-                Ok(v) => {
-                    out.insert(key, v);
+            match out.entry(key) {
+                serde_json::map::Entry::Occupied(o) => {
+                    *self.0.borrow_mut() = Some(vec![o.key().clone()]);
+                    return Err(serde::de::Error::custom("duplicate field"));
                 }
-                Err(e) => return Err(self.note(|| key, e)),
+                serde_json::map::Entry::Vacant(slot) => match map.next_value_seed(self) {
+                    Ok(v) => {
+                        slot.insert(v);
+                    }
+                    Err(e) => return Err(self.note(|| slot.key().clone(), e)),
+                },
             }
         }
         Ok(Value::Object(out))
@@ -259,6 +261,37 @@ pub(crate) fn check_text(sink: &mut Sink, path: &Pointer, v: &Value, what: &str)
         Value::String(_) => {}
         other => mismatch(sink, path, "a string", other),
     }
+}
+
+/// Reads a list of non-blank strings (`what` names an item in messages): `None` when `v` is not
+/// an array; with `dup`, a repeated item is reported with that code and left out.
+pub(crate) fn read_text_list(
+    sink: &mut Sink,
+    path: &Pointer,
+    v: &Value,
+    what: &str,
+    dup: Option<Code>,
+) -> Option<Vec<String>> {
+    let Value::Array(items) = v else {
+        mismatch(sink, path, "an array of strings", v);
+        return None;
+    };
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let p = path.index(i);
+        match item {
+            Value::String(s) if is_blank(s) => sink.push(&p, Code::EmptyText, format!("{what} must not be blank")),
+            Value::String(s) => {
+                if let (Some(code), true) = (dup, out.contains(s)) {
+                    sink.push(&p, code, format!("{} is listed twice", quote(s)));
+                } else {
+                    out.push(s.clone());
+                }
+            }
+            other => mismatch(sink, &p, "a string", other),
+        }
+    }
+    Some(out)
 }
 
 /// Reports every key of `obj` not in `allowed` as `unknown_field`.

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::Context;
-use crate::json::{as_object, check_fields, mismatch};
+use crate::json::{as_object, check_fields, mismatch, read_text_list};
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Sink, Violation};
 
@@ -113,26 +113,8 @@ pub(crate) fn read_guardrails(sink: &mut Sink, path: &Pointer, v: &Value) -> Opt
                 if !is_package_id(id) {
                     sink.push(&p, Code::InvalidPackageId, format!("{} is not a package id", quote(id)));
                 }
-                match ents {
-                    Value::Array(items) => {
-                        let names: Vec<String> = items
-                            .iter()
-                            .enumerate()
-                            .filter_map(|(i, e)| match e {
-                                Value::String(s) if !crate::json::is_blank(s) => Some(s.clone()),
-                                Value::String(_) => {
-                                    sink.push(&p.index(i), Code::EmptyText, "an entitlement must not be blank");
-                                    None
-                                }
-                                other => {
-                                    mismatch(sink, &p.index(i), "a string", other);
-                                    None
-                                }
-                            })
-                            .collect();
-                        prerequisites.insert(id.clone(), names);
-                    }
-                    other => mismatch(sink, &p, "an array of entitlements", other),
+                if let Some(names) = read_text_list(sink, &p, ents, "an entitlement", None) {
+                    prerequisites.insert(id.clone(), names);
                 }
             }
         }

@@ -21,9 +21,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::json::{as_object, check_fields, check_text, is_blank, mismatch};
+use crate::json::{as_object, check_fields, check_text, is_blank, mismatch, read_text_list};
 use crate::pointer::Pointer;
-use crate::report::{quote, Code, Sink, Violation};
+use crate::report::{Code, Sink, Violation};
 
 /// H1: the longest title, in Unicode scalar values after trimming.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -104,30 +104,6 @@ pub struct MessageMetadata {
     pub work_item_id: Option<String>,
 }
 
-/// A list of non-blank strings; `distinct` reports repeats with `dup`.
-fn read_list(sink: &mut Sink, path: &Pointer, v: &Value, what: &str, dup: Option<Code>) -> Vec<String> {
-    let Value::Array(items) = v else {
-        mismatch(sink, path, "an array of strings", v);
-        return Vec::new();
-    };
-    let mut out: Vec<String> = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let p = path.index(i);
-        match item {
-            Value::String(s) if is_blank(s) => sink.push(&p, Code::EmptyText, format!("{what} must not be blank")),
-            Value::String(s) => {
-                if let (Some(code), true) = (dup, out.contains(s)) {
-                    sink.push(&p, code, format!("{} is listed twice", quote(s)));
-                } else {
-                    out.push(s.clone());
-                }
-            }
-            other => mismatch(sink, &p, "a string", other),
-        }
-    }
-    out
-}
-
 fn read_text(sink: &mut Sink, obj: &Map<String, Value>, path: &Pointer, key: &str) -> Option<String> {
     let v = obj.get(key)?;
     check_text(sink, &path.key(key), v, key);
@@ -141,14 +117,17 @@ fn read_metadata(sink: &mut Sink, v: &Value) -> MessageMetadata {
         return md;
     };
     if let Some(h) = obj.get("domainHints") {
-        md.domain_hints = read_list(sink, &root.key("domainHints"), h, "a domain hint", Some(Code::DuplicateValue));
+        md.domain_hints =
+            read_text_list(sink, &root.key("domainHints"), h, "a domain hint", Some(Code::DuplicateValue))
+                .unwrap_or_default();
     }
     md.tier_used = read_text(sink, obj, &root, "tierUsed");
     if let Some(t) = obj.get("toolsInvoked") {
-        md.tools_invoked = read_list(sink, &root.key("toolsInvoked"), t, "a tool name", None);
+        md.tools_invoked = read_text_list(sink, &root.key("toolsInvoked"), t, "a tool name", None).unwrap_or_default();
     }
     if let Some(e) = obj.get("episodeIds") {
-        md.episode_ids = read_list(sink, &root.key("episodeIds"), e, "an episode id", Some(Code::DuplicateId));
+        md.episode_ids = read_text_list(sink, &root.key("episodeIds"), e, "an episode id", Some(Code::DuplicateId))
+            .unwrap_or_default();
     }
     md.run_id = read_text(sink, obj, &root, "runId");
     md.work_item_id = read_text(sink, obj, &root, "workItemId");
