@@ -78,8 +78,6 @@ pub enum SseError {
     },
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// An incremental event-stream decoder: push byte chunks as they arrive (any split, inside a
 /// CRLF or a multi-byte character, yields the same items).
 ///
@@ -135,28 +133,39 @@ impl SseDecoder {
                 rest = tail;
             }
         }
-        while let Some(i) = memchr::memchr2(b'\r', b'\n', rest) {
-            let (head, tail) = rest.split_at(i);
-            let eol = tail.first().copied();
-            rest = tail.get(1..).unwrap_or_default();
+        // The chunk is validated as UTF-8 once; lines inside its valid prefix are then read as
+        // text without being validated again (line ends are ASCII, so a line of a valid prefix
+        // is valid on its own).
+        let text = valid_prefix(rest);
+        let mut at = 0usize;
+        while let Some(i) = memchr::memchr2(b'\r', b'\n', rest.get(at..).unwrap_or_default()) {
+            let start = at;
+            let end = at.saturating_add(i);
+            let head = rest.get(start..end).unwrap_or_default();
+            let eol = rest.get(end).copied();
+            at = end.saturating_add(1);
             if self.line.is_empty() {
-                self.line_done(head, out)?;
+                match text.get(start..end) {
+                    Some(line) => self.line_done(line, out)?,
+                    None => self.line_done(&String::from_utf8_lossy(head), out)?,
+                }
             } else {
                 let mut line = std::mem::take(&mut self.line);
                 line.extend_from_slice(head);
-                let r = self.line_done(&line, out);
+                let r = self.line_done(&String::from_utf8_lossy(&line), out);
                 line.clear();
                 self.line = line;
                 r?;
             }
             if eol == Some(b'\r') {
-                if rest.is_empty() {
+                if at >= rest.len() {
                     self.after_cr = true;
-                } else if let Some(t) = rest.strip_prefix(b"\n") {
-                    rest = t;
+                } else if rest.get(at) == Some(&b'\n') {
+                    at = at.saturating_add(1);
                 }
             }
         }
+        let rest = rest.get(at..).unwrap_or_default();
         if self.line.len().saturating_add(rest.len()) > self.limits.max_line_bytes {
             return Err(self.fail(SseError::LineTooLong { limit: self.limits.max_line_bytes }));
         }
@@ -187,27 +196,26 @@ impl SseDecoder {
         e
     }
 
-    fn line_done(&mut self, raw: &[u8], out: &mut Vec<SseItem>) -> Result<(), SseError> {
-        let bytes = if self.started {
-            raw
+    fn line_done(&mut self, line: &str, out: &mut Vec<SseItem>) -> Result<(), SseError> {
+        let line = if self.started {
+            line
         } else {
             self.started = true;
-            raw.strip_prefix(BOM).unwrap_or(raw)
+            line.strip_prefix('\u{FEFF}').unwrap_or(line)
         };
-        if bytes.is_empty() {
+        if line.is_empty() {
             self.dispatch(out);
             return Ok(());
         }
-        if bytes.first() == Some(&b':') {
+        if line.starts_with(':') {
             return Ok(());
         }
-        let line = String::from_utf8_lossy(bytes);
-        let (field, value) = match line.find(':') {
+        let (field, value) = match memchr::memchr(b':', line.as_bytes()) {
             Some(i) => {
                 let value = line.get(i.saturating_add(1)..).unwrap_or_default();
                 (line.get(..i).unwrap_or_default(), value.strip_prefix(' ').unwrap_or(value))
             }
-            None => (line.as_ref(), ""),
+            None => (line, ""),
         };
         match field {
             "event" => {
@@ -218,10 +226,14 @@ impl SseDecoder {
                 if self.data.len().saturating_add(value.len()).saturating_add(1) > self.limits.max_event_bytes {
                     return Err(self.fail(SseError::EventTooLarge { limit: self.limits.max_event_bytes }));
                 }
+                if self.data.is_empty() {
+                    // The usual event has one data line: size its buffer exactly, once.
+                    self.data.reserve_exact(value.len().saturating_add(1));
+                }
                 self.data.push_str(value);
                 self.data.push('\n');
             }
-            "id" if !value.contains('\0') => {
+            "id" if memchr::memchr(0, value.as_bytes()).is_none() => {
                 self.last_id.clear();
                 self.last_id.push_str(value);
             }
@@ -243,9 +255,18 @@ impl SseDecoder {
             return;
         }
         self.data.pop();
+        // The buffers move into the event (one allocation each, sized when the first line came).
         let event =
-            if self.event_type.is_empty() { "message".to_string() } else { std::mem::take(&mut self.event_type) };
+            if self.event_type.is_empty() { "message".to_owned() } else { std::mem::take(&mut self.event_type) };
         out.push(SseItem::Event(SseEvent { event, data: std::mem::take(&mut self.data), id: self.last_id.clone() }));
+    }
+}
+
+/// The longest prefix of `bytes` that is valid UTF-8.
+fn valid_prefix(bytes: &[u8]) -> &str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(bytes.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or_default(),
     }
 }
 
