@@ -6,7 +6,7 @@
 
 use std::hint::black_box;
 
-use agentrules::policy::{ApprovalEvent, ApprovalRequest, PolicyMatrix};
+use agentrules::policy::{ApprovalEvent, ApprovalRequest, Decision, PolicyMatrix};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn matrix_json() -> String {
@@ -44,7 +44,12 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(calls.len() as u64));
     g.bench_function("decide_10k_calls", |b| {
         b.iter(|| {
-            calls.iter().map(|(tool, role, made, online)| matrix.decide(black_box(tool), role, *made, *online)).count()
+            calls
+                .iter()
+                .filter(|(tool, role, made, online)| {
+                    matches!(matrix.decide(black_box(tool), role, *made, *online), Decision::Allow)
+                })
+                .count()
         })
     });
     let policy = matrix.policy("tool_2").unwrap().clone();
