@@ -1,4 +1,4 @@
-// Prints (and with --write, writes bindings-wasm/SIZES.md): for each entry's wasm, the size out of wasm-bindgen (raw),
+// Prints (and with --write, writes bindings-wasm/SIZES.md; with --json FILE, the figures as JSON): for each entry's wasm, the size out of wasm-bindgen (raw),
 // after wasm-opt -Oz, and compressed (gzip -9, brotli q11), plus the budgets. Run after
 // scripts/build (which keeps the raw files in target/wasm-sizes/). Exits 1 when a budget is missed.
 import { readFileSync, writeFileSync, statSync } from 'node:fs';
@@ -14,6 +14,7 @@ const entries = [
 ];
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const rows = [];
+const json = [];
 let over = [];
 for (const e of entries) {
   const raw = statSync(root + e.raw).size;
@@ -22,6 +23,7 @@ for (const e of entries) {
   const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   const budget = e.budget ? `${kb(e.budget)} gzipped: ${gz <= e.budget ? 'met' : 'MISSED'}` : 'as small as it can be';
   if (e.budget && gz > e.budget) over.push(e.name);
+  json.push({ entry: e.name, raw, wasmOpt: bytes.length, gzip: gz, brotli: br, budget: e.budget ?? null });
   rows.push(`| ${e.name} | ${kb(raw)} | ${kb(bytes.length)} | ${kb(gz)} | ${kb(br)} | ${budget} |`);
 }
 const text = `# Wasm sizes
@@ -41,6 +43,8 @@ engines and the bundled draft meta-schemas) and \`evaluate\` (typed responses an
 non-validation rule); import \`agentrules/table\` only where tables are validated.
 `;
 if (process.argv.includes('--write')) writeFileSync(here + 'SIZES.md', text);
+const jsonOut = process.argv.indexOf('--json');
+if (jsonOut > 0) writeFileSync(process.argv[jsonOut + 1], JSON.stringify({ wasmBindgen: execFileSync('wasm-bindgen', ['--version']).toString().trim(), entries: json }, null, 2));
 console.log(text);
 if (over.length) {
   console.error(`over budget: ${over.join(', ')}`);

@@ -56,6 +56,12 @@ pub fn escape(token: &str) -> String {
 }
 
 fn push_escaped(out: &mut String, token: &str) {
+    // Most keys need no escaping: one scan, one copy (the profile of a launch check in wasm had
+    // 9% of its time in the character loop below).
+    if memchr::memchr2(b'~', b'/', token.as_bytes()).is_none() {
+        out.push_str(token);
+        return;
+    }
     for c in token.chars() {
         match c {
             '~' => out.push_str("~0"),
