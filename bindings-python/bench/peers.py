@@ -224,6 +224,7 @@ def main() -> None:
     record("table", "10k_rows", "agentrules validate_elements", per_call(lambda: validator.validate_elements(ROWS), 5), rows=n)
     record("table", "10k_rows", "jsonschema-rs iter_errors", per_call(lambda: [list(peer.iter_errors(v)) for v in VALUES], 5), rows=n)
     record("table", "10k_rows", "jsonschema-rs is_valid", per_call(lambda: [peer.is_valid(v) for v in VALUES], 5), rows=n)
+    record("table", "10k_rows", "agentrules is_valid", per_call(lambda: [validator.is_valid(v) for v in VALUES], 5), rows=n)
 
     a, b = sse_ours(), sse_theirs()
     if a != b:

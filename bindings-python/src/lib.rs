@@ -565,6 +565,69 @@ impl PolicyMatrix {
 #[pyclass(frozen, module = "agentrules._native")]
 struct TableValidator {
     inner: agentrules::table::TableValidator,
+    /// The same schema compiled for Python objects (`jsonschema`'s `Pyo3` backend): rows are
+    /// first validated in place, without building JSON values; only a table with a problem is
+    /// converted and reported by the core (same violations, same paths).
+    native: Option<jsonschema::Validator<jsonschema::json::Pyo3>>,
+}
+
+/// Whether `obj` is JSON that `to_value` converts without error, built only from the exact
+/// built-in types (a subclass, e.g. an enum member, takes the converting path): the fast path
+/// accepts nothing the converting path would refuse. `depth` counts the containers around it,
+/// as in `to_value`.
+fn is_plain_json(obj: &Bound<'_, PyAny>, depth: usize) -> bool {
+    if let Ok(s) = obj.cast_exact::<PyString>() {
+        return s.to_str().is_ok();
+    }
+    if obj.is_none() || obj.is_exact_instance_of::<PyBool>() {
+        return true;
+    }
+    if obj.is_exact_instance_of::<PyInt>() {
+        return obj.extract::<i64>().is_ok() || obj.extract::<u64>().is_ok();
+    }
+    if let Ok(f) = obj.cast_exact::<PyFloat>() {
+        return f.value().is_finite();
+    }
+    if let Ok(d) = obj.cast_exact::<PyDict>() {
+        return depth < MAX_DEPTH
+            && d.iter().all(|(k, v)| {
+                k.cast_exact::<PyString>().is_ok_and(|k| k.to_str().is_ok()) && is_plain_json(&v, depth + 1)
+            });
+    }
+    if let Ok(l) = obj.cast_exact::<PyList>() {
+        return depth < MAX_DEPTH && l.iter().all(|v| is_plain_json(&v, depth + 1));
+    }
+    false
+}
+
+impl TableValidator {
+    /// The fast path of `validate_elements`: true only when the core would report nothing: a
+    /// list of dicts with exactly `key` and `value`, plain JSON values (see `is_plain_json`),
+    /// each valid, and keys that pass T4 (`agentrules::table::keys_pass`).
+    /// Reading Python objects needs the GIL; it is released briefly every `YIELD_EVERY` rows
+    /// so other threads keep running during a long table (CPython hands the GIL to a thread
+    /// that has been waiting for its switch interval).
+    fn all_pass(&self, py: Python<'_>, elements: &Bound<'_, PyAny>) -> bool {
+        const YIELD_EVERY: usize = 512;
+        let (Some(native), Ok(list)) = (&self.native, elements.cast_exact::<PyList>()) else { return false };
+        let mut keys = Vec::with_capacity(list.len());
+        for (i, item) in list.iter().enumerate() {
+            if i % YIELD_EVERY == YIELD_EVERY - 1 {
+                py.detach(|| ());
+            }
+            let Ok(row) = item.cast_exact::<PyDict>() else { return false };
+            if row.len() != 2 {
+                return false;
+            }
+            let (Ok(Some(key)), Ok(Some(value))) = (row.get_item("key"), row.get_item("value")) else { return false };
+            let Ok(key) = key.cast_into_exact::<PyString>() else { return false };
+            if key.to_str().is_err() || !is_plain_json(&value, 2) || !native.is_valid(value.as_borrowed()) {
+                return false;
+            }
+            keys.push(key);
+        }
+        agentrules::table::keys_pass(keys.iter().filter_map(|k| k.to_str().ok()))
+    }
 }
 
 fn rows(py: Python<'_>, elements: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
@@ -581,15 +644,21 @@ impl TableValidator {
     #[new]
     fn new(py: Python<'_>, schema: &Bound<'_, PyAny>) -> PyResult<Self> {
         let v = argument(py, "invalid_schema", schema)?;
-        let compiled = py.detach(|| agentrules::table::TableValidator::new(&v));
-        compiled
-            .map(|inner| TableValidator { inner })
-            .map_err(|r| core_error(py, "invalid_schema", "invalid table schema", &r))
+        let inner = py
+            .detach(|| agentrules::table::TableValidator::new(&v))
+            .map_err(|r| core_error(py, "invalid_schema", "invalid table schema", &r))?;
+        let native = inner.compile_for::<jsonschema::json::Pyo3>();
+        Ok(TableValidator { inner, native })
     }
 
     /// Validates table elements (`[{"key": ..., "value": ...}]`): violations at
-    /// `/elements/<i>/...`. The GIL is released while rows are validated.
+    /// `/elements/<i>/...`. A list of `{"key", "value"}` dicts is validated in place first
+    /// (other threads run in between); a table with any problem is converted and checked by the
+    /// core, with the GIL released while its rows are validated.
     fn validate_elements(&self, py: Python<'_>, elements: &Bound<'_, PyAny>) -> PyResult<Report> {
+        if self.all_pass(py, elements) {
+            return Ok(Report::from(agentrules::Report::new(Vec::new())));
+        }
         let items = rows(py, elements)?;
         let violations = py.detach(|| self.inner.validate_elements(&items));
         Ok(Report::from(agentrules::Report::new(violations)))
@@ -604,6 +673,11 @@ impl TableValidator {
 
     /// Whether one row value is valid.
     fn is_valid(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
+        if let Some(native) = &self.native {
+            if is_plain_json(value, 0) {
+                return Ok(native.is_valid(value.as_borrowed()));
+            }
+        }
         let v = argument(py, "invalid_arguments", value)?;
         Ok(py.detach(|| self.inner.is_valid(&v)))
     }

@@ -183,3 +183,65 @@ def test_a_rust_panic_is_a_python_exception_and_the_module_lives_on() -> None:
     assert type(info.value).__name__ == "PanicException"
     assert "forced internal failure" in str(info.value)
     assert agentrules.validate_launch({"prompt": {"text": " "}}).violations[0].code == "empty_text"
+
+
+def test_table_fast_path_agrees_with_the_converting_path():
+    """A list of {key, value} dicts is validated in place (jsonschema's Pyo3 backend); anything
+    else (here: the same rows as a tuple) is converted and checked by the core. Both must answer
+    alike, for valid rows, invalid rows and values that are not plain JSON."""
+    import enum
+
+    class Sev(str, enum.Enum):
+        HIGH = "high"
+
+    class D(dict):
+        pass
+
+    v = agentrules.TableValidator({"type": "object", "properties": {"n": {"type": "integer"}, "s": {"enum": ["high"]}}, "required": ["n"]})
+    cases = [
+        [{"key": "a", "value": {"n": 1}}],
+        [{"key": "a", "value": {"n": 1.0}}],  # JSON Schema: 1.0 is an integer
+        [{"key": "a", "value": {"n": True}}],  # a bool is not an integer
+        [{"key": "a", "value": {"n": 2**70}}],  # beyond 64 bits
+        [{"key": "a", "value": {"n": 1, "x": float("nan")}}],
+        [{"key": "a", "value": {"n": 1, "x": {1, 2}}}],
+        [{"key": "a", "value": {"n": 1, "x": b"raw"}}],
+        [{"key": "a", "value": {"n": 1, "x": (1, 2)}}],
+        [{"key": "a", "value": {"n": 1, "x": "\ud800"}}],
+        [{"key": "a", "value": {"n": 1, 2: "non-string key"}}],
+        [{"key": "a", "value": {"n": 1, "s": Sev.HIGH}}],
+        [{"key": "a", "value": D(n=1)}],
+        [{"key": "a", "value": {"n": 1}, "extra": {1, 2}}],
+        [{"key": " ", "value": {"n": 1}}],
+        [{"key": "a", "value": {"n": 1}}, {"key": "a", "value": {"n": 2}}],
+        [{"key": 3, "value": {"n": 1}}],
+        [{"key": "a"}],
+        [{"key": "a", "value": {"n": 1, "deep": [[[[[[[[[[1]]]]]]]]]]}}],
+        [{"key": "a", "value": {"n": 1, "deep": [0] * 3 + [[[[[]]]]]}}],
+        ["not a row"],
+        [],
+    ]
+    nested: object = 1
+    for _ in range(130):
+        nested = [nested]
+    cases.append([{"key": "a", "value": {"n": 1, "deep": nested}}])
+
+    def outcome(rows):
+        try:
+            r = v.validate_elements(rows)
+            return ("report", r.ok, [(x.path, x.code) for x in r.violations])
+        except (ValidationError, TypeError, ValueError) as e:
+            return ("raised", type(e).__name__, getattr(e, "code", None))
+
+    for rows in cases:
+        assert outcome(rows) == outcome(tuple(rows)), rows
+    for value in [{"n": 1}, {"n": "1"}, {"n": 1, "x": {1}}, {"n": float("inf")}, D(n=1)]:
+        try:
+            fast = v.is_valid(value)
+        except (ValidationError, TypeError, ValueError) as e:
+            fast = type(e).__name__
+        try:
+            slow = v.validate_value(value).ok
+        except (ValidationError, TypeError, ValueError) as e:
+            slow = type(e).__name__
+        assert fast == slow, value

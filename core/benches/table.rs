@@ -56,6 +56,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("100k_rows/jsonschema_iter_errors", |b| {
         b.iter(|| values.iter().map(|v| raw.iter_errors(black_box(v)).count()).sum::<usize>())
     });
+    g.bench_function("100k_rows/agentrules_is_valid", |b| {
+        b.iter(|| values.iter().filter(|v| ours.is_valid(black_box(v))).count())
+    });
     g.bench_function("100k_rows/jsonschema_is_valid", |b| {
         b.iter(|| values.iter().filter(|v| raw.is_valid(black_box(v))).count())
     });

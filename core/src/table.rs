@@ -88,6 +88,11 @@ impl Retrieve for MemoryRetriever {
 /// ```
 pub struct TableValidator {
     validator: Validator,
+    // What compiled it, so a binding can compile the same schema for its own values
+    // ([`TableValidator::compile_for`]).
+    schema: Value,
+    documents: HashMap<String, Value>,
+    draft: Draft,
 }
 
 impl std::fmt::Debug for TableValidator {
@@ -110,6 +115,14 @@ impl TableValidator {
     /// Whether `value` is valid.
     pub fn is_valid(&self, value: &Value) -> bool {
         self.validator.is_valid(value)
+    }
+
+    /// The same schema compiled with the same options (drafts, patterns, in-memory documents)
+    /// for another representation of the rows: a binding validates its language's own objects
+    /// in place with it (the Python package uses `jsonschema`'s `Pyo3` backend), and falls back
+    /// to this validator for the violations. `None` if that representation cannot compile it.
+    pub fn compile_for<F: jsonschema::json::Json>(&self) -> Option<Validator<F>> {
+        builder_for::<F>(&self.documents, self.draft).build(&self.schema).ok()
     }
 
     /// The violations of one value, at its instance paths.
@@ -208,6 +221,22 @@ fn draft_of(schema: &Value, options: &TableOptions, sink: &mut Sink, at: &Pointe
     None
 }
 
+/// The builder every table validator is compiled with, for any instance representation.
+fn builder_for<'i, F: jsonschema::json::Json>(
+    documents: &HashMap<String, Value>,
+    draft: Draft,
+) -> jsonschema::ValidationOptions<'i, std::sync::Arc<dyn Retrieve>, F> {
+    let builder =
+        jsonschema::options_for::<F>().with_retriever(MemoryRetriever(documents.clone())).with_pattern_options(
+            PatternOptions::fancy_regex().backtrack_limit(PATTERN_BACKTRACK_LIMIT).size_limit(PATTERN_SIZE_LIMIT),
+        );
+    if draft == Draft::Unknown {
+        builder
+    } else {
+        builder.with_draft(draft)
+    }
+}
+
 /// Compiles `schema`, reporting at `at` + the path inside the schema.
 fn compile(schema: &Value, at: &Pointer, options: &TableOptions) -> Result<TableValidator, Vec<Violation>> {
     let mut sink = Sink::default();
@@ -243,15 +272,11 @@ fn compile(schema: &Value, at: &Pointer, options: &TableOptions) -> Result<Table
             return Err(sink.out);
         }
     }
-    let mut builder =
-        jsonschema::options().with_retriever(MemoryRetriever(options.documents.clone())).with_pattern_options(
-            PatternOptions::fancy_regex().backtrack_limit(PATTERN_BACKTRACK_LIMIT).size_limit(PATTERN_SIZE_LIMIT),
-        );
-    if draft != Draft::Unknown {
-        builder = builder.with_draft(draft);
-    }
+    let builder = builder_for::<jsonschema::json::SerdeJson>(&options.documents, draft);
     match builder.build(schema) {
-        Ok(validator) if sink.out.is_empty() => Ok(TableValidator { validator }),
+        Ok(validator) if sink.out.is_empty() => {
+            Ok(TableValidator { validator, schema: schema.clone(), documents: options.documents.clone(), draft })
+        }
         Ok(_) => Err(sink.out),
         Err(e) => {
             if let ValidationErrorKind::Referencing(err) = e.kind() {
@@ -383,6 +408,16 @@ fn check_elements(sink: &mut Sink, path: &Pointer, elements: &[Value], validator
             _ => {}
         }
     }
+}
+
+/// Whether element keys pass T4 (each a non-blank string, none used twice): with every value
+/// valid, elements whose keys pass have no violation. For a binding's fast path; the
+/// violations themselves come from [`TableValidator::validate_elements`].
+pub fn keys_pass<'a>(keys: impl IntoIterator<Item = &'a str>) -> bool {
+    let keys = keys.into_iter();
+    let mut seen: rustc_hash::FxHashSet<&str> =
+        rustc_hash::FxHashSet::with_capacity_and_hasher(keys.size_hint().0, Default::default());
+    keys.into_iter().all(|k| !crate::json::is_blank(k) && seen.insert(k))
 }
 
 /// Checks `TABLE` content `{ schema, elements }` (T2–T5).
