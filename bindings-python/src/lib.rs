@@ -689,6 +689,52 @@ impl TableValidator {
 #[pyclass(module = "agentrules._native")]
 struct SseDecoder {
     inner: agentrules::sse::SseDecoder,
+    /// The last event type handed out: a stream repeats a few types, so the same Python string
+    /// is shared instead of being created per event.
+    last_type: Option<(String, Py<PyString>)>,
+}
+
+/// Builds the item dicts of one push.
+struct PySseSink<'a, 'py> {
+    py: Python<'py>,
+    out: Vec<Bound<'py, PyDict>>,
+    last_type: &'a mut Option<(String, Py<PyString>)>,
+    failed: Option<PyErr>,
+}
+
+impl PySseSink<'_, '_> {
+    fn event_dict(&mut self, event: &str, data: &str, id: &str) -> PyResult<()> {
+        let py = self.py;
+        let event = match &*self.last_type {
+            Some((name, obj)) if name == event => obj.clone_ref(py),
+            _ => {
+                let obj = PyString::new(py, event).unbind();
+                *self.last_type = Some((event.to_owned(), obj.clone_ref(py)));
+                obj
+            }
+        };
+        let d = PyDict::new(py);
+        d.set_item(pyo3::intern!(py, "event"), event)?;
+        d.set_item(pyo3::intern!(py, "data"), PyString::new(py, data))?;
+        d.set_item(pyo3::intern!(py, "id"), PyString::new(py, id))?;
+        self.out.push(d);
+        Ok(())
+    }
+}
+
+impl agentrules::sse::SseSink for PySseSink<'_, '_> {
+    fn event(&mut self, event: &str, data: &str, id: &str) {
+        if self.failed.is_none() {
+            self.failed = self.event_dict(event, data, id).err();
+        }
+    }
+    fn retry(&mut self, ms: u64) {
+        if self.failed.is_none() {
+            let d = PyDict::new(self.py);
+            self.failed = d.set_item(pyo3::intern!(self.py, "retry"), ms).err();
+            self.out.push(d);
+        }
+    }
 }
 
 #[pymethods]
@@ -700,13 +746,21 @@ impl SseDecoder {
         if let Some(n) = max_line_bytes {
             limits.max_line_bytes = n;
         }
-        SseDecoder { inner: agentrules::sse::SseDecoder::with_limits(limits) }
+        SseDecoder { inner: agentrules::sse::SseDecoder::with_limits(limits), last_type: None }
     }
 
     /// Decodes a chunk; raises `ValidationError` (`invalid_stream`) past a limit.
-    fn push<'py>(&mut self, py: Python<'py>, chunk: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-        let items = self.inner.push(chunk).map_err(|e| validation_error(py, "invalid_stream", &e.to_string(), &[]))?;
-        to_py(py, &serde_json::to_value(items).unwrap_or(Value::Null))
+    /// The dicts are built directly from the decoder's borrowed text (`push_with`: no
+    /// intermediate Rust strings), with interned keys and the event type shared while it repeats.
+    fn push<'py>(&mut self, py: Python<'py>, chunk: &[u8]) -> PyResult<Bound<'py, PyList>> {
+        let mut sink = PySseSink { py, out: Vec::new(), last_type: &mut self.last_type, failed: None };
+        self.inner
+            .push_with(chunk, &mut sink)
+            .map_err(|e| validation_error(py, "invalid_stream", &e.to_string(), &[]))?;
+        if let Some(e) = sink.failed {
+            return Err(e);
+        }
+        PyList::new(py, sink.out)
     }
 
     /// Ends the stream: an incomplete event is dropped.

@@ -1,11 +1,12 @@
 //! SSE decoding throughput on a 100 MB recorded-style stream of text deltas, pushed in 16 KiB
-//! chunks (what a fetch body reader delivers), and replay of a 100,000-event log.
+//! chunks (what a fetch body reader delivers), into owned items (`push_into`) and borrowed
+//! (`push_with`, what the bindings use), and replay of a 100,000-event log.
 //!
 //! Run: `cargo bench -p agentrules --bench sse`
 
 use std::hint::black_box;
 
-use agentrules::sse::SseDecoder;
+use agentrules::sse::{SseDecoder, SseSink};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use serde_json::{json, Value};
 
@@ -40,6 +41,24 @@ fn bench(c: &mut Criterion) {
                 items.clear();
             }
             n
+        })
+    });
+    // The borrowing path the bindings use (`push_with`): no allocation per event.
+    struct Lengths(usize);
+    impl SseSink for Lengths {
+        fn event(&mut self, event: &str, data: &str, id: &str) {
+            self.0 += event.len() + data.len() + id.len();
+        }
+        fn retry(&mut self, _ms: u64) {}
+    }
+    g.bench_function("decode_100MB_16KiB_chunks_borrowed", |b| {
+        b.iter(|| {
+            let mut d = SseDecoder::new();
+            let mut sink = Lengths(0);
+            for chunk in stream.chunks(16 * 1024) {
+                d.push_with(black_box(chunk), &mut sink).unwrap();
+            }
+            sink.0
         })
     });
     g.finish();

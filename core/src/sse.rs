@@ -123,6 +123,25 @@ impl SseDecoder {
 
     /// Decodes a chunk, appending the items it completes to `out`.
     pub fn push_into(&mut self, chunk: &[u8], out: &mut Vec<SseItem>) -> Result<(), SseError> {
+        self.push_with(chunk, out)
+    }
+
+    /// Decodes a chunk, handing each completed item to `sink` as borrowed text: no allocation
+    /// per event (the decoder's buffers are reused), for bindings that build their own
+    /// language's objects.
+    ///
+    /// ```
+    /// use agentrules::sse::{SseDecoder, SseSink};
+    /// struct Count(usize);
+    /// impl SseSink for Count {
+    ///     fn event(&mut self, event: &str, data: &str, _id: &str) { assert_eq!((event, data), ("message", "hi")); self.0 += 1; }
+    ///     fn retry(&mut self, _ms: u64) {}
+    /// }
+    /// let mut n = Count(0);
+    /// SseDecoder::new().push_with(b"data: hi\n\ndata: hi\n\n", &mut n).unwrap();
+    /// assert_eq!(n.0, 2);
+    /// ```
+    pub fn push_with<S: SseSink + ?Sized>(&mut self, chunk: &[u8], out: &mut S) -> Result<(), SseError> {
         if let Some(e) = self.failed {
             return Err(e);
         }
@@ -196,7 +215,7 @@ impl SseDecoder {
         e
     }
 
-    fn line_done(&mut self, line: &str, out: &mut Vec<SseItem>) -> Result<(), SseError> {
+    fn line_done<S: SseSink + ?Sized>(&mut self, line: &str, out: &mut S) -> Result<(), SseError> {
         let line = if self.started {
             line
         } else {
@@ -227,7 +246,8 @@ impl SseDecoder {
                     return Err(self.fail(SseError::EventTooLarge { limit: self.limits.max_event_bytes }));
                 }
                 if self.data.is_empty() {
-                    // The usual event has one data line: size its buffer exactly, once.
+                    // One allocation for the usual one-line event when the previous event's
+                    // buffer was taken (a no-op when a borrowing sink left its capacity).
                     self.data.reserve_exact(value.len().saturating_add(1));
                 }
                 self.data.push_str(value);
@@ -241,7 +261,7 @@ impl SseDecoder {
                 // Digits that do not fit 64 bits are ignored.
                 if let Ok(ms) = value.parse::<u64>() {
                     self.retry = Some(ms);
-                    out.push(SseItem::Retry { retry: ms });
+                    out.retry(ms);
                 }
             }
             _ => {}
@@ -249,16 +269,43 @@ impl SseDecoder {
         Ok(())
     }
 
-    fn dispatch(&mut self, out: &mut Vec<SseItem>) {
+    fn dispatch<S: SseSink + ?Sized>(&mut self, out: &mut S) {
         if self.data.is_empty() {
             self.event_type.clear();
             return;
         }
         self.data.pop();
-        // The buffers move into the event (one allocation each, sized when the first line came).
-        let event =
-            if self.event_type.is_empty() { "message".to_owned() } else { std::mem::take(&mut self.event_type) };
-        out.push(SseItem::Event(SseEvent { event, data: std::mem::take(&mut self.data), id: self.last_id.clone() }));
+        out.event_buffers(&mut self.event_type, &mut self.data, &self.last_id);
+        // A borrowing sink leaves the buffers their capacity for the next event.
+        self.data.clear();
+        self.event_type.clear();
+    }
+}
+
+/// Where [`SseDecoder::push_with`] hands the items it completes, in stream order.
+pub trait SseSink {
+    /// A dispatched event: its type (`message` by default), data and the last event id.
+    fn event(&mut self, event: &str, data: &str, id: &str);
+    /// A valid `retry` field, in milliseconds.
+    fn retry(&mut self, ms: u64);
+    /// A dispatched event given as the decoder's own buffers (type, empty for `message`, and
+    /// data): a sink that keeps owned strings takes them instead of copying. The default
+    /// borrows them and calls [`SseSink::event`].
+    fn event_buffers(&mut self, event: &mut String, data: &mut String, id: &str) {
+        self.event(if event.is_empty() { "message" } else { event.as_str() }, data, id);
+    }
+}
+
+impl SseSink for Vec<SseItem> {
+    fn event(&mut self, event: &str, data: &str, id: &str) {
+        self.push(SseItem::Event(SseEvent { event: event.to_owned(), data: data.to_owned(), id: id.to_owned() }));
+    }
+    fn event_buffers(&mut self, event: &mut String, data: &mut String, id: &str) {
+        let event = if event.is_empty() { "message".to_owned() } else { std::mem::take(event) };
+        self.push(SseItem::Event(SseEvent { event, data: std::mem::take(data), id: id.to_owned() }));
+    }
+    fn retry(&mut self, ms: u64) {
+        self.push(SseItem::Retry { retry: ms });
     }
 }
 
