@@ -5,6 +5,8 @@
 //           hand-written in JS) and against zod 4 (the same rules as a zod schema with refinements)
 //   table   TableValidator.validateElements against ajv on the 10-column schema's rows
 //   sse     SseDecoder against eventsource-parser on a 20 MiB recorded-style stream
+// `agentrules` is the form entry (built for size), `agentrules/table` the table entry (built
+// for speed); both are measured where both have the function.
 // Every peer must agree with agentrules on which inputs are valid, or the bench stops.
 //
 //   node bindings-wasm/bench/peers.mjs --schema target/bench/launch.schema.json [--json out.json]
@@ -15,7 +17,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
 import { createParser } from 'eventsource-parser';
 import { check, SseDecoder } from '../pkg/node.js';
-import { TableValidator } from '../pkg/table-node.js';
+import * as tableEntry from '../pkg/table-node.js';
+
+const { TableValidator } = tableEntry;
 
 const require = createRequire(import.meta.url);
 const arg = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
@@ -132,6 +136,7 @@ for (const [name, text] of Object.entries(bodies)) {
   record('launch', name, 'agentrules check(object)', perCall(() => check('launch', obj, undefined), 20000));
   record('launch', name, 'agentrules check(JSON text)', perCall(() => check('launch', text, undefined), 20000));
   record('launch', name, 'agentrules check(Uint8Array)', perCall(() => check('launch', bytes, undefined), 20000));
+  record('launch', name, 'agentrules/table check(object)', perCall(() => tableEntry.check('launch', obj, undefined), 20000));
   record('launch', name, 'ajv 8 + hand-written rules', perCall(() => ajvCheck(obj), 20000));
   record('launch', name, 'ajv 8 + rules, from JSON text', perCall(() => ajvCheck(JSON.parse(text)), 20000));
   record('launch', name, 'zod 4 + refinements', perCall(() => zodCheck(obj), 20000));
@@ -198,9 +203,17 @@ for (const [name, text] of Object.entries(bodies)) {
     parser.reset({ consume: false });
     return n;
   };
+  const oursTable = () => {
+    const d = new tableEntry.SseDecoder();
+    let n = 0;
+    for (const c of chunks) n += d.push(c).length;
+    d.finish();
+    return n;
+  };
   const a = ours();
-  if (a !== theirs()) throw new Error('sse: event counts differ');
+  if (a !== theirs() || a !== oursTable()) throw new Error('sse: event counts differ');
   record('sse', '20MiB_16KiB_chunks', 'agentrules SseDecoder', perCall(ours, 1), { bytes: bytes.length, events: a });
+  record('sse', '20MiB_16KiB_chunks', 'agentrules/table SseDecoder', perCall(oursTable, 1), { bytes: bytes.length, events: a });
   record('sse', '20MiB_16KiB_chunks', 'eventsource-parser', perCall(theirs, 1), { bytes: bytes.length, events: a });
 }
 

@@ -66,19 +66,27 @@ fn report_error(code: &str, what: &str, report: &Report) -> JsValue {
 /// for text that is not JSON, `undefined`, or a value `JSON.stringify` refuses (a BigInt, a
 /// cycle).
 fn to_json_value(input: &JsValue) -> Result<Value, Violation> {
-    if let Some(text) = input.as_string() {
-        return agentrules::json::parse(&text);
-    }
     if input.is_instance_of::<js_sys::Uint8Array>() {
         // Raw bytes (a fetch body, a file): not-UTF-8 is `invalid_json`, never replaced.
         return agentrules::json::parse_bytes(&js_sys::Uint8Array::new(input).to_vec());
     }
+    agentrules::json::parse_bytes(&encoded_json(input)?)
+}
+
+#[wasm_bindgen(module = "/js/json.js")]
+extern "C" {
+    /// `JSON.stringify` (a string as it is) encoded to UTF-8 by `TextEncoder`; see `js/json.js`.
+    #[wasm_bindgen(js_name = jsonBytes, catch)]
+    fn json_bytes(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// The UTF-8 JSON text of a string or any other JS value, or the `invalid_json` violation for
+/// `undefined`, a function, a BigInt or a cycle.
+fn encoded_json(input: &JsValue) -> Result<Vec<u8>, Violation> {
     let not_json = |what: &str| Violation::new(&agentrules::Pointer::root(), Code::InvalidJson, what.to_string());
-    match js_sys::JSON::stringify(input) {
-        Ok(text) => match text.as_string() {
-            Some(text) => agentrules::json::parse(&text),
-            None => Err(not_json("the input is undefined or a function, not a JSON value")),
-        },
+    match json_bytes(input) {
+        Ok(b) if b.is_instance_of::<js_sys::Uint8Array>() => Ok(js_sys::Uint8Array::new(&b).to_vec()),
+        Ok(_) => Err(not_json("the input is undefined or a function, not a JSON value")),
         Err(_) => Err(not_json("the input cannot be written as JSON (a BigInt or a cycle)")),
     }
 }
@@ -96,8 +104,11 @@ fn check_kind(kind: Kind, input: &JsValue, ctx: &JsValue) -> Result<Ts<Report>, 
     let ctx = context(ctx)?;
     // Text and bytes go through the core's reader as they are (the context's maxDocumentBytes
     // applies); other values through JSON.stringify.
-    let report = if let Some(text) = input.as_string() {
-        agentrules::check_bytes(kind, text.as_bytes(), &ctx)
+    let report = if input.is_string() {
+        match encoded_json(input) {
+            Ok(text) => agentrules::check_bytes(kind, &text, &ctx),
+            Err(v) => Report::new(vec![v]),
+        }
     } else if input.is_instance_of::<js_sys::Uint8Array>() {
         agentrules::check_bytes(kind, &js_sys::Uint8Array::new(input).to_vec(), &ctx)
     } else {
