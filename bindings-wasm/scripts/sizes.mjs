@@ -1,5 +1,5 @@
 // Prints (and with --write, writes bindings-wasm/SIZES.md; with --json FILE, the figures as JSON): for each entry's wasm, the size out of wasm-bindgen (raw),
-// after wasm-opt -Oz, and compressed (gzip -9, brotli q11), plus the budgets. Run after
+// after wasm-opt (-Oz for the form entry, -O3 for the table entry), and compressed (gzip -9, brotli q11), plus the budgets. Run after
 // scripts/build (which keeps the raw files in target/wasm-sizes/). Exits 1 when a budget is missed.
 import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
@@ -29,8 +29,10 @@ for (const e of entries) {
 const text = `# Wasm sizes
 
 Produced by \`bindings-wasm/scripts/sizes.mjs\` after \`bindings-wasm/scripts/build\`
-(${execFileSync('wasm-bindgen', ['--version']).toString().trim()}, profile \`wasm-release\`: opt-level z, fat LTO, one codegen unit).
-"raw" is wasm-bindgen's output, "wasm-opt" is after \`wasm-opt -Oz\`; KB = 1024 bytes.
+(${execFileSync('wasm-bindgen', ['--version']).toString().trim()}). The form entry is built for size (profile \`wasm-release\`:
+opt-level z, fat LTO, one codegen unit, then \`wasm-opt -Oz\`), the table entry for speed (profile
+\`wasm-speed\`: opt-level 3, then \`wasm-opt -O3\`; BENCHMARKS.md has what that buys).
+"raw" is wasm-bindgen's output, "wasm-opt" is after wasm-opt; KB = 1024 bytes.
 
 | entry | raw | wasm-opt | gzip -9 | brotli 11 | budget |
 |---|---|---|---|---|---|

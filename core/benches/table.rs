@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 const ROWS: usize = 100_000;
 
-/// The 10-column schema, shared with the Python bench (`bindings-python/bench/bench.py`) so both
+/// The 10-column schema, shared with the Python bench (`bindings-python/bench/peers.py`) and the Node bench (`bindings-wasm/bench/peers.mjs`) so both
 /// compare on the same schema.
 fn schema() -> Value {
     serde_json::from_str(include_str!("data/table-schema.json")).unwrap()
