@@ -157,30 +157,26 @@ impl SseDecoder {
         // is valid on its own).
         let text = valid_prefix(rest);
         let mut at = 0usize;
-        while let Some(i) = memchr::memchr2(b'\r', b'\n', rest.get(at..).unwrap_or_default()) {
-            let start = at;
-            let end = at.saturating_add(i);
-            let head = rest.get(start..end).unwrap_or_default();
-            let eol = rest.get(end).copied();
-            at = end.saturating_add(1);
-            if self.line.is_empty() {
-                match text.get(start..end) {
-                    Some(line) => self.line_done(line, out)?,
-                    None => self.line_done(&String::from_utf8_lossy(head), out)?,
-                }
-            } else {
-                let mut line = std::mem::take(&mut self.line);
-                line.extend_from_slice(head);
-                let r = self.line_done(&String::from_utf8_lossy(&line), out);
-                line.clear();
-                self.line = line;
-                r?;
+        if memchr::memchr(b'\r', rest).is_none() {
+            // The usual stream ends lines with LF only: one pass over the chunk finds them all
+            // (a search per line cost more than the line's work for short lines).
+            for end in memchr::memchr_iter(b'\n', rest) {
+                let start = at;
+                at = end.saturating_add(1);
+                self.take_line(rest, text, start, end, out)?;
             }
-            if eol == Some(b'\r') {
-                if at >= rest.len() {
-                    self.after_cr = true;
-                } else if rest.get(at) == Some(&b'\n') {
-                    at = at.saturating_add(1);
+        } else {
+            while let Some(i) = memchr::memchr2(b'\r', b'\n', rest.get(at..).unwrap_or_default()) {
+                let start = at;
+                let end = at.saturating_add(i);
+                at = end.saturating_add(1);
+                self.take_line(rest, text, start, end, out)?;
+                if rest.get(end) == Some(&b'\r') {
+                    if at >= rest.len() {
+                        self.after_cr = true;
+                    } else if rest.get(at) == Some(&b'\n') {
+                        at = at.saturating_add(1);
+                    }
                 }
             }
         }
@@ -190,6 +186,32 @@ impl SseDecoder {
         }
         self.line.extend_from_slice(rest);
         Ok(())
+    }
+
+    /// The line `rest[start..end]` (with any pending start of it from earlier chunks); `text` is
+    /// the chunk's valid UTF-8 prefix.
+    fn take_line<S: SseSink + ?Sized>(
+        &mut self,
+        rest: &[u8],
+        text: &str,
+        start: usize,
+        end: usize,
+        out: &mut S,
+    ) -> Result<(), SseError> {
+        let head = rest.get(start..end).unwrap_or_default();
+        if self.line.is_empty() {
+            match text.get(start..end) {
+                Some(line) => self.line_done(line, out),
+                None => self.line_done(&String::from_utf8_lossy(head), out),
+            }
+        } else {
+            let mut line = std::mem::take(&mut self.line);
+            line.extend_from_slice(head);
+            let r = self.line_done(&String::from_utf8_lossy(&line), out);
+            line.clear();
+            self.line = line;
+            r
+        }
     }
 
     /// Ends the stream: a pending line and an incomplete event are dropped, as the spec says.
@@ -229,7 +251,8 @@ impl SseDecoder {
         if line.starts_with(':') {
             return Ok(());
         }
-        let (field, value) = match memchr::memchr(b':', line.as_bytes()) {
+        // Field names are short: a plain scan finds the colon sooner than a vector search.
+        let (field, value) = match line.bytes().position(|b| b == b':') {
             Some(i) => {
                 let value = line.get(i.saturating_add(1)..).unwrap_or_default();
                 (line.get(..i).unwrap_or_default(), value.strip_prefix(' ').unwrap_or(value))
