@@ -45,6 +45,28 @@ fn out<T: Tsify + Serialize>(value: &T) -> Result<Ts<T>, JsValue> {
     Ok(Ts::new_unchecked(js))
 }
 
+#[wasm_bindgen(module = "/js/report.js")]
+extern "C" {
+    /// Builds `{ ok, violations }` from the packed text and lengths; see `js/report.js`.
+    #[wasm_bindgen(js_name = unpackReport)]
+    fn unpack_report(text: &str, lengths: &[u32]) -> JsValue;
+}
+
+/// A report for JS: its strings packed into one (see `js/report.js`), the same object shape as
+/// the serde path (`{ ok, violations: [{ path, code, message }] }`).
+fn report_out(report: &Report) -> Result<Ts<Report>, JsValue> {
+    let mut text = String::new();
+    let mut lengths = Vec::with_capacity(report.violations.len().saturating_mul(3));
+    for v in &report.violations {
+        for part in [v.path.as_str(), v.code.as_str(), v.message.as_str()] {
+            text.push_str(part);
+            let units = if part.is_ascii() { part.len() } else { part.encode_utf16().count() };
+            lengths.push(u32::try_from(units).unwrap_or(u32::MAX));
+        }
+    }
+    Ok(Ts::new_unchecked(unpack_report(&text, &lengths)))
+}
+
 /// A thrown `AgentRulesError`.
 fn error(code: &str, message: &str, violations: &[Violation]) -> JsValue {
     AgentRulesError::new(message, code, to_js(violations)).into()
@@ -68,7 +90,7 @@ fn report_error(code: &str, what: &str, report: &Report) -> JsValue {
 fn to_json_value(input: &JsValue) -> Result<Value, Violation> {
     if input.is_instance_of::<js_sys::Uint8Array>() {
         // Raw bytes (a fetch body, a file): not-UTF-8 is `invalid_json`, never replaced.
-        return agentrules::json::parse_bytes(&js_sys::Uint8Array::new(input).to_vec());
+        return agentrules::json::parse_bytes(&uint8_vec(input));
     }
     agentrules::json::parse_bytes(&encoded_json(input)?)
 }
@@ -80,12 +102,18 @@ extern "C" {
     fn json_bytes(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
+/// The bytes of a `Uint8Array` (the caller checked the type), copied once into wasm memory
+/// (`Uint8Array::new` would first copy them into a new array on the JS side).
+fn uint8_vec(v: &JsValue) -> Vec<u8> {
+    v.unchecked_ref::<js_sys::Uint8Array>().to_vec()
+}
+
 /// The UTF-8 JSON text of a string or any other JS value, or the `invalid_json` violation for
 /// `undefined`, a function, a BigInt or a cycle.
 fn encoded_json(input: &JsValue) -> Result<Vec<u8>, Violation> {
     let not_json = |what: &str| Violation::new(&agentrules::Pointer::root(), Code::InvalidJson, what.to_string());
     match json_bytes(input) {
-        Ok(b) if b.is_instance_of::<js_sys::Uint8Array>() => Ok(js_sys::Uint8Array::new(&b).to_vec()),
+        Ok(b) if b.is_instance_of::<js_sys::Uint8Array>() => Ok(uint8_vec(&b)),
         Ok(_) => Err(not_json("the input is undefined or a function, not a JSON value")),
         Err(_) => Err(not_json("the input cannot be written as JSON (a BigInt or a cycle)")),
     }
@@ -110,14 +138,14 @@ fn check_kind(kind: Kind, input: &JsValue, ctx: &JsValue) -> Result<Ts<Report>, 
             Err(v) => Report::new(vec![v]),
         }
     } else if input.is_instance_of::<js_sys::Uint8Array>() {
-        agentrules::check_bytes(kind, &js_sys::Uint8Array::new(input).to_vec(), &ctx)
+        agentrules::check_bytes(kind, &uint8_vec(input), &ctx)
     } else {
         match to_json_value(input) {
             Ok(v) => agentrules::check_value(kind, &v, &ctx),
             Err(v) => Report::new(vec![v]),
         }
     };
-    out(&report)
+    report_out(&report)
 }
 
 /// Checks `input` (a JS value, JSON text, or JSON bytes as a `Uint8Array`) as `kind` (`launch`, `followup`, `list-query`, …)
@@ -189,7 +217,7 @@ pub fn check_image(
     // A JS number holds integers exactly up to 2^53, far beyond any file size.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let len = byte_length as u64;
-    out(&Report::new(agentrules::image::check_image_bytes(media_type, len, head, &ctx.limits)))
+    report_out(&Report::new(agentrules::image::check_image_bytes(media_type, len, head, &ctx.limits)))
 }
 
 /// Every violation code, in catalogue order.
@@ -365,14 +393,14 @@ impl TableValidator {
         let Value::Array(items) = v else {
             return Err(error("invalid_arguments", "elements must be an array of { key, value }", &[]));
         };
-        out(&Report::new(self.inner.validate_elements(&items)))
+        report_out(&Report::new(self.inner.validate_elements(&items)))
     }
 
     /// Validates one row value: violations at its instance paths.
     #[wasm_bindgen(js_name = validateValue)]
     pub fn validate_value(&self, value: JsValue) -> Result<Ts<Report>, JsValue> {
         let v = to_json_value(&value).map_err(|v| error("invalid_arguments", &v.message, std::slice::from_ref(&v)))?;
-        out(&Report::new(self.inner.validate_value(&v)))
+        report_out(&Report::new(self.inner.validate_value(&v)))
     }
 }
 
@@ -478,7 +506,11 @@ fn bytes_of(v: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
     if let Some(s) = v.as_string() {
         return Ok(s.into_bytes());
     }
-    if v.is_instance_of::<js_sys::Uint8Array>() || v.is_instance_of::<js_sys::ArrayBuffer>() {
+    if v.is_instance_of::<js_sys::Uint8Array>() {
+        return Ok(uint8_vec(v));
+    }
+    if v.is_instance_of::<js_sys::ArrayBuffer>() {
+        // A view over the buffer (no copy), then the one copy into wasm memory.
         return Ok(js_sys::Uint8Array::new(v).to_vec());
     }
     Err(error("invalid_arguments", &format!("{what} must be a Uint8Array or a string"), &[]))
