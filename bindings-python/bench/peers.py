@@ -179,9 +179,10 @@ def sse_theirs() -> int:
     return n
 
 
-def pydantic_ok(body: dict) -> bool:
+def pydantic_ok(validate, body) -> bool:
+    """Whether pydantic accepts `body` (`validate` is `Launch.model_validate` or `…_json`)."""
     try:
-        Launch.model_validate(body)
+        validate(body)
         return True
     except pydantic.ValidationError:
         return False
@@ -208,13 +209,13 @@ def main() -> None:
 
     for name, body, number in (("typical", TYPICAL, 20_000), ("many_violations", MANY, 20_000), ("one_20MiB_image", IMAGE_20MIB, 10)):
         ok = agentrules.check("launch", body).ok
-        if ok != pydantic_ok(body):
+        if ok != pydantic_ok(Launch.model_validate, body):
             raise SystemExit(f"{name}: pydantic and agentrules disagree on validity (agentrules ok={ok})")
         record("launch", name, "agentrules check(dict)", per_call(lambda: agentrules.check("launch", body), number))
-        record("launch", name, "pydantic v2 + validators", per_call(lambda: pydantic_ok(body), number))
+        record("launch", name, "pydantic v2 + validators", per_call(lambda: pydantic_ok(Launch.model_validate, body), number))
         text = json.dumps(body)
         record("launch", name, "agentrules check(JSON text)", per_call(lambda: agentrules.check("launch", text), number))
-        record("launch", name, "pydantic v2 model_validate_json", per_call(lambda: _pydantic_json_ok(text), number))
+        record("launch", name, "pydantic v2 model_validate_json", per_call(lambda: pydantic_ok(Launch.model_validate_json, text), number))
 
     validator = agentrules.TableValidator(SCHEMA)
     peer = jsonschema_rs.validator_for(SCHEMA)
@@ -241,14 +242,6 @@ def main() -> None:
     print(versions)
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps({"versions": versions, "results": RESULTS}, indent=2))
-
-
-def _pydantic_json_ok(text: str) -> bool:
-    try:
-        Launch.model_validate_json(text)
-        return True
-    except pydantic.ValidationError:
-        return False
 
 
 if __name__ == "__main__":
