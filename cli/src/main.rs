@@ -6,6 +6,21 @@
 use std::io::Read;
 use std::process::ExitCode;
 
+/// `println!` without the panic when standard output is closed early (`agentrules codes |
+/// head -3`): the rest of the output is dropped and the exit code still says what the command
+/// found. Any other write error (a full disk) ends the command with exit code 2.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("agentrules: cannot write the output: {e}");
+                std::process::exit(2);
+            }
+        }
+    }};
+}
+
 use agentrules::lifecycle::{apply, check_transition, Action, ActionOutcome, AgentStatus, Via};
 use agentrules::{Code, Context, Kind, Report};
 use clap::{Parser, Subcommand, ValueEnum};

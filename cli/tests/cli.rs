@@ -454,3 +454,26 @@ fn connector_commands() {
         let _ = std::fs::remove_file(p);
     }
 }
+
+#[test]
+fn a_closed_standard_output_is_not_a_panic() {
+    // `agentrules … | head -0`: the reader is gone before the first line. The output is dropped,
+    // the exit code still says what the command found, and nothing panics.
+    for (args, code) in [(vec!["codes"], 0), (vec!["check", "list-query", "-"], 1), (vec!["schema", "launch"], 0)] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let mut child = bin()
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        // A command that reads no input may be gone before it is written.
+        let _ = child.stdin.take().expect("stdin").write_all(br#"{"limit": 500}"#);
+        let out = child.wait_with_output().expect("the binary ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

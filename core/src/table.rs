@@ -414,10 +414,10 @@ fn check_elements(sink: &mut Sink, path: &Pointer, elements: &[Value], validator
 /// valid, elements whose keys pass have no violation. For a binding's fast path; the
 /// violations themselves come from [`TableValidator::validate_elements`].
 pub fn keys_pass<'a>(keys: impl IntoIterator<Item = &'a str>) -> bool {
-    let keys = keys.into_iter();
+    let mut keys = keys.into_iter();
     let mut seen: rustc_hash::FxHashSet<&str> =
         rustc_hash::FxHashSet::with_capacity_and_hasher(keys.size_hint().0, Default::default());
-    keys.into_iter().all(|k| !crate::json::is_blank(k) && seen.insert(k))
+    keys.all(|k| !crate::json::is_blank(k) && seen.insert(k))
 }
 
 /// Checks `TABLE` content `{ schema, elements }` (T2–T5).
