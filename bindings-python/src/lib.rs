@@ -621,12 +621,14 @@ impl TableValidator {
             }
             let (Ok(Some(key)), Ok(Some(value))) = (row.get_item("key"), row.get_item("value")) else { return false };
             let Ok(key) = key.cast_into_exact::<PyString>() else { return false };
-            if key.to_str().is_err() || !is_plain_json(&value, 2) || !native.is_valid(value.as_borrowed()) {
+            if !is_plain_json(&value, 2) || !native.is_valid(value.as_borrowed()) {
                 return false;
             }
             keys.push(key);
         }
-        agentrules::table::keys_pass(keys.iter().filter_map(|k| k.to_str().ok()))
+        // A key that is not valid Unicode fails here, as it would fail conversion.
+        let Ok(keys) = keys.iter().map(|k| k.to_str()).collect::<Result<Vec<_>, _>>() else { return false };
+        agentrules::table::keys_pass(keys)
     }
 }
 

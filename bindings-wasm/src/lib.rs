@@ -60,11 +60,19 @@ fn report_out(report: &Report) -> Result<Ts<Report>, JsValue> {
     for v in &report.violations {
         for part in [v.path.as_str(), v.code.as_str(), v.message.as_str()] {
             text.push_str(part);
-            let units = if part.is_ascii() { part.len() } else { part.encode_utf16().count() };
-            lengths.push(u32::try_from(units).unwrap_or(u32::MAX));
+            lengths.push(u32::try_from(utf16_len(part)).unwrap_or(u32::MAX));
         }
     }
     Ok(Ts::new_unchecked(unpack_report(&text, &lengths)))
+}
+
+/// A length in UTF-16 code units (JS string indices), for the packed transfers.
+fn utf16_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.encode_utf16().count()
+    }
 }
 
 /// A thrown `AgentRulesError`.
@@ -430,15 +438,11 @@ struct PackedSse {
     meta: Vec<f64>,
 }
 
-/// A length in UTF-16 code units (JS string indices).
-#[allow(clippy::cast_precision_loss)]
-fn utf16_len(s: &str) -> f64 {
-    (if s.is_ascii() { s.len() } else { s.encode_utf16().count() }) as f64
-}
-
 impl agentrules::sse::SseSink for PackedSse {
+    #[allow(clippy::cast_precision_loss)] // lengths are below 2^53
     fn event(&mut self, event: &str, data: &str, id: &str) {
-        self.meta.extend_from_slice(&[0.0, utf16_len(event), utf16_len(data), utf16_len(id)]);
+        let len = |s: &str| utf16_len(s) as f64;
+        self.meta.extend_from_slice(&[0.0, len(event), len(data), len(id)]);
         self.text.push_str(event);
         self.text.push_str(data);
         self.text.push_str(id);
