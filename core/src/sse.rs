@@ -14,7 +14,9 @@
 //! Decisions where the spec and RULES.md are silent: a `retry` value too large for 64 bits is
 //! ignored; memory is bounded: a line longer than [`SseLimits::max_line_bytes`] or an event
 //! whose data grows past [`SseLimits::max_event_bytes`] is an [`SseError`] (the decoder then
-//! refuses further input).
+//! refuses further input). The limits are checked on every complete line and on the part of a
+//! line pending at the end of a chunk, so any split of the bytes gives the same error at the same
+//! place: a line over both limits is `LineTooLong`, whole or chunked.
 
 use serde::Serialize;
 
@@ -199,6 +201,11 @@ impl SseDecoder {
         out: &mut S,
     ) -> Result<(), SseError> {
         let head = rest.get(start..end).unwrap_or_default();
+        // The same limit as for a line still pending at the end of a chunk, so that the split
+        // of the bytes never changes the outcome.
+        if self.line.len().saturating_add(head.len()) > self.limits.max_line_bytes {
+            return Err(self.fail(SseError::LineTooLong { limit: self.limits.max_line_bytes }));
+        }
         if self.line.is_empty() {
             match text.get(start..end) {
                 Some(line) => self.line_done(line, out),
