@@ -329,7 +329,7 @@ pub(crate) fn check_image_bytes_doc(v: &Value, limits: &Limits) -> Vec<Violation
         None => Some(Vec::new()),
     };
     if let (Some(m), Some(len), Some(head)) = (media_type, len, head) {
-        sink.out.extend(check_image_bytes(m, len, &head, limits));
+        sink.extend(check_image_bytes(m, len, &head, limits));
     }
     sink.out
 }

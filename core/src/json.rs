@@ -11,6 +11,13 @@ use crate::report::{quote, Code, Sink, Violation};
 /// recursion can happen. Every binding applies the same limit to its native values.
 pub const MAX_DEPTH: usize = 127;
 
+/// The most JSON values (objects, arrays, strings, numbers, booleans and nulls, each counted
+/// once) a document may hold: 5,000,000. A document with more is one `document_too_large`,
+/// refused while it is read, so that memory stays a small multiple of the document's size
+/// (164 MB of `"x",` would otherwise become 41 million parsed values, about 4 GB). A table of
+/// 100,000 rows of 20 fields is 2.1 million values.
+pub const MAX_VALUES: u64 = 5_000_000;
+
 /// Parses JSON text. Text that is not JSON is one `invalid_json` violation at `""`, with the byte
 /// offset in its message; so are nesting deeper than [`MAX_DEPTH`] and numbers too large for a
 /// 64-bit float (`1e999`). A name repeated within one object is one `duplicate_field` violation
@@ -38,10 +45,13 @@ pub fn parse_limited(bytes: &[u8], max_bytes: u64) -> Result<Value, Violation> {
         return Err(document_too_large(len, max_bytes));
     }
     let dup = std::cell::RefCell::new(None::<Vec<String>>);
+    let count = std::cell::Cell::new(0u64);
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let parsed = serde::de::DeserializeSeed::deserialize(Seed(&dup), &mut de).and_then(|v| de.end().map(|()| v));
+    let parsed = serde::de::DeserializeSeed::deserialize(Seed { dup: &dup, count: &count }, &mut de)
+        .and_then(|v| de.end().map(|()| v));
     match parsed {
         Ok(v) => Ok(v),
+        Err(_) if count.get() > MAX_VALUES => Err(too_many_values()),
         Err(e) => match dup.into_inner() {
             Some(mut segments) => {
                 segments.reverse();
@@ -58,6 +68,88 @@ pub fn parse_limited(bytes: &[u8], max_bytes: u64) -> Result<Value, Violation> {
     }
 }
 
+/// The length in bytes of `v` written as compact JSON (as `serde_json::to_string` writes it),
+/// counted without writing it; counting stops as soon as it passes `stop_above`, so a huge
+/// value costs no more than the limit it is held to. This is how `maxDocumentBytes` applies to
+/// a document given as a value (a JS object, a Python dict): the limit is on the document's
+/// compact JSON text.
+///
+/// ```
+/// let v = serde_json::json!({"a": [1, -2.5, "x\"y\n", null, true], "\u{e9}": {}});
+/// assert_eq!(agentrules::json::encoded_len(&v, u64::MAX), serde_json::to_string(&v).unwrap().len() as u64);
+/// assert!(agentrules::json::encoded_len(&v, 3) > 3);
+/// ```
+pub fn encoded_len(v: &Value, stop_above: u64) -> u64 {
+    let mut total = 0u64;
+    // An explicit stack: a value built in memory may be deeper than any parsed document.
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        if total > stop_above {
+            break;
+        }
+        let n = match v {
+            Value::Null => 4,
+            Value::Bool(b) => {
+                if *b {
+                    4
+                } else {
+                    5
+                }
+            }
+            Value::Number(n) => number_len(n),
+            Value::String(s) => string_len(s),
+            Value::Array(a) => {
+                stack.extend(a.iter().rev());
+                // Brackets and the commas between items.
+                u64::try_from(a.len()).unwrap_or(u64::MAX).saturating_add(1).max(2)
+            }
+            Value::Object(m) => {
+                let mut n = u64::try_from(m.len()).unwrap_or(u64::MAX).saturating_add(1).max(2);
+                for (k, child) in m.iter().rev() {
+                    // The key, its colon; its value is counted from the stack.
+                    n = n.saturating_add(string_len(k)).saturating_add(1);
+                    stack.push(child);
+                }
+                n
+            }
+        };
+        total = total.saturating_add(n);
+    }
+    total
+}
+
+/// The JSON text length of a string with its quotes and escapes (`"` and `\` take two bytes,
+/// `\n`-style controls two, other controls six).
+fn string_len(s: &str) -> u64 {
+    let extra: u64 = s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | 0x08 | 0x0c | b'\n' | b'\r' | b'\t' => 1u64,
+            0..=0x1f => 5,
+            _ => 0,
+        })
+        .sum();
+    u64::try_from(s.len()).unwrap_or(u64::MAX).saturating_add(2).saturating_add(extra)
+}
+
+fn number_len(n: &serde_json::Number) -> u64 {
+    let digits = |mut x: u64| {
+        let mut d = 1u64;
+        while x >= 10 {
+            x /= 10;
+            d = d.saturating_add(1);
+        }
+        d
+    };
+    if let Some(u) = n.as_u64() {
+        digits(u)
+    } else if let Some(i) = n.as_i64() {
+        digits(i.unsigned_abs()).saturating_add(1)
+    } else {
+        u64::try_from(n.to_string().len()).unwrap_or(u64::MAX)
+    }
+}
+
 /// The `document_too_large` violation for a document of `len` bytes (for readers that know the
 /// size before reading, such as a file's metadata).
 pub fn document_too_large(len: u64, max_bytes: u64) -> Violation {
@@ -68,15 +160,36 @@ pub fn document_too_large(len: u64, max_bytes: u64) -> Violation {
     )
 }
 
-/// Builds a [`Value`] like serde_json's own, refusing repeated object names. On a repeat it
-/// records the path in `dup` as the error unwinds (innermost segment first): nothing is
-/// tracked on the happy path.
+/// The `document_too_large` violation for a value whose JSON text is longer than `max_bytes`.
+pub fn value_too_large(max_bytes: u64) -> Violation {
+    Violation::new(
+        &Pointer::root(),
+        Code::DocumentTooLarge,
+        format!("the document is more than {max_bytes} bytes as JSON, more than the limit"),
+    )
+}
+
+/// The `document_too_large` violation for a document of more than [`MAX_VALUES`] values.
+pub fn too_many_values() -> Violation {
+    Violation::new(
+        &Pointer::root(),
+        Code::DocumentTooLarge,
+        format!("the document holds more than {MAX_VALUES} values, the most one document may hold"),
+    )
+}
+
+/// Builds a [`Value`] like serde_json's own, refusing repeated object names and documents of
+/// more than [`MAX_VALUES`] values. On a repeat it records the path in `dup` as the error
+/// unwinds (innermost segment first): nothing is tracked on the happy path but a count.
 #[derive(Clone, Copy)]
-struct Seed<'a>(&'a std::cell::RefCell<Option<Vec<String>>>);
+struct Seed<'a> {
+    dup: &'a std::cell::RefCell<Option<Vec<String>>>,
+    count: &'a std::cell::Cell<u64>,
+}
 
 impl Seed<'_> {
     fn note<E>(self, segment: impl FnOnce() -> String, e: E) -> E {
-        if let Some(segments) = self.0.borrow_mut().as_mut() {
+        if let Some(segments) = self.dup.borrow_mut().as_mut() {
             segments.push(segment());
         }
         e
@@ -86,6 +199,11 @@ impl Seed<'_> {
 impl<'de> serde::de::DeserializeSeed<'de> for Seed<'_> {
     type Value = Value;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        let n = self.count.get().saturating_add(1);
+        self.count.set(n);
+        if n > MAX_VALUES {
+            return Err(serde::de::Error::custom("too many values"));
+        }
         d.deserialize_any(self)
     }
 }
@@ -135,7 +253,7 @@ impl<'de> serde::de::Visitor<'de> for Seed<'_> {
         while let Some(key) = map.next_key::<String>()? {
             match out.entry(key) {
                 serde_json::map::Entry::Occupied(o) => {
-                    *self.0.borrow_mut() = Some(vec![o.key().clone()]);
+                    *self.dup.borrow_mut() = Some(vec![o.key().clone()]);
                     return Err(serde::de::Error::custom("duplicate field"));
                 }
                 serde_json::map::Entry::Vacant(slot) => match map.next_value_seed(self) {
@@ -277,18 +395,21 @@ pub(crate) fn read_text_list(
         return None;
     };
     let mut out: Vec<String> = Vec::with_capacity(items.len());
+    // Repeats are found through a hash set (linear time: a list of a million ids is no denial
+    // of service), in document order.
+    let mut seen: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::default();
     for (i, item) in items.iter().enumerate() {
-        let p = path.index(i);
         match item {
-            Value::String(s) if is_blank(s) => sink.push(&p, Code::EmptyText, format!("{what} must not be blank")),
-            Value::String(s) => {
-                if let (Some(code), true) = (dup, out.contains(s)) {
-                    sink.push(&p, code, format!("{} is listed twice", quote(s)));
-                } else {
-                    out.push(s.clone());
-                }
+            Value::String(s) if is_blank(s) => {
+                sink.push(&path.index(i), Code::EmptyText, format!("{what} must not be blank"));
             }
-            other => mismatch(sink, &p, "a string", other),
+            Value::String(s) => match dup {
+                Some(code) if !seen.insert(s.as_str()) => {
+                    sink.push(&path.index(i), code, format!("{} is listed twice", quote(s)));
+                }
+                _ => out.push(s.clone()),
+            },
+            other => mismatch(sink, &path.index(i), "a string", other),
         }
     }
     Some(out)

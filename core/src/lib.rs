@@ -60,6 +60,8 @@ pub mod run;
 pub mod sse;
 #[cfg(feature = "table")]
 pub mod table;
+#[cfg(feature = "table")]
+pub mod table_bounds;
 pub mod thread;
 pub mod webhook;
 
@@ -204,13 +206,23 @@ pub fn check(kind: &str, input: &str, context: Option<&str>) -> Result<Report, C
 /// `maxDocumentBytes` applies first, then parsing (see [`json::parse`]), then the rules.
 pub fn check_bytes(kind: Kind, input: &[u8], ctx: &Context) -> Report {
     match json::parse_limited(input, ctx.limits.max_document_bytes) {
-        Ok(v) => check_value(kind, &v, ctx),
+        Ok(v) => check_parsed(kind, &v, ctx),
         Err(v) => Report::new(vec![v]),
     }
 }
 
-/// Checks an already-parsed document as `kind` under `ctx`.
+/// Checks an already-parsed document as `kind` under `ctx`. The context's `maxDocumentBytes`
+/// applies to the value's compact JSON text ([`json::encoded_len`]), as it applies to text:
+/// a document given as a JS object or a Python dict is held to the same limit.
 pub fn check_value(kind: Kind, v: &Value, ctx: &Context) -> Report {
+    let max = ctx.limits.max_document_bytes;
+    if json::encoded_len(v, max) > max {
+        return Report::new(vec![json::value_too_large(max)]);
+    }
+    check_parsed(kind, v, ctx)
+}
+
+fn check_parsed(kind: Kind, v: &Value, ctx: &Context) -> Report {
     let violations = match kind {
         Kind::Launch => launch::check_launch(v, ctx),
         Kind::FollowUp => launch::check_follow_up(v, ctx),

@@ -19,12 +19,15 @@ impl Pointer {
         Pointer(String::new())
     }
 
-    /// The pointer to member `key` of the object this pointer names.
+    /// The pointer to member `key` of the object this pointer names. A key longer than
+    /// [`MAX_SEGMENT_CHARS`] characters is written as its first [`MAX_SEGMENT_CHARS`] and `…`
+    /// (see [`excerpt`]).
     pub fn key(&self, key: &str) -> Self {
+        let key = excerpt(key);
         let mut s = String::with_capacity(self.0.len().saturating_add(key.len()).saturating_add(1));
         s.push_str(&self.0);
         s.push('/');
-        push_escaped(&mut s, key);
+        push_escaped(&mut s, &key);
         Pointer(s)
     }
 
@@ -33,14 +36,52 @@ impl Pointer {
         Pointer(format!("{}/{index}", self.0))
     }
 
-    /// Appends an already-escaped pointer (e.g. a validator's instance location) to this one.
+    /// Appends an already-escaped pointer (e.g. a validator's instance location) to this one;
+    /// its long segments are cut as [`Pointer::key`] cuts keys.
     pub fn join_escaped(&self, suffix: &str) -> Self {
-        Pointer(format!("{}{suffix}", self.0))
+        if suffix.len() <= MAX_SEGMENT_CHARS {
+            return Pointer(format!("{}{suffix}", self.0));
+        }
+        let mut s = self.0.clone();
+        for segment in suffix.split('/').skip(1) {
+            s.push('/');
+            let cut = excerpt(segment);
+            // A cut between `~` and its digit would leave a broken escape.
+            s.push_str(&cut.replace("~…", "…"));
+        }
+        Pointer(s)
     }
 
     /// The pointer text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// The longest key a path names in full: a longer one (a hostile document's 100 KB object
+/// name) is cut to this many characters and `…`, so that a report's size does not grow with
+/// the keys of the document. Such a path names the key's place for people; it no longer
+/// resolves as a pointer.
+pub const MAX_SEGMENT_CHARS: usize = 256;
+
+/// `key` as a path shows it: whole, or its first [`MAX_SEGMENT_CHARS`] characters and `…`.
+///
+/// ```
+/// let long = "k".repeat(1000);
+/// assert_eq!(agentrules::pointer::excerpt(&long).chars().count(), agentrules::pointer::MAX_SEGMENT_CHARS + 1);
+/// assert_eq!(agentrules::pointer::excerpt("short"), "short");
+/// ```
+pub fn excerpt(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.len() <= MAX_SEGMENT_CHARS {
+        return std::borrow::Cow::Borrowed(key);
+    }
+    match key.char_indices().nth(MAX_SEGMENT_CHARS) {
+        Some((cut, _)) => {
+            let mut s = key.get(..cut).unwrap_or_default().to_owned();
+            s.push('…');
+            std::borrow::Cow::Owned(s)
+        }
+        None => std::borrow::Cow::Borrowed(key),
     }
 }
 

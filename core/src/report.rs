@@ -243,7 +243,16 @@ codes! {
     CredentialsInUrl = "credentials_in_url",
     /// M4: a Git ref that `git check-ref-format` would refuse.
     InvalidRef = "invalid_ref",
+    // Limits of a report.
+    /// The last entry of a report that found more than [`MAX_VIOLATIONS`] violations (at `""`):
+    /// the first [`MAX_VIOLATIONS`] are listed, the rest are not.
+    TooManyViolations = "too_many_violations",
 }
+
+/// The most violations one report lists. A report that found more lists these, then one
+/// `too_many_violations` entry at `""`, so that a hostile document cannot make a report (and
+/// the memory and text it needs on every surface) grow with the document.
+pub const MAX_VIOLATIONS: usize = 1000;
 
 impl std::fmt::Display for Code {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -291,8 +300,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// A report of these violations.
-    pub fn new(violations: Vec<Violation>) -> Self {
+    /// A report of these violations: at most [`MAX_VIOLATIONS`] of them, then a
+    /// `too_many_violations` entry when there were more.
+    pub fn new(mut violations: Vec<Violation>) -> Self {
+        cap(&mut violations);
         Report { ok: violations.is_empty(), violations }
     }
 
@@ -309,7 +320,24 @@ impl From<Vec<Violation>> for Report {
     }
 }
 
-/// Collects violations while a check walks a document.
+/// Cuts a list of violations to [`MAX_VIOLATIONS`], ending it with the `too_many_violations`
+/// entry when it was longer (a list already cut is left as it is).
+pub fn cap(violations: &mut Vec<Violation>) {
+    if violations.len() > MAX_VIOLATIONS
+        && violations.get(MAX_VIOLATIONS).map(|v| v.code) != Some(Code::TooManyViolations)
+    {
+        violations.truncate(MAX_VIOLATIONS);
+        violations.push(Violation::new(
+            &Pointer::root(),
+            Code::TooManyViolations,
+            format!("more than {MAX_VIOLATIONS} violations were found; the first {MAX_VIOLATIONS} are listed"),
+        ));
+    }
+    violations.truncate(MAX_VIOLATIONS.saturating_add(1));
+}
+
+/// Collects violations while a check walks a document. It keeps at most one more than
+/// [`MAX_VIOLATIONS`] (so [`Report::new`] can tell there were more), whatever the document.
 #[derive(Debug, Default)]
 pub(crate) struct Sink {
     pub(crate) out: Vec<Violation>,
@@ -317,7 +345,24 @@ pub(crate) struct Sink {
 
 impl Sink {
     pub(crate) fn push(&mut self, path: &Pointer, code: Code, message: impl Into<String>) {
-        self.out.push(Violation::new(path, code, message));
+        if !self.is_full() {
+            self.out.push(Violation::new(path, code, message));
+        }
+    }
+
+    /// True once the sink holds more than [`MAX_VIOLATIONS`]: further violations are dropped.
+    pub(crate) fn is_full(&self) -> bool {
+        self.out.len() > MAX_VIOLATIONS
+    }
+
+    /// Adds violations found elsewhere, within the same bound.
+    pub(crate) fn extend(&mut self, violations: impl IntoIterator<Item = Violation>) {
+        for v in violations {
+            if self.is_full() {
+                break;
+            }
+            self.out.push(v);
+        }
     }
 }
 

@@ -12,10 +12,17 @@
 //!   `schema_not_object` at the schema's root. A schema that is invalid or does not describe
 //!   objects is not used to validate rows (one cause, one violation), but the keys are checked.
 //! - `format` is an annotation, as 2020-12 and 2019-09 specify (draft 7 asserts it).
-//! - Patterns run on `fancy-regex` (ECMA-262 look-around and back-references work) with a
-//!   backtracking limit of 100,000 steps; patterns without those features run on the linear-time
-//!   `regex` engine. A value whose pattern hits the limit is reported as `schema_pattern`: it was
-//!   not shown to match.
+//! - Patterns (`pattern`, `patternProperties`) run on the linear-time `regex` engine only: a
+//!   match costs time proportional to the pattern's compiled size times the value's length, on
+//!   every surface, whatever the schema and the value. Look-around (`(?=…)`, `(?!…)`, `(?<=…)`,
+//!   `(?<!…)`) and back-references (`\1`) need a backtracking engine whose work cannot be bounded
+//!   (a step limit does not cover look-around: `^(?:a(?=a*b))*c` is quadratic under one), so a
+//!   schema using them is `invalid_schema` at the pattern, as RE2-based validators (Go,
+//!   protovalidate) refuse them. A pattern is at most
+//!   [`MAX_PATTERN_BYTES`](crate::table_bounds::MAX_PATTERN_BYTES) long and at most
+//!   [`PATTERN_SIZE_LIMIT`] bytes once compiled (`invalid_schema`, saying which limit).
+//! - `$ref` chains that never descend into the value are bounded, and cycles of them refused
+//!   ([`crate::table_bounds`]), so no schema can overflow a stack.
 //! - `$ref` never reaches the network or the file system: a reference is resolved inside the
 //!   document or among the documents the caller supplies in memory, else `unresolvable_ref` at
 //!   the `$ref`.
@@ -33,10 +40,10 @@ use crate::json::{as_object, check_text, mismatch};
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Report, Sink, Violation};
 
-/// How many backtracking steps a `pattern` may take on one value.
-pub const PATTERN_BACKTRACK_LIMIT: usize = 100_000;
 /// Size limit of one compiled `pattern` (bytes).
 pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+/// Size limit of the lazy DFA cache of one `pattern` (bytes).
+pub const PATTERN_DFA_SIZE_LIMIT: usize = 1 << 20;
 
 /// The `$schema` URIs that select a draft.
 const DRAFTS: [(&str, Draft); 6] = [
@@ -129,6 +136,7 @@ impl TableValidator {
     pub fn validate_value(&self, value: &Value) -> Vec<Violation> {
         let mut sink = Sink::default();
         self.push_errors(&mut sink, &Pointer::root(), value);
+        crate::report::cap(&mut sink.out);
         sink.out
     }
 
@@ -136,11 +144,15 @@ impl TableValidator {
     pub fn validate_elements(&self, elements: &[Value]) -> Vec<Violation> {
         let mut sink = Sink::default();
         check_elements(&mut sink, &Pointer::root().key("elements"), elements, Some(self));
+        crate::report::cap(&mut sink.out);
         sink.out
     }
 
     fn push_errors(&self, sink: &mut Sink, at: &Pointer, value: &Value) {
         for e in self.validator.iter_errors(value) {
+            if sink.is_full() {
+                break;
+            }
             let path = at.join_escaped(e.instance_path().as_str());
             sink.push(&path, keyword_code(e.kind()), error_message(&e));
         }
@@ -174,14 +186,60 @@ fn snake(keyword: &str) -> String {
 /// A validator's message with the instance masked (user data never lands in a message),
 /// starting lowercase and cut to a readable length.
 fn error_message(e: &ValidationError<'_>) -> String {
-    let text = match e.kind() {
-        ValidationErrorKind::BacktrackLimitExceeded { .. } => {
-            "the pattern could not be evaluated within its backtracking limit, so the value is not shown to match"
-                .to_string()
-        }
-        _ => e.masked().to_string(),
+    tidy(&e.masked().to_string())
+}
+
+/// The message of a schema the validator could not compile. A pattern the engine refuses is
+/// said in plain words: look-around and back-references, which it does not run, or a pattern
+/// too large once compiled (the engine's own text is only "is not a regex").
+fn build_error_message(e: &ValidationError<'_>) -> String {
+    let pattern = match e.kind() {
+        ValidationErrorKind::Format { format } if format == "regex" => e.instance().as_str(),
+        _ => None,
     };
-    tidy(&text)
+    match pattern {
+        Some(p) if uses_backtracking(p) => "the pattern uses look-around or a back-reference; agentrules runs patterns on a linear-time engine only, where the cost of a match is bounded, and such patterns cannot be".to_string(),
+        Some(p) if regex::RegexBuilder::new(p).size_limit(PATTERN_SIZE_LIMIT).build().is_err_and(|e| matches!(e, regex::Error::CompiledTooBig(_))) => format!(
+            "the pattern is too large once compiled (more than {} KiB): use fewer or smaller repetitions",
+            PATTERN_SIZE_LIMIT / 1024
+        ),
+        Some(_) => "the pattern is not a regular expression".to_string(),
+        None => tidy(&e.to_string()),
+    }
+}
+
+/// Whether an ECMA-262 pattern uses look-around (`(?=`, `(?!`, `(?<=`, `(?<!`) or a
+/// back-reference (`\1`…`\9`, `\k<name>`) outside a character class.
+fn uses_backtracking(pattern: &str) -> bool {
+    let b = pattern.as_bytes();
+    let mut i = 0usize;
+    let mut in_class = false;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\\' => {
+                let next = b.get(i.saturating_add(1)).copied();
+                if !in_class && matches!(next, Some(b'1'..=b'9') | Some(b'k')) {
+                    return true;
+                }
+                i = i.saturating_add(1);
+            }
+            b'[' => in_class = true,
+            b']' => in_class = false,
+            b'(' if !in_class => {
+                let rest = b.get(i.saturating_add(1)..).unwrap_or_default();
+                if rest.starts_with(b"?=")
+                    || rest.starts_with(b"?!")
+                    || rest.starts_with(b"?<=")
+                    || rest.starts_with(b"?<!")
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+        i = i.saturating_add(1);
+    }
+    false
 }
 
 fn tidy(text: &str) -> String {
@@ -228,7 +286,7 @@ fn builder_for<'i, F: jsonschema::json::Json>(
 ) -> jsonschema::ValidationOptions<'i, std::sync::Arc<dyn Retrieve>, F> {
     let builder =
         jsonschema::options_for::<F>().with_retriever(MemoryRetriever(documents.clone())).with_pattern_options(
-            PatternOptions::fancy_regex().backtrack_limit(PATTERN_BACKTRACK_LIMIT).size_limit(PATTERN_SIZE_LIMIT),
+            PatternOptions::regex().size_limit(PATTERN_SIZE_LIMIT).dfa_size_limit(PATTERN_DFA_SIZE_LIMIT),
         );
     if draft == Draft::Unknown {
         builder
@@ -260,6 +318,13 @@ fn compile(schema: &Value, at: &Pointer, options: &TableOptions) -> Result<Table
         );
     }
     let Some(draft) = draft else { return Err(sink.out) };
+    // Bounds on the work and stack validation needs, before anything is compiled
+    // (the meta-schema included).
+    let bounds = crate::table_bounds::check(schema, at);
+    if !bounds.is_empty() {
+        sink.extend(bounds);
+        return Err(sink.out);
+    }
     // Every meta-schema violation, not only the first, for the bundled drafts.
     if draft != Draft::Unknown {
         if let Ok(meta) = jsonschema::meta::validator_for(schema) {
@@ -293,7 +358,7 @@ fn compile(schema: &Value, at: &Pointer, options: &TableOptions) -> Result<Table
                     sink.push(&at.join_escaped(&ptr), Code::UnresolvableRef, format!("{} {why}", quote(&r)));
                 }
             } else {
-                sink.push(&at.join_escaped(e.instance_path().as_str()), Code::InvalidSchema, tidy(&e.to_string()));
+                sink.push(&at.join_escaped(e.instance_path().as_str()), Code::InvalidSchema, build_error_message(&e));
             }
             Err(sink.out)
         }
@@ -377,6 +442,9 @@ fn check_elements(sink: &mut Sink, path: &Pointer, elements: &[Value], validator
     let mut seen: rustc_hash::FxHashSet<&str> =
         rustc_hash::FxHashSet::with_capacity_and_hasher(elements.len(), Default::default());
     for (i, el) in elements.iter().enumerate() {
+        if sink.is_full() {
+            break;
+        }
         let Value::Object(obj) = el else {
             mismatch(sink, &path.index(i), "an element { key, value }", el);
             continue;
@@ -435,7 +503,7 @@ pub fn check_table(v: &Value) -> Vec<Violation> {
         Some(schema) => match compile(schema, &root.key("schema"), &TableOptions::default()) {
             Ok(v) => Some(v),
             Err(vs) => {
-                sink.out.extend(vs);
+                sink.extend(vs);
                 None
             }
         },
@@ -474,14 +542,14 @@ pub(crate) fn check_element(sink: &mut Sink, path: &Pointer, v: &Value) {
 pub(crate) fn check_schema_at(sink: &mut Sink, at: &Pointer, schema: &Value, require_object: bool) {
     let options = TableOptions { require_object_root: require_object, ..TableOptions::default() };
     if let Err(vs) = compile(schema, at, &options) {
-        sink.out.extend(vs);
+        sink.extend(vs);
     }
 }
 
 /// Checks table content at `at` (inside an artifact).
 pub(crate) fn check_table_at(sink: &mut Sink, at: &Pointer, v: &Value) {
-    for mut violation in check_table(v) {
+    sink.extend(check_table(v).into_iter().map(|mut violation| {
         violation.path = format!("{at}{}", violation.path);
-        sink.out.push(violation);
-    }
+        violation
+    }));
 }

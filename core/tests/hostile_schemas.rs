@@ -30,12 +30,95 @@ fn nested_quantifier_pattern_on_a_long_non_matching_string() {
 }
 
 #[test]
-fn backtracking_pattern_hits_its_limit() {
-    // A back-reference forces the backtracking engine; the limit stops it.
-    let v = TableValidator::new(&row_schema("^(a|a)*\\1$")).unwrap();
-    let value = json!({"x": format!("{}!", "a".repeat(30_000))});
-    let errs = timed("^(a|a)*\\1$ on 30,000 chars", || v.validate_value(&value));
-    assert_eq!(errs[0].code.as_str(), "schema_pattern");
+fn look_around_and_back_references_are_refused_not_run() {
+    // Neither can be bounded on a backtracking engine (`^(?:a(?=a*b))*c` is quadratic under a
+    // step limit): the schema is refused at the pattern, before any value is read.
+    for pattern in ["^(a|a)*\\1$", "^(?:a(?=a*b))*c", "(?!x)y", "(?<=a)b"] {
+        let errs = TableValidator::new(&row_schema(pattern)).unwrap_err().violations;
+        assert_eq!(errs.len(), 1, "{pattern}: {errs:?}");
+        assert_eq!((errs[0].path.as_str(), errs[0].code.as_str()), ("/properties/x/pattern", "invalid_schema"));
+        assert!(errs[0].message.contains("look-around or a back-reference"), "{}", errs[0].message);
+    }
+}
+
+#[test]
+fn patterns_too_long_or_too_large_are_refused_before_compiling() {
+    let long = "a".repeat(agentrules::table_bounds::MAX_PATTERN_BYTES + 1);
+    let errs = timed("a 16 KiB + 1 pattern", || TableValidator::new(&row_schema(&long))).unwrap_err().violations;
+    assert_eq!((errs[0].path.as_str(), errs[0].code.as_str()), ("/properties/x/pattern", "invalid_schema"));
+    assert!(errs[0].message.contains("at most 16384"), "{}", errs[0].message);
+    // 10 MB: refused by its length, not after gigabytes of compiling.
+    let huge = "a".repeat(10 * 1024 * 1024);
+    let schema = json!({"type": "object", "patternProperties": {huge: {}}});
+    let errs = timed("a 10 MB patternProperties name", || TableValidator::new(&schema)).unwrap_err().violations;
+    assert_eq!(errs[0].code.as_str(), "invalid_schema");
+    assert!(errs[0].path.ends_with('…'), "the path names the key by an excerpt: {}", errs[0].path.len());
+    // Short, but too large once compiled: said in plain words.
+    let errs = TableValidator::new(&row_schema("(a{1000}){1000}")).unwrap_err().violations;
+    assert_eq!(errs[0].code.as_str(), "invalid_schema");
+    assert!(errs[0].message.contains("too large once compiled"), "{}", errs[0].message);
+}
+
+/// `{"$defs": {"d0": {"$ref": "#/$defs/d1"}, …, "d<n>": {"type": "integer"}}, …}` with the
+/// row's `x` referring to `d0`.
+fn ref_chain(n: usize) -> Value {
+    let mut defs = serde_json::Map::new();
+    for i in 0..n {
+        defs.insert(format!("d{i}"), json!({"$ref": format!("#/$defs/d{}", i + 1)}));
+    }
+    defs.insert(format!("d{n}"), json!({"type": "integer"}));
+    json!({"type": "object", "$defs": defs, "properties": {"x": {"$ref": "#/$defs/d0"}}})
+}
+
+#[test]
+fn long_ref_chains_are_refused_at_their_start() {
+    for n in [300, 10_000, 50_000] {
+        let errs =
+            timed(&format!("a chain of {n} $refs"), || TableValidator::new(&ref_chain(n))).unwrap_err().violations;
+        assert_eq!(errs.len(), 1, "one violation for the whole chain: {errs:?}");
+        assert_eq!((errs[0].path.as_str(), errs[0].code.as_str()), ("/properties/x/$ref", "invalid_schema"));
+    }
+    // Through the whole check (and the parser's own limits): one violation, in bounded time.
+    let content = json!({"schema": ref_chain(50_000), "elements": [{"key": "k", "value": {"x": "s"}}]});
+    let r = timed("check table, 50,000 $refs", || agentrules::check("table", &content.to_string(), None).unwrap());
+    assert_eq!(r.violations.len(), 1, "{:?}", r.violations);
+    assert_eq!(r.violations[0].path, "/schema/properties/x/$ref");
+}
+
+#[test]
+fn the_deepest_chains_allowed_validate_without_overflowing_the_stack() {
+    // Run on a 2 MiB test thread in a debug build: the smallest stack and the largest frames
+    // any surface has (wasm has 1 MiB of stack but optimised frames).
+    let depth = agentrules::table_bounds::MAX_SCHEMA_DEPTH;
+    // A chain of references on one value, as long as allowed (the root and `x` are two more).
+    let v = TableValidator::new(&ref_chain(depth - 3)).unwrap();
+    assert!(TableValidator::new(&ref_chain(depth - 1)).is_err());
+    let errs = timed("the longest reference chain allowed", || v.validate_value(&json!({"x": "s"})));
+    assert_eq!(errs[0].code.as_str(), "schema_type");
+    // A tree: recursion through `properties` is bounded by the value's own depth.
+    let schema = json!({"type": "object", "$defs": {"n": {"type": "object", "properties": {"a": {"$ref": "#/$defs/n"}}}}, "properties": {"a": {"$ref": "#/$defs/n"}}});
+    let v = TableValidator::new(&schema).unwrap();
+    let mut value = json!(1);
+    for _ in 0..126 {
+        value = json!({"a": value});
+    }
+    let errs = timed("a 126-deep value through a recursive schema", || v.validate_value(&value));
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].code.as_str(), "schema_type");
+}
+
+#[test]
+fn ref_cycles_that_never_descend_are_refused() {
+    for schema in [
+        json!({"type": "object", "$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"allOf": [{"$ref": "#/$defs/a"}]}}, "properties": {"x": {"$ref": "#/$defs/a"}}}),
+        json!({"type": "object", "$ref": "#"}),
+        json!({"type": "object", "$defs": {"a": {"$anchor": "A", "anyOf": [{"type": "string"}, {"$ref": "#A"}]}}, "properties": {"x": {"$ref": "#A"}}}),
+    ] {
+        let errs = TableValidator::new(&schema).unwrap_err().violations;
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].code.as_str(), "invalid_schema");
+        assert!(errs[0].message.contains("back to itself"), "{}", errs[0].message);
+    }
 }
 
 #[test]
@@ -70,7 +153,9 @@ fn wide_schema_with_many_patterns() {
     let v = timed("compile 2,000 patterns", || TableValidator::new(&schema)).unwrap();
     let value: serde_json::Map<String, Value> = (0..2_000).map(|i| (format!("p{i}"), json!("zzz"))).collect();
     let errs = timed("validate 2,000 pattern properties", || v.validate_value(&Value::Object(value)));
-    assert_eq!(errs.len(), 2_000);
+    // Capped: the first 1,000 and the marker.
+    assert_eq!(errs.len(), agentrules::report::MAX_VIOLATIONS + 1);
+    assert_eq!(errs.last().unwrap().code.as_str(), "too_many_violations");
 }
 
 #[test]

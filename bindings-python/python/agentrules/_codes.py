@@ -97,4 +97,5 @@ Code = Literal[
     "unsupported_scheme",
     "credentials_in_url",
     "invalid_ref",
+    "too_many_violations",
 ]
