@@ -193,15 +193,51 @@ fn main() -> ExitCode {
     }
 }
 
-fn read_input(file: Option<&str>) -> Result<Vec<u8>, String> {
-    match file {
-        None | Some("-") => {
-            let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
-            Ok(buf)
+/// What reading an input gave: its bytes, or more than the limit (reading stopped there).
+enum Input {
+    Bytes(Vec<u8>),
+    TooLarge(u64),
+}
+
+/// Reads a file (`-` or none: standard input), never more than `max` bytes and one: input
+/// past the limit (`/dev/zero`, `yes |`) is not read, whatever its source.
+fn read_limited(file: Option<&str>, max: u64) -> Result<Input, String> {
+    let mut buf = Vec::new();
+    let read = match file {
+        None | Some("-") => std::io::stdin().lock().take(max.saturating_add(1)).read_to_end(&mut buf),
+        Some(path) => {
+            let f = std::fs::File::open(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
+            // A regular file larger than the limit is refused from its size, without reading.
+            if let Ok(m) = f.metadata() {
+                if m.is_file() && m.len() > max {
+                    return Ok(Input::TooLarge(m.len()));
+                }
+            }
+            f.take(max.saturating_add(1)).read_to_end(&mut buf)
         }
-        Some(path) => std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}")),
+    };
+    read.map_err(|e| format!("cannot read `{}`: {e}", file.unwrap_or("-")))?;
+    let len = u64::try_from(buf.len()).unwrap_or(u64::MAX);
+    Ok(if len > max { Input::TooLarge(len) } else { Input::Bytes(buf) })
+}
+
+/// Reads an input that is not the checked document (a context, a matrix, arguments, a body):
+/// held to the default `maxDocumentBytes`, a usage error past it.
+fn read_input(file: Option<&str>) -> Result<Vec<u8>, String> {
+    let max = agentrules::Limits::DEFAULT.max_document_bytes;
+    match read_limited(file, max)? {
+        Input::Bytes(b) => Ok(b),
+        Input::TooLarge(_) => {
+            Err(format!("`{}` is larger than {max} bytes, the most agentrules reads", file.unwrap_or("-")))
+        }
     }
+}
+
+/// Reads a JSON input that is not the checked document with the core's reader (UTF-8 only,
+/// duplicate names refused, the depth and size limits).
+fn read_json_input(file: Option<&str>, what: &str) -> Result<serde_json::Value, String> {
+    let bytes = read_input(file)?;
+    agentrules::json::parse_bytes(&bytes).map_err(|v| format!("{what} `{}`: {v}", file.unwrap_or("-")))
 }
 
 fn print_report(report: &Report, format: Format) {
@@ -226,20 +262,15 @@ fn run(command: Command) -> Result<u8, String> {
             let ctx = match context {
                 None => Context::default(),
                 Some(path) => {
-                    let bytes = read_input(Some(&path))?;
-                    let text = String::from_utf8_lossy(&bytes);
-                    Context::from_json(&text).map_err(|r| {
-                        let lines: Vec<String> = r.violations.iter().map(|v| format!("  {v}")).collect();
-                        format!("invalid context `{path}`:\n{}", lines.join("\n"))
-                    })?
+                    let v = read_json_input(Some(&path), "invalid context")?;
+                    Context::from_value(&v).map_err(|r| refused("context", &path, &r))?
                 }
             };
-            // A file larger than the limit is refused from its size, without reading it.
+            // Reading stops at the context's limit: a larger input is not read.
             let max = ctx.limits.max_document_bytes;
-            let size = file.as_deref().filter(|f| *f != "-").and_then(|f| std::fs::metadata(f).ok()).map(|m| m.len());
-            let report = match size {
-                Some(len) if len > max => Report::new(vec![agentrules::json::document_too_large(len, max)]),
-                _ => agentrules::check_bytes(kind, &read_input(file.as_deref())?, &ctx),
+            let report = match read_limited(file.as_deref(), max)? {
+                Input::TooLarge(len) => Report::new(vec![agentrules::json::document_too_large(len, max)]),
+                Input::Bytes(bytes) => agentrules::check_bytes(kind, &bytes, &ctx),
             };
             print_report(&report, format);
             Ok(u8::from(!report.ok))
@@ -264,11 +295,8 @@ fn run(command: Command) -> Result<u8, String> {
         Command::Transition { from, event, format } => transition(&from, &event, format),
         Command::Decide { matrix, tool, role, calls, offline, format } => {
             use agentrules::policy::{Decision, PolicyMatrix};
-            let bytes = read_input(Some(&matrix))?;
-            let m = PolicyMatrix::from_json(&String::from_utf8_lossy(&bytes)).map_err(|r| {
-                let lines: Vec<String> = r.violations.iter().map(|v| format!("  {v}")).collect();
-                format!("invalid policy matrix `{matrix}`:\n{}", lines.join("\n"))
-            })?;
+            let v = read_json_input(Some(&matrix), "invalid policy matrix")?;
+            let m = PolicyMatrix::from_value(&v).map_err(|r| refused("policy matrix", &matrix, &r))?;
             let d = m.decide(&tool, &role, calls, !offline);
             match format {
                 Format::Json => println!("{}", serde_json::to_string(&d).map_err(|e| e.to_string())?),
@@ -287,9 +315,7 @@ fn run(command: Command) -> Result<u8, String> {
         }
         Command::Connector { command } => connector(command),
         Command::Op { name, file } => {
-            let bytes = read_input(file.as_deref())?;
-            let args: serde_json::Value =
-                serde_json::from_slice(&bytes).map_err(|e| format!("the arguments are not JSON: {e}"))?;
+            let args = read_json_input(file.as_deref(), "invalid arguments")?;
             let out = agentrules::ops::evaluate(&name, &args).map_err(|e| e.to_string())?;
             println!("{out}");
             Ok(0)
@@ -333,24 +359,49 @@ fn sse(file: Option<&str>, replay: bool) -> Result<u8, String> {
                 }
             } else {
                 let line = serde_json::to_string(&item).map_err(|e| e.to_string())?;
-                writeln!(out, "{line}").map_err(|e| e.to_string())?;
+                if !emit(&mut out, &line)? {
+                    return Ok(0);
+                }
             }
         }
     }
     decoder.finish();
-    if replay {
-        match agentrules::run::replay(&serde_json::Value::Array(log)) {
-            Ok(state) => writeln!(out, "{}", serde_json::to_string(&state).map_err(|e| e.to_string())?)
-                .map_err(|e| e.to_string())?,
-            Err(report) => {
-                for v in &report.violations {
-                    writeln!(out, "{v}").map_err(|e| e.to_string())?;
-                }
-                return Ok(1);
-            }
-        }
+    if !replay {
+        return finish_output(&mut out, 0);
     }
-    Ok(0)
+    let code = match agentrules::run::replay(&serde_json::Value::Array(log)) {
+        Ok(state) => {
+            emit(&mut out, &serde_json::to_string(&state).map_err(|e| e.to_string())?)?;
+            0
+        }
+        Err(report) => {
+            for v in &report.violations {
+                if !emit(&mut out, &v.to_string())? {
+                    break;
+                }
+            }
+            1
+        }
+    };
+    finish_output(&mut out, code)
+}
+
+/// Flushes a streamed output and gives `code`; a closed standard output is no error.
+fn finish_output(out: &mut impl std::io::Write, code: u8) -> Result<u8, String> {
+    match out.flush() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write the output: {e}")),
+        _ => Ok(code),
+    }
+}
+
+/// Writes one line of a streamed output: `false` when standard output was closed (`| head -1`),
+/// which ends the command quietly with the outcome so far; any other write error is an error.
+fn emit(out: &mut impl std::io::Write, line: &str) -> Result<bool, String> {
+    match writeln!(out, "{line}") {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(format!("cannot write the output: {e}")),
+    }
 }
 
 fn verify_webhook(
@@ -373,13 +424,11 @@ fn verify_webhook(
     if secret.is_empty() {
         return Err(format!("the environment variable `{secret_env}` (--secret-env) is empty"));
     }
+    // The core's header rule: the value as given, trimmed of spaces and tabs by `verify`.
     let pairs = headers
         .iter()
-        .map(|h| match h.split_once(':') {
-            Some((name, value)) if !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':') => {
-                Ok((name.to_string(), value.trim().to_string()))
-            }
-            _ => Err(format!("--header `{h}` is not `Name: value`")),
+        .map(|h| {
+            agentrules::webhook::parse_header_line(h).ok_or_else(|| format!("--header `{h}` is not `Name: value`"))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let now = match now {
@@ -404,8 +453,7 @@ fn verify_webhook(
 }
 
 fn read_json(path: &str, what: &str) -> Result<serde_json::Value, String> {
-    let bytes = read_input(Some(path))?;
-    agentrules::json::parse_bytes(&bytes).map_err(|v| format!("{what} `{path}`: {}", v.message))
+    read_json_input(Some(path), what)
 }
 
 fn refused(what: &str, path: &str, report: &Report) -> String {

@@ -21,8 +21,12 @@
 //! ```
 //!
 //! Decisions where the providers' documents leave room (each has a conformance case):
-//! - Header names are matched case-insensitively; values are trimmed of spaces and tabs (HTTP
-//!   optional whitespace). A header that is needed and given more than once is rejected
+//! - Header names are matched case-insensitively (ASCII) and exactly: nothing is trimmed from a
+//!   name, so `"X-Hub-Signature-256\u{a0}"` is another header. Values are trimmed of spaces and
+//!   tabs only (HTTP optional whitespace); any other character left over (a CR, an LF, a
+//!   no-break space, U+3000, a vertical tab) makes the value `malformed_header`. Every surface
+//!   reads headers through this one rule; a `Name: value` line (the CLI's `--header`) is read by
+//!   [`parse_header_line`]. A header that is needed and given more than once is rejected
 //!   (`duplicate_header`): two signatures are an ambiguity an attacker could exploit.
 //! - Hex digits are accepted in either case; the digest must be exactly 64 of them.
 //! - An empty secret is rejected (`empty_secret`) before anything else: an HMAC keyed with
@@ -174,9 +178,25 @@ fn reject(reason: RejectReason, header: Option<&'static str>, message: String) -
     Rejection { reason, header, message }
 }
 
-/// The one value of header `name` (case-insensitive), trimmed of HTTP whitespace.
+/// A `Name: value` header line: the name (a non-empty HTTP token) and the value as given after
+/// the colon (verification trims its spaces and tabs), or `None` when the line is not a header.
+///
+/// ```
+/// use agentrules::webhook::parse_header_line;
+/// assert_eq!(parse_header_line("X-Hub-Signature-256: sha256=ab"), Some(("X-Hub-Signature-256", " sha256=ab")));
+/// assert_eq!(parse_header_line("X-Hub-Signature-256 : x"), None); // no space before the colon
+/// assert_eq!(parse_header_line(": x"), None);
+/// ```
+pub fn parse_header_line(line: &str) -> Option<(&str, &str)> {
+    let (name, value) = line.split_once(':')?;
+    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    (!name.is_empty() && name.bytes().all(token)).then_some((name, value))
+}
+
+/// The one value of header `name` (ASCII case-insensitive, nothing trimmed from the name),
+/// trimmed of HTTP optional whitespace (spaces and tabs).
 fn header<'a, N: AsRef<str>, V: AsRef<str>>(headers: &'a [(N, V)], name: &'static str) -> Result<&'a str, Rejection> {
-    let mut found = headers.iter().filter(|(n, _)| n.as_ref().trim().eq_ignore_ascii_case(name));
+    let mut found = headers.iter().filter(|(n, _)| n.as_ref().eq_ignore_ascii_case(name));
     let Some((_, first)) = found.next() else {
         return Err(reject(RejectReason::MissingHeader, Some(name), format!("the {name} header is missing")));
     };
