@@ -22,7 +22,7 @@ swift_lock() {
 swift_mount() {
   local dir="$swift_root$1"
   shift
-  mkdir -p "$dir"
+  as_root mkdir -p "$dir"
   as_root mount "$@" "$dir"
   swift_mounts+=("$dir")
 }
