@@ -1,4 +1,5 @@
-// Run on macOS after build-xcframework.sh: `swift test` in bindings-swift/swift.
+// Run on macOS after build-xcframework.sh (`swift test` in bindings-swift/swift), and on Linux by
+// bindings-swift/scripts/test-swift (the package bindings-swift/swift-linux).
 import XCTest
 @testable import AgentRules
 
