@@ -87,9 +87,13 @@ function bytes(v, what, also = {}) {
 function typeName(v) {
   if (v === null) return 'null';
   const kind = binaryKind(v);
-  if (kind) return `a ${kind}`;
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+  if (kind) return `${/^[AEIO]/.test(kind) ? 'an' : 'a'} ${kind}`;
+  try {
+    if (Array.isArray(v)) return 'an array';
+  } catch {
+    return 'a revoked Proxy';
+  }
+  return typeof v === 'object' ? 'an object' : typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`;
 }
 
 /** A thrown value for a message, never throwing itself (its name or message may be getters
@@ -119,7 +123,7 @@ function json(v, what) {
   if (typeof v === 'string') return [encoder.encode(v), ''];
   const kind = binaryKind(v);
   if (kind === 'Uint8Array') return [uint8(v, what), ''];
-  if (kind) throw argError(`${what} must be JSON text, JSON bytes (a Uint8Array) or a JS value, not a ${kind}`);
+  if (kind) throw argError(`${what} must be JSON text, JSON bytes (a Uint8Array) or a JS value, not ${typeName(v)}`);
   let text;
   try {
     text = JSON.stringify(v);

@@ -18,6 +18,11 @@ const detached = () => {
   structuredClone(u.buffer, { transfer: [u.buffer] });
   return u;
 };
+const revoked = () => {
+  const r = Proxy.revocable({}, {});
+  r.revoke();
+  return r.proxy;
+};
 const proxyU8 = () => new Proxy(new Uint8Array(8), { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('proto trap'); } });
 const getter = () => ({ get prompt() { throw new Error('getter'); } });
 const toJSON = () => ({ toJSON() { throw new TypeError('toJSON'); } });
@@ -31,7 +36,7 @@ const badNumbers = [NaN, Infinity, -Infinity, -1, 1.9, 2 ** 53 + 2, -0.5, 1e308]
 // Each kind: a maker of the hostile value (by call number) and the calls that take it.
 const kinds = {
   'detached buffer': (i) => detached(),
-  'Proxy around a Uint8Array': (i) => proxyU8(),
+  'Proxy around a Uint8Array (or revoked)': (i) => (i % 2 ? proxyU8() : revoked()),
   'throwing getter': (i) => getter(),
   'throwing toJSON': (i) => toJSON(),
   'throwing iterator': (i) => iterator(),
