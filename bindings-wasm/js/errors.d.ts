@@ -11,7 +11,8 @@ export type AgentRulesErrorCode =
   | 'invalid_stream'     // an event stream past its line or event limit
   | 'invalid_arguments'  // an argument of the wrong shape
   | 'unknown_kind'       // check() with a kind this entry does not have
-  | 'internal';          // a library bug: please report it
+  | 'internal';          // the wasm instance failed (out of memory, out of stack, a library bug):
+                        // the call is lost, the next one runs on a fresh instance
 
 /** The error every throwing function of the package throws. */
 export declare class AgentRulesError extends Error {

@@ -1,8 +1,17 @@
 //! The npm package `agentrules`: the core's rules for browsers and Node, through wasm-bindgen.
 //!
-//! A translation layer only (DESIGN.md principle 1): JS values in, the core's answer out, core
-//! errors as `AgentRulesError` (a JS `Error` subclass with `code` and `violations`). Every rule
-//! lives in the `agentrules` crate.
+//! A translation layer only (DESIGN.md principle 1): the core's answer out, core errors as
+//! `AgentRulesError` (a JS `Error` subclass with `code` and `violations`). Every rule lives in
+//! the `agentrules` crate.
+//!
+//! These exports are the package's *raw* layer; users call `js/api.js`, which reads every JS
+//! argument (getters, Proxies, iterators, `toJSON`, detached buffers: anything that can run JS
+//! code or throw) and hands this layer only strings, `Uint8Array`s it owns, numbers and
+//! booleans. In return, no export calls into JavaScript: each answers bytes (see [`Out`]) that
+//! `js/api.js` turns into objects after the call returned. So no JS exception can ever unwind
+//! through a Rust frame (which would leak the shadow stack and leave borrows held: the
+//! instance failed for good after a few thousand such calls), and a trap (out of memory) is
+//! seen by `js/api.js`, which restores a fresh instance before the next call.
 //!
 //! Two builds share this crate: the form entry (`agentrules`: what a launch form needs) and the
 //! table entry (`agentrules/table`, built with the `table` feature, which adds
@@ -11,62 +20,55 @@
 //! kind, the thread, marketplace and Git import bodies included.
 #![forbid(unsafe_code)]
 
+use std::cell::RefCell;
+
 use agentrules::lifecycle::{self, Action, AgentStatus, Via};
-use agentrules::policy::{Decision, PolicyMatrix as CorePolicyMatrix};
-use agentrules::{Code, Context, Kind, Report, Violation};
+use agentrules::policy::PolicyMatrix;
+use agentrules::report::quote;
+use agentrules::{Code, Context, Kind, Pointer, Report, Violation};
 use serde::Serialize;
 use serde_json::Value;
-use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/js/errors.js")]
-extern "C" {
-    /// `class AgentRulesError extends Error { code; violations }`, defined in `js/errors.js`.
-    #[wasm_bindgen(extends = js_sys::Error)]
-    type AgentRulesError;
-
-    #[wasm_bindgen(constructor)]
-    fn new(message: &str, code: &str, violations: JsValue) -> AgentRulesError;
+/// What an export answers: its text as UTF-8 bytes (the return value) and numbers that say how
+/// to read it, kept for `takeMeta` (see `js/api.js`, `read`). `meta[0]` is the shape:
+/// 0 a report (`[0, then path, code and message UTF-16 lengths per violation]`, the text their
+/// concatenation), 1 an error (`[1, code length, message length, then as a report]`), 2 JSON
+/// text, 3 plain text, 4 SSE items (`[4, then per item 0, type, data and id lengths, or 1,
+/// retry ms, 0, 0]`), 5 an object handle (`[5, handle]`).
+enum Out {
+    Report(Report),
+    Error {
+        code: &'static str,
+        message: String,
+        violations: Vec<Violation>,
+    },
+    Json(String),
+    Text(String),
+    /// SSE items: their text and four numbers each.
+    Sse(String, Vec<f64>),
+    Handle(u32),
 }
 
-/// Results go to JS as plain objects (maps as objects, as JSON would). serde-wasm-bindgen builds
-/// them directly; going through JSON text and `JSON.parse` measured slower for reports with
-/// many violations (58 µs against 39 µs, measured when the package had a per-call bench).
-fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::UNDEFINED)
+type Answer = Result<Out, Out>;
+
+thread_local! {
+    static META: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+    static OBJECTS: RefCell<Objects> = RefCell::new(Objects::default());
 }
 
-/// A typed result (its TypeScript type comes from the core's tsify derive).
-fn out<T: Tsify + Serialize>(value: &T) -> Result<Ts<T>, JsValue> {
-    let js = to_js(value);
-    if js.is_undefined() {
-        return Err(error("internal", "a result could not be converted for JavaScript", &[]));
-    }
-    Ok(Ts::new_unchecked(js))
+/// The numbers of the last answer (see [`Out`]).
+#[wasm_bindgen(js_name = takeMeta)]
+pub fn take_meta() -> Vec<f64> {
+    META.with(|m| std::mem::take(&mut *m.borrow_mut()))
 }
 
-#[wasm_bindgen(module = "/js/report.js")]
-extern "C" {
-    /// Builds `{ ok, violations }` from the packed text and lengths; see `js/report.js`.
-    #[wasm_bindgen(js_name = unpackReport)]
-    fn unpack_report(text: &str, lengths: &[u32]) -> JsValue;
+#[expect(clippy::cast_precision_loss, reason = "lengths and handles are far below 2^53")]
+fn len16(s: &str) -> f64 {
+    utf16_len(s) as f64
 }
 
-/// A report for JS: its strings packed into one (see `js/report.js`), the same object shape as
-/// the serde path (`{ ok, violations: [{ path, code, message }] }`).
-fn report_out(report: &Report) -> Result<Ts<Report>, JsValue> {
-    let mut text = String::new();
-    let mut lengths = Vec::with_capacity(report.violations.len().saturating_mul(3));
-    for v in &report.violations {
-        for part in [v.path.as_str(), v.code.as_str(), v.message.as_str()] {
-            text.push_str(part);
-            lengths.push(u32::try_from(utf16_len(part)).unwrap_or(u32::MAX));
-        }
-    }
-    Ok(Ts::new_unchecked(unpack_report(&text, &lengths)))
-}
-
-/// A length in UTF-16 code units (JS string indices), for the packed transfers.
+/// A length in UTF-16 code units (JS string indices).
 fn utf16_len(s: &str) -> usize {
     if s.is_ascii() {
         s.len()
@@ -75,363 +77,377 @@ fn utf16_len(s: &str) -> usize {
     }
 }
 
-/// A thrown `AgentRulesError`.
-fn error(code: &str, message: &str, violations: &[Violation]) -> JsValue {
-    AgentRulesError::new(message, code, to_js(violations)).into()
+fn pack_violations(violations: &[Violation], text: &mut String, meta: &mut Vec<f64>) {
+    for v in violations {
+        for part in [v.path.as_str(), v.code.as_str(), v.message.as_str()] {
+            text.push_str(part);
+            meta.push(len16(part));
+        }
+    }
 }
 
-fn report_error(code: &str, what: &str, report: &Report) -> JsValue {
+/// Writes an answer: the text returned, the numbers kept for `takeMeta`.
+fn answer(a: Answer) -> Vec<u8> {
+    let out = a.unwrap_or_else(|e| e);
+    let mut meta = Vec::new();
+    let mut text = String::new();
+    match out {
+        Out::Report(r) => {
+            meta.push(0.0);
+            pack_violations(&r.violations, &mut text, &mut meta);
+        }
+        Out::Error { code, message, violations } => {
+            meta.extend_from_slice(&[1.0, len16(code), len16(&message)]);
+            text.push_str(code);
+            text.push_str(&message);
+            pack_violations(&violations, &mut text, &mut meta);
+        }
+        Out::Json(t) => {
+            meta.push(2.0);
+            text = t;
+        }
+        Out::Text(t) => {
+            meta.push(3.0);
+            text = t;
+        }
+        Out::Sse(t, m) => {
+            meta.push(4.0);
+            meta.extend_from_slice(&m);
+            text = t;
+        }
+        Out::Handle(h) => meta.extend_from_slice(&[5.0, f64::from(h)]),
+    }
+    META.with(|m| *m.borrow_mut() = meta);
+    text.into_bytes()
+}
+
+/// A thrown `AgentRulesError`.
+fn error(code: &'static str, message: impl Into<String>, violations: Vec<Violation>) -> Out {
+    Out::Error { code, message: message.into(), violations }
+}
+
+fn report_error(code: &'static str, what: &str, report: Report) -> Out {
     let first = report.violations.first().map(ToString::to_string).unwrap_or_default();
     let more = match report.violations.len() {
         0 | 1 => String::new(),
         n => format!(" (and {} more)", n - 1),
     };
-    error(code, &format!("{what}: {first}{more}"), &report.violations)
+    error(code, format!("{what}: {first}{more}"), report.violations)
 }
 
-/// A JS value as JSON: a string is JSON text, a `Uint8Array` JSON bytes; anything else goes through `JSON.stringify` (one
-/// call, then one parse in Rust: measured twice as fast as walking the object property by
-/// property across the boundary), so values are read exactly as `JSON.stringify` writes them
-/// (`NaN` becomes `null`, functions in objects vanish). `Err` is the `invalid_json` violation
-/// for text that is not JSON, `undefined`, or a value `JSON.stringify` refuses (a BigInt, a
-/// cycle).
-fn to_json_value(input: &JsValue) -> Result<Value, Violation> {
-    if input.is_instance_of::<js_sys::Uint8Array>() {
-        // Raw bytes (a fetch body, a file): not-UTF-8 is `invalid_json`, never replaced.
-        return agentrules::json::parse_bytes(&uint8_vec(input));
-    }
-    agentrules::json::parse_bytes(&encoded_json(input)?)
+fn violation_error(code: &'static str, v: Violation) -> Out {
+    error(code, v.message.clone(), vec![v])
 }
 
-#[wasm_bindgen(module = "/js/json.js")]
-extern "C" {
-    /// `JSON.stringify` (a string as it is) encoded to UTF-8 by `TextEncoder`; see `js/json.js`.
-    #[wasm_bindgen(js_name = jsonBytes, catch)]
-    fn json_bytes(value: &JsValue) -> Result<JsValue, JsValue>;
+/// A result as JSON text (its TypeScript type comes from the core's tsify derive).
+fn json<T: Serialize + ?Sized>(value: &T) -> Answer {
+    serde_json::to_string(value).map(Out::Json).map_err(|e| error("internal", e.to_string(), Vec::new()))
 }
 
-/// The bytes of a `Uint8Array` (the caller checked the type), copied once into wasm memory
-/// (`Uint8Array::new` would first copy them into a new array on the JS side).
-fn uint8_vec(v: &JsValue) -> Vec<u8> {
-    v.unchecked_ref::<js_sys::Uint8Array>().to_vec()
+fn invalid_arguments(message: impl Into<String>) -> Out {
+    error("invalid_arguments", message, Vec::new())
 }
 
-/// The UTF-8 JSON text of a string or any other JS value, or the `invalid_json` violation for
-/// `undefined`, a function, a BigInt or a cycle.
-fn encoded_json(input: &JsValue) -> Result<Vec<u8>, Violation> {
-    let not_json = |what: &str| Violation::new(&agentrules::Pointer::root(), Code::InvalidJson, what.to_string());
-    match json_bytes(input) {
-        Ok(b) if b.is_instance_of::<js_sys::Uint8Array>() => Ok(uint8_vec(&b)),
-        Ok(_) => Err(not_json("the input is undefined or a function, not a JSON value")),
-        Err(_) => Err(not_json("the input cannot be written as JSON (a BigInt or a cycle)")),
+/// A JSON argument as `js/api.js` hands it over: its UTF-8 JSON bytes, or none and `why` it has
+/// none: `u` for a value without a JSON form (`undefined`, a function, a symbol), `e` and the
+/// JS error (see [`thrown`]) when `JSON.stringify` threw (a BigInt, a cycle, a throwing getter,
+/// `toJSON` or Proxy trap, an object too deep for the JS stack). `Err` is the `invalid_json`
+/// violation.
+fn document(bytes: Option<Vec<u8>>, why: &str) -> Result<Vec<u8>, Violation> {
+    match bytes {
+        Some(b) => Ok(b),
+        None => {
+            let message = match why.strip_prefix('e') {
+                Some(e) => format!("the input cannot be written as JSON: JSON.stringify threw {}", thrown(e)),
+                None => "the input is undefined, a function or a symbol, not a JSON value".to_string(),
+            };
+            Err(Violation::new(&Pointer::root(), Code::InvalidJson, message))
+        }
     }
 }
 
-/// The context argument: `undefined`/`null` for none, else JSON text or an object.
-fn context(ctx: &JsValue) -> Result<Context, JsValue> {
-    if ctx.is_undefined() || ctx.is_null() {
+/// A JS error as `js/api.js` describes it, `name` NUL `message` (the name already reduced to an
+/// identifier), for a message: the name, then the message quoted to at most 40 characters.
+fn thrown(e: &str) -> String {
+    match e.split_once('\0') {
+        Some((name, message)) => format!("{name} {}", quote(message)),
+        None => quote(e),
+    }
+}
+
+/// A JSON argument parsed (at the default document limit), or `code`'s error with the
+/// violation.
+fn value(bytes: Option<Vec<u8>>, why: &str, code: &'static str) -> Result<Value, Out> {
+    document(bytes, why).and_then(|b| agentrules::json::parse_bytes(&b)).map_err(|v| violation_error(code, v))
+}
+
+/// The context argument: none when both are empty (`undefined` or `null` in JS), else JSON.
+fn context(bytes: Option<Vec<u8>>, why: &str) -> Result<Context, Out> {
+    if bytes.is_none() && why.is_empty() {
         return Ok(Context::default());
     }
-    let v = to_json_value(ctx).map_err(|v| error("invalid_context", &v.message, std::slice::from_ref(&v)))?;
-    Context::from_value(&v).map_err(|r| report_error("invalid_context", "invalid context", &r))
+    let v = value(bytes, why, "invalid_context")?;
+    Context::from_value(&v).map_err(|r| report_error("invalid_context", "invalid context", r))
 }
 
-fn check_kind(kind: Kind, input: &JsValue, ctx: &JsValue) -> Result<Ts<Report>, JsValue> {
-    let ctx = context(ctx)?;
-    // Text and bytes go through the core's reader as they are (the context's maxDocumentBytes
-    // applies); other values through JSON.stringify.
-    let report = if input.is_string() {
-        match encoded_json(input) {
-            Ok(text) => agentrules::check_bytes(kind, &text, &ctx),
-            Err(v) => Report::new(vec![v]),
-        }
-    } else if input.is_instance_of::<js_sys::Uint8Array>() {
-        agentrules::check_bytes(kind, &uint8_vec(input), &ctx)
+/// A number argument that is a count or a size: a non-negative integer a JS number holds
+/// exactly (at most 2^53), else `invalid_arguments` naming it.
+fn count(n: f64, what: &str) -> Result<u64, Out> {
+    const MAX: f64 = 9_007_199_254_740_992.0; // 2^53
+    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX {
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked: an integer in 0..=2^53")]
+        Ok(n as u64)
     } else {
-        match to_json_value(input) {
-            Ok(v) => agentrules::check_value(kind, &v, &ctx),
-            Err(v) => Report::new(vec![v]),
-        }
-    };
-    report_out(&report)
+        Err(invalid_arguments(format!("{what} must be a non-negative integer (at most 2^53)")))
+    }
 }
 
-/// Checks `input` (a JS value, JSON text, or JSON bytes as a `Uint8Array`) as `kind` (`launch`, `followup`, `list-query`, …)
-/// with an optional context. Throws `AgentRulesError` for an unknown kind (`unknown_kind`) or an
-/// invalid context (`invalid_context`); problems with the input itself are the report's.
-#[wasm_bindgen(js_name = check)]
-pub fn check(
-    kind: &str,
-    input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
-) -> Result<Ts<Report>, JsValue> {
-    let k = Kind::parse(kind).ok_or_else(|| {
-        let msg = agentrules::CheckError::UnknownKind(kind.to_string()).to_string();
-        error("unknown_kind", &msg, &[])
-    })?;
-    check_kind(k, &input, &context)
+/// A point in time in Unix seconds: a finite number (its floor), else `invalid_arguments`.
+#[cfg_attr(not(feature = "table"), expect(dead_code, reason = "the table entry's NOME rules use it"))]
+fn unix_seconds(n: f64, what: &str) -> Result<i64, Out> {
+    if n.is_finite() && n.abs() <= 9_007_199_254_740_992.0 {
+        #[expect(clippy::cast_possible_truncation, reason = "checked: finite and within ±2^53")]
+        Ok(n.floor() as i64)
+    } else {
+        Err(invalid_arguments(format!("{what} must be a finite number of seconds")))
+    }
 }
 
-/// Checks a launch body (`POST /api/v0/agents`).
-#[wasm_bindgen(js_name = validateLaunch)]
-pub fn validate_launch(
-    input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
-) -> Result<Ts<Report>, JsValue> {
-    check_kind(Kind::Launch, &input, &context)
-}
-
-/// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`).
-#[wasm_bindgen(js_name = validateFollowUp)]
-pub fn validate_follow_up(
-    input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
-) -> Result<Ts<Report>, JsValue> {
-    check_kind(Kind::FollowUp, &input, &context)
-}
-
-/// Checks a launch body and throws `AgentRulesError` (code `bad_request`, the violations
-/// attached) when it has any violation.
-#[wasm_bindgen(js_name = assertValidLaunch)]
-pub fn assert_valid_launch(
-    input: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
-) -> Result<(), JsValue> {
-    let ctx = self::context(&context)?;
-    let report = match to_json_value(&input) {
-        Ok(v) => agentrules::check_value(Kind::Launch, &v, &ctx),
+fn check_kind(kind: Kind, input: Option<Vec<u8>>, why: &str, ctx: &Context) -> Report {
+    // Every input is JSON bytes by now (JS values through JSON.stringify in js/api.js), so the
+    // core's byte path and its maxDocumentBytes apply to all of them alike.
+    match document(input, why) {
+        Ok(bytes) => agentrules::check_bytes(kind, &bytes, ctx),
         Err(v) => Report::new(vec![v]),
-    };
-    if report.ok {
-        Ok(())
-    } else {
-        Err(report_error("bad_request", "the launch request is invalid", &report))
     }
 }
 
-/// I7: checks an image file before it is base64-encoded, from its declared media type, its
-/// byte length and its first bytes (16 are enough). Paths are `/media_type` and `/data`.
+/// Checks a document as `kind`; see `check` in `js/api.js`.
+#[wasm_bindgen(js_name = check)]
+pub fn check(kind: &str, input: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
+    answer((|| {
+        let k = Kind::parse(kind).ok_or_else(|| {
+            error("unknown_kind", agentrules::CheckError::UnknownKind(kind.to_string()).to_string(), Vec::new())
+        })?;
+        let ctx = context(ctx, ctx_why)?;
+        Ok(Out::Report(check_kind(k, input, why, &ctx)))
+    })())
+}
+
+/// Checks a launch body and fails with `bad_request` when it has any violation.
+#[wasm_bindgen(js_name = assertValidLaunch)]
+pub fn assert_valid_launch(input: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
+    answer((|| {
+        let ctx = context(ctx, ctx_why)?;
+        let report = check_kind(Kind::Launch, input, why, &ctx);
+        if report.ok {
+            Ok(Out::Report(report))
+        } else {
+            Err(report_error("bad_request", "the launch request is invalid", report))
+        }
+    })())
+}
+
+/// I7: checks an image file from its declared media type, byte length and first bytes.
 #[wasm_bindgen(js_name = checkImage)]
-pub fn check_image(
-    media_type: &str,
-    byte_length: f64,
-    head: &[u8],
-    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
-) -> Result<Ts<Report>, JsValue> {
-    let ctx = self::context(&context)?;
-    if !(byte_length.is_finite() && byte_length >= 0.0 && byte_length.fract() == 0.0) {
-        return Err(error("invalid_arguments", "byteLength must be a non-negative integer", &[]));
-    }
-    // A JS number holds integers exactly up to 2^53, far beyond any file size.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let len = byte_length as u64;
-    report_out(&Report::new(agentrules::image::check_image_bytes(media_type, len, head, &ctx.limits)))
+pub fn check_image(media_type: &str, byte_length: f64, head: &[u8], ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
+    answer((|| {
+        let ctx = context(ctx, ctx_why)?;
+        let len = count(byte_length, "byteLength")?;
+        Ok(Out::Report(Report::new(agentrules::image::check_image_bytes(media_type, len, head, &ctx.limits))))
+    })())
 }
 
 /// Every violation code, in catalogue order.
-#[wasm_bindgen(js_name = codes, unchecked_return_type = "Code[]")]
-pub fn codes() -> JsValue {
-    to_js(Code::ALL)
+#[wasm_bindgen(js_name = codes)]
+pub fn codes() -> Vec<u8> {
+    answer(json(Code::ALL))
 }
 
 /// Every kind `check` accepts in this build.
-#[wasm_bindgen(js_name = kinds, unchecked_return_type = "string[]")]
-pub fn kinds() -> JsValue {
-    to_js(&Kind::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>())
+#[wasm_bindgen(js_name = kinds)]
+pub fn kinds() -> Vec<u8> {
+    answer(json(&Kind::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>()))
 }
 
-/// Whether a status is terminal (`finished`, `stopped`, `failed`).
+/// Whether a status is terminal.
 #[wasm_bindgen(js_name = isTerminal)]
-pub fn is_terminal(status: &str) -> bool {
-    AgentStatus::parse(status).is_terminal()
+pub fn is_terminal(status: &str) -> Vec<u8> {
+    answer(json(&AgentStatus::parse(status).is_terminal()))
 }
 
-/// S2: whether `from → to` is legal; `via` is `"pipeline"` (default) or `"follow_up"`.
+/// S2: whether `from → to` is legal; `via` is `pipeline` (also for none) or `follow_up`.
 #[wasm_bindgen(js_name = canTransition)]
-pub fn can_transition(from: &str, to: &str, via: Option<String>) -> Result<bool, JsValue> {
-    let via = match via.as_deref() {
-        None | Some("pipeline") => Via::Pipeline,
-        Some("follow_up") => Via::FollowUp,
-        Some(other) => {
-            return Err(error("invalid_arguments", &format!("unknown via `{other}`: use pipeline or follow_up"), &[]))
-        }
-    };
-    Ok(lifecycle::can_transition(&AgentStatus::parse(from), &AgentStatus::parse(to), via))
+pub fn can_transition(from: &str, to: &str, via: Option<String>) -> Vec<u8> {
+    answer((|| {
+        let via = match via.as_deref() {
+            None | Some("pipeline") => Via::Pipeline,
+            Some("follow_up") => Via::FollowUp,
+            Some(other) => {
+                return Err(invalid_arguments(format!("unknown via {}: use pipeline or follow_up", quote(other))))
+            }
+        };
+        json(&lifecycle::can_transition(&AgentStatus::parse(from), &AgentStatus::parse(to), via))
+    })())
 }
 
-/// S3–S5: what `action` (`follow_up`, `stop`, `delete`) does in `status`. Throws
-/// `AgentRulesError` with code `invalid_state` when the server would answer 409.
+/// S3–S5: what `action` does in `status`; `invalid_state` when the server would answer 409.
 #[wasm_bindgen(js_name = applyAction)]
-pub fn apply_action(status: &str, action: &str) -> Result<Ts<lifecycle::ActionOutcome>, JsValue> {
-    let a = Action::parse(action).ok_or_else(|| {
-        error("invalid_arguments", &format!("unknown action `{action}`: use follow_up, stop or delete"), &[])
-    })?;
-    match lifecycle::apply(&AgentStatus::parse(status), a) {
-        Ok(outcome) => out(&outcome),
-        Err(e) => Err(error("invalid_state", &e.message, &[])),
-    }
+pub fn apply_action(status: &str, action: &str) -> Vec<u8> {
+    answer((|| {
+        let a = Action::parse(action).ok_or_else(|| {
+            invalid_arguments(format!("unknown action {}: use follow_up, stop or delete", quote(action)))
+        })?;
+        match lifecycle::apply(&AgentStatus::parse(status), a) {
+            Ok(outcome) => json(&outcome),
+            Err(e) => Err(error("invalid_state", e.message, Vec::new())),
+        }
+    })())
 }
 
-/// S6: the client-side poll schedule, with the follow-up window of S3.
-#[wasm_bindgen]
-pub struct Poller {
-    inner: lifecycle::Poller,
-}
-
-#[wasm_bindgen]
-impl Poller {
-    /// A poller for a launched agent, or, given `followUpFrom`, for one that just accepted a
-    /// follow-up in that terminal status.
-    #[wasm_bindgen(constructor)]
-    pub fn new(follow_up_from: Option<String>) -> Poller {
-        let inner = match follow_up_from {
-            Some(s) => lifecycle::Poller::after_follow_up(AgentStatus::parse(&s)),
-            None => lifecycle::Poller::new(),
-        };
-        Poller { inner }
-    }
-
-    /// Observes a polled status (`elapsedMs` since the follow-up, if any) and says what next.
-    pub fn observe(&mut self, status: &str, elapsed_ms: Option<f64>) -> Result<Ts<lifecycle::PollStep>, JsValue> {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let elapsed = elapsed_ms.filter(|e| e.is_finite() && *e >= 0.0).map_or(0, |e| e as u64);
-        out(&self.inner.observe(&AgentStatus::parse(status), elapsed))
-    }
-}
-
-/// Q1: the canonical query string of a list query (an object of parameters). Throws
-/// `AgentRulesError` (`bad_request`) with the violations when the query is invalid.
+/// Q1: the canonical query string of a list query; `bad_request` with its violations.
 #[wasm_bindgen(js_name = renderListQuery)]
-pub fn render_list_query(
-    query: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "unknown")] context: JsValue,
-) -> Result<String, JsValue> {
-    let ctx = self::context(&context)?;
-    let v = to_json_value(&query).map_err(|v| error("bad_request", &v.message, std::slice::from_ref(&v)))?;
-    agentrules::ListQuery::from_value(&v, &ctx)
-        .map(|q| q.to_query_string())
-        .map_err(|r| report_error("bad_request", "invalid list query", &r))
+pub fn render_list_query(query: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
+    answer((|| {
+        let ctx = context(ctx, ctx_why)?;
+        let v = value(query, why, "bad_request")?;
+        agentrules::ListQuery::from_value(&v, &ctx)
+            .map(|q| Out::Text(q.to_query_string()))
+            .map_err(|r| report_error("bad_request", "invalid list query", r))
+    })())
 }
 
-/// Runs one of the core's non-validation operations (`agentrules::ops`) on JSON-like arguments:
-/// `retry_after`, `retry`, `endpoint`, `rate_limit`, `linearize`, `parse_response`, ….
-/// In the table entry only: its typed-response parsers would double the form entry's size.
-#[cfg(feature = "table")]
-#[wasm_bindgen(js_name = evaluate, unchecked_return_type = "unknown")]
-pub fn evaluate(op: &str, args: JsValue) -> Result<JsValue, JsValue> {
-    let v = to_json_value(&args).map_err(|v| error("invalid_arguments", &v.message, std::slice::from_ref(&v)))?;
-    agentrules::ops::evaluate(op, &v).map(|r| to_js(&r)).map_err(|e| error("invalid_arguments", &e.to_string(), &[]))
-}
-
-/// E1: parses an error envelope (JSON text or an object): `{ code, error, status, known }`.
-/// Throws `AgentRulesError` (`invalid_envelope`) when the body is not an envelope.
-#[wasm_bindgen(js_name = parseErrorEnvelope, unchecked_return_type = "{ code: string; error: string; status: number | null; known: boolean }")]
-pub fn parse_error_envelope(body: JsValue) -> Result<JsValue, JsValue> {
-    let text = match body.as_string() {
-        Some(t) => t,
-        None => to_json_value(&body)
-            .map(|v| v.to_string())
-            .map_err(|v| error("invalid_envelope", &v.message, std::slice::from_ref(&v)))?,
-    };
-    let env = agentrules::errors::ErrorEnvelope::parse(&text)
-        .map_err(|r| report_error("invalid_envelope", "not an error envelope", &r))?;
-    let known = !matches!(env.code, agentrules::errors::ApiErrorCode::Unknown(_));
-    Ok(to_js(&serde_json::json!({ "code": env.code, "error": env.error, "status": env.code.status(), "known": known })))
-}
-
-/// E2: milliseconds to wait for a `Retry-After` value at `nowUnixSeconds`, or `undefined` when
-/// the value is neither delta seconds nor an HTTP date.
-#[wasm_bindgen(js_name = retryAfterMs)]
-pub fn retry_after_ms(value: &str, now_unix_seconds: f64) -> Option<f64> {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let now = if now_unix_seconds.is_finite() && now_unix_seconds > 0.0 { now_unix_seconds as u64 } else { 0 };
-    #[allow(clippy::cast_precision_loss)]
-    agentrules::errors::retry_after(value, now).map(|d| d.as_millis() as f64)
-}
-
-/// P1/P2: a tool policy matrix, validated once, deciding tool calls.
-#[wasm_bindgen]
-pub struct PolicyMatrix {
-    inner: CorePolicyMatrix,
-}
-
-#[wasm_bindgen]
-impl PolicyMatrix {
-    /// Parses a matrix (JSON text or an object). Throws `AgentRulesError` (`invalid_matrix`)
-    /// with the violations when it is invalid.
-    #[wasm_bindgen(constructor)]
-    pub fn new(matrix: JsValue) -> Result<PolicyMatrix, JsValue> {
-        let v = to_json_value(&matrix).map_err(|v| error("invalid_matrix", &v.message, std::slice::from_ref(&v)))?;
-        CorePolicyMatrix::from_value(&v)
-            .map(|inner| PolicyMatrix { inner })
-            .map_err(|r| report_error("invalid_matrix", "invalid policy matrix", &r))
-    }
-
-    /// Decides a call (P2): allow, needs_approval, queued or deny with its reason.
-    pub fn decide(&self, tool: &str, role: &str, calls_made: u32, online: bool) -> Result<Ts<Decision>, JsValue> {
-        out(&self.inner.decide(tool, role, u64::from(calls_made), online))
-    }
-}
-
-/// T3–T5: a JSON Schema compiled once, validating any number of table rows.
-#[cfg(feature = "table")]
-#[wasm_bindgen]
-pub struct TableValidator {
-    inner: agentrules::table::TableValidator,
-}
-
-#[cfg(feature = "table")]
-#[wasm_bindgen]
-impl TableValidator {
-    /// Compiles a table schema (JSON text or an object). Throws `AgentRulesError`
-    /// (`invalid_schema`) with violations at paths inside the schema.
-    #[wasm_bindgen(constructor)]
-    pub fn new(schema: JsValue) -> Result<TableValidator, JsValue> {
-        let v = to_json_value(&schema).map_err(|v| error("invalid_schema", &v.message, std::slice::from_ref(&v)))?;
-        agentrules::table::TableValidator::new(&v)
-            .map(|inner| TableValidator { inner })
-            .map_err(|r| report_error("invalid_schema", "invalid table schema", &r))
-    }
-
-    /// Validates `elements` (`[{ key, value }]`): violations at `/elements/<i>/...`.
-    #[wasm_bindgen(js_name = validateElements)]
-    pub fn validate_elements(&self, elements: JsValue) -> Result<Ts<Report>, JsValue> {
-        let v =
-            to_json_value(&elements).map_err(|v| error("invalid_arguments", &v.message, std::slice::from_ref(&v)))?;
-        let Value::Array(items) = v else {
-            return Err(error("invalid_arguments", "elements must be an array of { key, value }", &[]));
+/// E1: parses an error envelope: `{ code, error, status, known }`, or `invalid_envelope`.
+#[wasm_bindgen(js_name = parseErrorEnvelope)]
+pub fn parse_error_envelope(body: Option<Vec<u8>>, why: &str) -> Vec<u8> {
+    answer((|| {
+        let bytes = document(body, why).map_err(|v| violation_error("invalid_envelope", v))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            // Not UTF-8: the core's reader says where.
+            Err(e) => {
+                return Err(match agentrules::json::parse_bytes(e.as_bytes()) {
+                    Err(v) => violation_error("invalid_envelope", v),
+                    Ok(_) => error("invalid_envelope", "the body is not UTF-8 text", Vec::new()),
+                })
+            }
         };
-        report_out(&Report::new(self.inner.validate_elements(&items)))
-    }
-
-    /// Validates one row value: violations at its instance paths.
-    #[wasm_bindgen(js_name = validateValue)]
-    pub fn validate_value(&self, value: JsValue) -> Result<Ts<Report>, JsValue> {
-        let v = to_json_value(&value).map_err(|v| error("invalid_arguments", &v.message, std::slice::from_ref(&v)))?;
-        report_out(&Report::new(self.inner.validate_value(&v)))
-    }
+        let env = agentrules::errors::ErrorEnvelope::parse(&text)
+            .map_err(|r| report_error("invalid_envelope", "not an error envelope", r))?;
+        let known = !matches!(env.code, agentrules::errors::ApiErrorCode::Unknown(_));
+        json(&serde_json::json!({ "code": env.code, "error": env.error, "status": env.code.status(), "known": known }))
+    })())
 }
 
-/// R2: an incremental Server-Sent Events decoder for `fetch` bodies (browsers cannot send an
-/// `Authorization` header with `EventSource`): push each `Uint8Array` chunk of the body reader,
-/// get the dispatched events (`{event, data, id}`) and retry values (`{retry}`) in stream order.
-#[wasm_bindgen]
-pub struct SseDecoder {
+/// E2: milliseconds to wait for a `Retry-After` value at `nowUnixSeconds`, as decimal text
+/// (`js/api.js` makes it a number; empty when the value is neither delta seconds nor an HTTP
+/// date). Text, not a JSON number: no float formatting in the form entry's size budget.
+#[wasm_bindgen(js_name = retryAfterMs)]
+pub fn retry_after_ms(value: &str, now_unix_seconds: f64) -> Vec<u8> {
+    answer((|| {
+        if !now_unix_seconds.is_finite() {
+            return Err(invalid_arguments("nowUnixSeconds must be a finite number"));
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "clamped to 0 and above; saturating"
+        )]
+        let now = now_unix_seconds.max(0.0) as u64;
+        Ok(Out::Text(
+            agentrules::errors::retry_after(value, now).map(|d| d.as_millis().to_string()).unwrap_or_default(),
+        ))
+    })())
+}
+
+/// R5: replays a run event log into the run state, as JSON text (the same bytes on every
+/// surface); `bad_request` with the log's violations.
+#[wasm_bindgen(js_name = replayJson)]
+pub fn replay_json(log: Option<Vec<u8>>, why: &str) -> Vec<u8> {
+    answer((|| {
+        let v = value(log, why, "bad_request")?;
+        let state = agentrules::run::replay(&v).map_err(|r| report_error("bad_request", "invalid run log", r))?;
+        serde_json::to_string(&state).map(Out::Text).map_err(|e| error("internal", e.to_string(), Vec::new()))
+    })())
+}
+
+/// The objects JS holds by handle (instead of wasm-bindgen classes, whose finalizers would
+/// free their pointers into whichever instance is current: after a restore, a fresh one).
+#[derive(Default)]
+struct Objects {
+    slots: Vec<Option<Object>>,
+    free: Vec<u32>,
+}
+
+enum Object {
+    Matrix(PolicyMatrix),
+    Poller(lifecycle::Poller),
+    Sse(Box<Sse>),
+    #[cfg(feature = "table")]
+    Table(Box<agentrules::table::TableValidator>),
+}
+
+fn keep(object: Object) -> Answer {
+    OBJECTS.with(|o| {
+        let mut o = o.borrow_mut();
+        let h = match o.free.pop() {
+            Some(h) => h,
+            None => {
+                o.slots.push(None);
+                u32::try_from(o.slots.len() - 1).map_err(|_| error("internal", "too many objects", Vec::new()))?
+            }
+        };
+        if let Some(slot) = o.slots.get_mut(h as usize) {
+            *slot = Some(object);
+        }
+        Ok(Out::Handle(h))
+    })
+}
+
+fn with_object(handle: u32, f: impl FnOnce(&mut Object) -> Answer) -> Answer {
+    OBJECTS.with(|o| match o.borrow_mut().slots.get_mut(handle as usize) {
+        Some(Some(object)) => f(object),
+        _ => Err(error("internal", "this object was freed", Vec::new())),
+    })
+}
+
+/// Frees an object (its JS wrapper's `free()` or finalizer).
+#[wasm_bindgen(js_name = freeObject)]
+pub fn free_object(handle: u32) {
+    OBJECTS.with(|o| {
+        let mut o = o.borrow_mut();
+        if let Some(slot @ Some(_)) = o.slots.get_mut(handle as usize) {
+            *slot = None;
+            o.free.push(handle);
+        }
+    });
+}
+
+/// P1: parses a policy matrix; `invalid_matrix` with the violations.
+#[wasm_bindgen(js_name = matrixNew)]
+pub fn matrix_new(matrix: Option<Vec<u8>>, why: &str) -> Vec<u8> {
+    answer((|| {
+        let v = value(matrix, why, "invalid_matrix")?;
+        let m = PolicyMatrix::from_value(&v).map_err(|r| report_error("invalid_matrix", "invalid policy matrix", r))?;
+        keep(Object::Matrix(m))
+    })())
+}
+
+/// P2: decides a call; `callsMade` is a JS number, refused unless it is a count.
+#[wasm_bindgen(js_name = matrixDecide)]
+pub fn matrix_decide(handle: u32, tool: &str, role: &str, calls_made: f64, online: bool) -> Vec<u8> {
+    answer(with_object(handle, |o| match o {
+        Object::Matrix(m) => json(&m.decide(tool, role, count(calls_made, "callsMade")?, online)),
+        _ => Err(error("internal", "not a policy matrix", Vec::new())),
+    }))
+}
+
+/// An SSE decoder and what its pushes hand over.
+struct Sse {
     inner: agentrules::sse::SseDecoder,
-    /// What one push hands to `js/sse.js` (reused between pushes).
-    packed: PackedSse,
 }
 
-#[wasm_bindgen(module = "/js/sse.js")]
-extern "C" {
-    /// Builds the `SseItem` objects of one push from the packed text and lengths.
-    #[wasm_bindgen(js_name = unpackSseItems)]
-    fn unpack_sse_items(text: &str, meta: &[f64]) -> JsValue;
-}
-
-/// The items of one push, packed for one crossing into JS: the fields' text back to back and
-/// four numbers per item (see `js/sse.js`). Measured: building the objects field by field
-/// across the boundary cost 4× the decoding itself.
+/// The items of one push, packed (see [`Out`], shape 4).
 #[derive(Default)]
 struct PackedSse {
     text: String,
@@ -439,213 +455,320 @@ struct PackedSse {
 }
 
 impl agentrules::sse::SseSink for PackedSse {
-    #[allow(clippy::cast_precision_loss)] // lengths are below 2^53
     fn event(&mut self, event: &str, data: &str, id: &str) {
-        let len = |s: &str| utf16_len(s) as f64;
-        self.meta.extend_from_slice(&[0.0, len(event), len(data), len(id)]);
+        self.meta.extend_from_slice(&[0.0, len16(event), len16(data), len16(id)]);
         self.text.push_str(event);
         self.text.push_str(data);
         self.text.push_str(id);
     }
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss, reason = "a retry in milliseconds is exact below 2^53")]
     fn retry(&mut self, ms: u64) {
         self.meta.extend_from_slice(&[1.0, ms as f64, 0.0, 0.0]);
     }
 }
 
-#[wasm_bindgen]
-impl SseDecoder {
-    /// A decoder; `maxLineBytes` bounds one line (default 1 MiB).
-    #[wasm_bindgen(constructor)]
-    pub fn new(max_line_bytes: Option<u32>) -> SseDecoder {
+/// The largest `maxLineBytes` a decoder accepts: 256 MiB (a line buffer of that size already
+/// takes a sixteenth of the 4 GiB a wasm instance can address).
+const MAX_LINE_LIMIT: f64 = 268_435_456.0;
+
+/// R2: an SSE decoder; `maxLineBytes` (a number, or none for the default 1 MiB) must be an
+/// integer from 1 to 256 MiB.
+#[wasm_bindgen(js_name = sseNew)]
+pub fn sse_new(max_line_bytes: Option<f64>) -> Vec<u8> {
+    answer((|| {
         let mut limits = agentrules::sse::SseLimits::default();
         if let Some(n) = max_line_bytes {
-            limits.max_line_bytes = n as usize;
-        }
-        SseDecoder { inner: agentrules::sse::SseDecoder::with_limits(limits), packed: PackedSse::default() }
-    }
-
-    /// Decodes a chunk. Throws `AgentRulesError` (`invalid_stream`) when a line or an event
-    /// exceeds its limit.
-    #[wasm_bindgen(unchecked_return_type = "SseItem[]")]
-    pub fn push(&mut self, chunk: &[u8]) -> Result<JsValue, JsValue> {
-        self.packed.text.clear();
-        self.packed.meta.clear();
-        self.inner.push_with(chunk, &mut self.packed).map_err(|e| error("invalid_stream", &e.to_string(), &[]))?;
-        Ok(unpack_sse_items(&self.packed.text, &self.packed.meta))
-    }
-
-    /// Ends the stream: an incomplete event is dropped.
-    pub fn finish(&mut self) {
-        self.inner.finish();
-    }
-
-    /// The last event id in force (for `Last-Event-ID` on reconnect).
-    #[wasm_bindgen(getter, js_name = lastEventId)]
-    pub fn last_event_id(&self) -> String {
-        self.inner.last_event_id().to_string()
-    }
-
-    /// The last valid `retry` value, in milliseconds.
-    #[wasm_bindgen(getter)]
-    pub fn retry(&self) -> Option<f64> {
-        #[allow(clippy::cast_precision_loss)]
-        self.inner.retry().map(|r| r as f64)
-    }
-}
-
-/// R5: replays a run event log (an array of flat events, or JSON text) into the run state, as
-/// JSON text: the same bytes on every surface. Throws `AgentRulesError` (`bad_request`) with
-/// the log's violations.
-#[wasm_bindgen(js_name = replayJson)]
-pub fn replay_json(log: JsValue) -> Result<String, JsValue> {
-    let v = to_json_value(&log).map_err(|v| error("bad_request", &v.message, std::slice::from_ref(&v)))?;
-    let state = agentrules::run::replay(&v).map_err(|r| report_error("bad_request", "invalid run log", &r))?;
-    serde_json::to_string(&state).map_err(|e| error("internal", &e.to_string(), &[]))
-}
-
-/// Bytes from a `Uint8Array` (or any typed-array view / `ArrayBuffer`) or a string (its UTF-8).
-#[cfg(feature = "table")]
-fn bytes_of(v: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
-    if let Some(s) = v.as_string() {
-        return Ok(s.into_bytes());
-    }
-    if v.is_instance_of::<js_sys::Uint8Array>() {
-        return Ok(uint8_vec(v));
-    }
-    if v.is_instance_of::<js_sys::ArrayBuffer>() {
-        // A view over the buffer (no copy), then the one copy into wasm memory.
-        return Ok(js_sys::Uint8Array::new(v).to_vec());
-    }
-    Err(error("invalid_arguments", &format!("{what} must be a Uint8Array or a string"), &[]))
-}
-
-/// Header pairs from a fetch `Headers`, an array of `[name, value]` pairs, or a plain object.
-#[cfg(feature = "table")]
-fn header_pairs(v: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
-    let bad =
-        || error("invalid_arguments", "headers must be a Headers, [name, value] pairs or an object of strings", &[]);
-    let entries = match js_sys::try_iter(v).map_err(|_| bad())? {
-        Some(it) => it.collect::<Result<Vec<_>, _>>().map_err(|_| bad())?,
-        None if v.is_object() => js_sys::Object::entries(&js_sys::Object::from(v.clone())).to_vec(),
-        None => return Err(bad()),
-    };
-    entries
-        .into_iter()
-        .map(|pair| {
-            let pair = js_sys::Array::from(&pair);
-            match (pair.get(0).as_string(), pair.get(1).as_string()) {
-                (Some(n), Some(v)) if pair.length() == 2 => Ok((n, v)),
-                _ => Err(bad()),
+            if !(n.is_finite() && n.fract() == 0.0 && (1.0..=MAX_LINE_LIMIT).contains(&n)) {
+                return Err(invalid_arguments("maxLineBytes must be an integer from 1 to 268435456 (256 MiB)"));
             }
-        })
-        .collect()
+            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked: 1..=2^28")]
+            {
+                limits.max_line_bytes = n as usize;
+            }
+        }
+        let inner = agentrules::sse::SseDecoder::with_limits(limits);
+        keep(Object::Sse(Box::new(Sse { inner })))
+    })())
 }
 
-/// W1–W4: verifies a webhook request (`provider` `github`, `slack` or `whatsapp`) over its raw
-/// body bytes. `headers` is the request's `Headers`, `[name, value]` pairs or an object; `body`
-/// the raw bytes (`new Uint8Array(await request.arrayBuffer())`) or the exact text; `secret` a
-/// string or bytes; `nowUnixSeconds` the current time (Slack's 300 s window). Never throws for a
-/// bad request: the result says `verified` or the `reason`.
+fn with_sse(handle: u32, f: impl FnOnce(&mut Sse) -> Answer) -> Vec<u8> {
+    answer(with_object(handle, |o| match o {
+        Object::Sse(s) => f(s),
+        _ => Err(error("internal", "not an SSE decoder", Vec::new())),
+    }))
+}
+
+/// Decodes a chunk: the items (shape 4), or `invalid_stream` past a limit.
+#[wasm_bindgen(js_name = ssePush)]
+pub fn sse_push(handle: u32, chunk: &[u8]) -> Vec<u8> {
+    with_sse(handle, |s| {
+        let mut packed = PackedSse::default();
+        s.inner.push_with(chunk, &mut packed).map_err(|e| error("invalid_stream", e.to_string(), Vec::new()))?;
+        Ok(Out::Sse(packed.text, packed.meta))
+    })
+}
+
+/// Ends the stream: an incomplete event is dropped.
+#[wasm_bindgen(js_name = sseFinish)]
+pub fn sse_finish(handle: u32) -> Vec<u8> {
+    with_sse(handle, |s| {
+        s.inner.finish();
+        json(&())
+    })
+}
+
+/// The decoder's `{ lastEventId, retry }`.
+#[wasm_bindgen(js_name = sseState)]
+pub fn sse_state(handle: u32) -> Vec<u8> {
+    with_sse(handle, |s| json(&serde_json::json!({ "lastEventId": s.inner.last_event_id(), "retry": s.inner.retry() })))
+}
+
+/// S6: a poller for a launched agent, or, given `followUpFrom`, for one that just accepted a
+/// follow-up in that terminal status.
+#[wasm_bindgen(js_name = pollerNew)]
+pub fn poller_new(follow_up_from: Option<String>) -> Vec<u8> {
+    answer(keep(Object::Poller(match follow_up_from {
+        Some(s) => lifecycle::Poller::after_follow_up(AgentStatus::parse(&s)),
+        None => lifecycle::Poller::new(),
+    })))
+}
+
+/// Observes a polled status (`elapsedMs` since the follow-up: a count of milliseconds).
+#[wasm_bindgen(js_name = pollerObserve)]
+pub fn poller_observe(handle: u32, status: &str, elapsed_ms: f64) -> Vec<u8> {
+    answer(with_object(handle, |o| match o {
+        Object::Poller(p) => json(&p.observe(&AgentStatus::parse(status), count(elapsed_ms, "elapsedMs")?)),
+        _ => Err(error("internal", "not a poller", Vec::new())),
+    }))
+}
+
+/// Runs one of the core's non-validation operations (`agentrules::ops`) on JSON arguments.
+#[cfg(feature = "table")]
+#[wasm_bindgen(js_name = evaluate)]
+pub fn evaluate(op: &str, args: Option<Vec<u8>>, why: &str) -> Vec<u8> {
+    answer((|| {
+        let v = value(args, why, "invalid_arguments")?;
+        let r = agentrules::ops::evaluate(op, &v).map_err(|e| invalid_arguments(e.to_string()))?;
+        json(&r)
+    })())
+}
+
+/// T3: compiles a table schema; `invalid_schema` with violations inside the schema. `options`
+/// (JSON, none for the defaults) is the core's `TableOptions`: `{ documents, requireObjectRoot }`.
+#[cfg(feature = "table")]
+#[wasm_bindgen(js_name = tableNew)]
+pub fn table_new(schema: Option<Vec<u8>>, why: &str, options: Option<Vec<u8>>, options_why: &str) -> Vec<u8> {
+    answer((|| {
+        let v = value(schema, why, "invalid_schema")?;
+        let options = table_options(options, options_why)?;
+        let t = agentrules::table::TableValidator::with_options(&v, &options)
+            .map_err(|r| report_error("invalid_schema", "invalid table schema", r))?;
+        keep(Object::Table(Box::new(t)))
+    })())
+}
+
+/// `{ documents?: { uri: schema }, requireObjectRoot?: boolean }` as the core's options.
+#[cfg(feature = "table")]
+fn table_options(bytes: Option<Vec<u8>>, why: &str) -> Result<agentrules::table::TableOptions, Out> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct Options {
+        #[serde(default)]
+        documents: std::collections::HashMap<String, Value>,
+        #[serde(default = "yes")]
+        require_object_root: bool,
+    }
+    fn yes() -> bool {
+        true
+    }
+    if bytes.is_none() && why.is_empty() {
+        return Ok(agentrules::table::TableOptions::default());
+    }
+    let o: Options = serde_json::from_value(value(bytes, why, "invalid_arguments")?)
+        .map_err(|e| invalid_arguments(format!("invalid table options: {e}")))?;
+    Ok(agentrules::table::TableOptions { documents: o.documents, require_object_root: o.require_object_root })
+}
+
+#[cfg(feature = "table")]
+fn with_table(
+    handle: u32,
+    f: impl FnOnce(&agentrules::table::TableValidator) -> Result<Vec<Violation>, Out>,
+) -> Vec<u8> {
+    answer(with_object(handle, |o| match o {
+        Object::Table(t) => f(t).map(|v| Out::Report(Report::new(v))),
+        _ => Err(error("internal", "not a table validator", Vec::new())),
+    }))
+}
+
+/// T4/T5: validates `elements` (`[{ key, value }]`): violations at `/elements/<i>/...`.
+#[cfg(feature = "table")]
+#[wasm_bindgen(js_name = tableValidateElements)]
+pub fn table_validate_elements(handle: u32, elements: Option<Vec<u8>>, why: &str) -> Vec<u8> {
+    with_table(handle, |t| {
+        let Value::Array(items) = value(elements, why, "invalid_arguments")? else {
+            return Err(invalid_arguments("elements must be an array of { key, value }"));
+        };
+        Ok(t.validate_elements(&items))
+    })
+}
+
+/// Validates one row value: violations at its instance paths.
+#[cfg(feature = "table")]
+#[wasm_bindgen(js_name = tableValidateValue)]
+pub fn table_validate_value(handle: u32, row: Option<Vec<u8>>, why: &str) -> Vec<u8> {
+    with_table(handle, |t| Ok(t.validate_value(&value(row, why, "invalid_arguments")?)))
+}
+
+/// Splits `joined` into the strings whose UTF-16 lengths are `lengths` (how `js/api.js` hands
+/// over a list of strings in one crossing); `None` when they do not add up.
+#[cfg(feature = "table")]
+fn split_utf16<'a>(joined: &'a str, lengths: &[u32]) -> Option<Vec<&'a str>> {
+    let mut out = Vec::with_capacity(lengths.len());
+    let mut rest = joined;
+    for &want in lengths {
+        let mut units = 0u32;
+        let mut end = 0usize;
+        for c in rest.chars() {
+            if units >= want {
+                break;
+            }
+            units = units.saturating_add(u32::try_from(c.len_utf16()).unwrap_or(2));
+            end += c.len_utf8();
+        }
+        if units != want {
+            return None;
+        }
+        let (head, tail) = rest.split_at_checked(end)?;
+        out.push(head);
+        rest = tail;
+    }
+    rest.is_empty().then_some(out)
+}
+
+/// W1–W4: verifies a webhook request over its raw body bytes. `headers` is every name and
+/// value back to back (`lengths` their UTF-16 lengths: name, value, name, value, …), read by
+/// `js/api.js` from a `Headers`, pairs or an object.
 #[cfg(feature = "table")]
 #[wasm_bindgen(js_name = verifyWebhook)]
 pub fn verify_webhook(
-    #[wasm_bindgen(unchecked_param_type = "WebhookProvider")] provider: &str,
-    #[wasm_bindgen(unchecked_param_type = "Headers | Iterable<[string, string]> | Record<string, string>")]
-    headers: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] body: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] secret: JsValue,
+    provider: &str,
+    headers: &str,
+    lengths: &[u32],
+    body: &[u8],
+    secret: &[u8],
     now_unix_seconds: f64,
-) -> Result<Ts<agentrules::webhook::WebhookVerification>, JsValue> {
-    let p = agentrules::webhook::WebhookProvider::parse(provider).ok_or_else(|| {
-        error("invalid_arguments", &format!("unknown provider `{provider}`: github, slack or whatsapp"), &[])
-    })?;
-    let headers = header_pairs(&headers)?;
-    let body = bytes_of(&body, "body")?;
-    let secret = bytes_of(&secret, "secret")?;
-    #[allow(clippy::cast_possible_truncation)]
-    let now = if now_unix_seconds.is_finite() { now_unix_seconds.floor() as i64 } else { 0 };
-    out(&agentrules::webhook::WebhookVerification::from(agentrules::webhook::verify(p, &headers, &body, &secret, now)))
+) -> Vec<u8> {
+    answer((|| {
+        let p = agentrules::webhook::WebhookProvider::parse(provider).ok_or_else(|| {
+            invalid_arguments(format!("unknown provider {}: github, slack or whatsapp", quote(provider)))
+        })?;
+        let parts = split_utf16(headers, lengths).ok_or_else(|| error("internal", "header lengths", Vec::new()))?;
+        let pairs: Vec<(&str, &str)> = parts.chunks_exact(2).filter_map(|c| Some((*c.first()?, *c.get(1)?))).collect();
+        let now = unix_seconds(now_unix_seconds, "nowUnixSeconds")?;
+        let v = agentrules::webhook::verify(p, &pairs, body, secret, now);
+        json(&agentrules::webhook::WebhookVerification::from(v))
+    })())
 }
 
 #[cfg(feature = "table")]
-fn install_of(v: &JsValue) -> Result<agentrules::connector::Install, JsValue> {
-    let v = to_json_value(v).map_err(|v| error("bad_request", &v.message, std::slice::from_ref(&v)))?;
-    agentrules::connector::Install::from_value(&v).map_err(|r| report_error("bad_request", "invalid install", &r))
+fn install_of(bytes: Option<Vec<u8>>, why: &str) -> Result<agentrules::connector::Install, Out> {
+    let v = value(bytes, why, "bad_request")?;
+    agentrules::connector::Install::from_value(&v).map_err(|r| report_error("bad_request", "invalid install", r))
 }
 
 #[cfg(feature = "table")]
-fn connector_policy(v: &JsValue) -> Result<agentrules::connector::ConnectorPolicy, JsValue> {
-    if v.is_undefined() || v.is_null() {
+fn connector_policy(bytes: Option<Vec<u8>>, why: &str) -> Result<agentrules::connector::ConnectorPolicy, Out> {
+    if bytes.is_none() && why.is_empty() {
         return Ok(agentrules::connector::ConnectorPolicy::default());
     }
-    let v = to_json_value(v).map_err(|v| error("invalid_arguments", &v.message, std::slice::from_ref(&v)))?;
-    serde_json::from_value(v).map_err(|e| error("invalid_arguments", &format!("invalid connector policy: {e}"), &[]))
+    let v = value(bytes, why, "invalid_arguments")?;
+    serde_json::from_value(v).map_err(|e| invalid_arguments(format!("invalid connector policy: {e}")))
 }
 
-/// K2/K3: the connector install after `event`. Throws `AgentRulesError`: `bad_request` with the
-/// violations of an invalid install or event, `invalid_state` (the violation's code
-/// `invalid_transition` or `out_of_order` in `violations`) when the event cannot apply.
+/// K2/K3: the connector install after `event`: `bad_request` for an invalid install or event,
+/// `invalid_state` when the event cannot apply.
 #[cfg(feature = "table")]
 #[wasm_bindgen(js_name = applyConnectorEvent)]
 pub fn apply_connector_event(
-    #[wasm_bindgen(unchecked_param_type = "Install")] install: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "InstallEvent")] event: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "{ failureThreshold?: number; sweepAfter?: number } | undefined")]
-    policy: JsValue,
-) -> Result<Ts<agentrules::connector::Install>, JsValue> {
-    let i = install_of(&install)?;
-    let ev = to_json_value(&event).map_err(|v| error("bad_request", &v.message, std::slice::from_ref(&v)))?;
-    let e = agentrules::connector::InstallEvent::from_value(&ev)
-        .map_err(|r| report_error("bad_request", "invalid install event", &r))?;
-    match agentrules::connector::apply(&i, &e, connector_policy(&policy)?) {
-        Ok(next) => out(&next),
-        Err(v) => Err(error("invalid_state", &v.message, std::slice::from_ref(&v))),
-    }
+    install: Option<Vec<u8>>,
+    install_why: &str,
+    event: Option<Vec<u8>>,
+    event_why: &str,
+    policy: Option<Vec<u8>>,
+    policy_why: &str,
+) -> Vec<u8> {
+    answer((|| {
+        let i = install_of(install, install_why)?;
+        let ev = value(event, event_why, "bad_request")?;
+        let e = agentrules::connector::InstallEvent::from_value(&ev)
+            .map_err(|r| report_error("bad_request", "invalid install event", r))?;
+        match agentrules::connector::apply(&i, &e, connector_policy(policy, policy_why)?) {
+            Ok(next) => json(&next),
+            Err(v) => Err(violation_error("invalid_state", v)),
+        }
+    })())
 }
 
-/// K4: the failure summary of a connector install, for a UI.
+/// K4: the failure summary of a connector install.
 #[cfg(feature = "table")]
 #[wasm_bindgen(js_name = connectorSummary)]
-pub fn connector_summary(
-    #[wasm_bindgen(unchecked_param_type = "Install")] install: JsValue,
-) -> Result<Ts<agentrules::connector::FailureSummary>, JsValue> {
-    out(&agentrules::connector::summary(&install_of(&install)?))
+pub fn connector_summary(install: Option<Vec<u8>>, why: &str) -> Vec<u8> {
+    answer(install_of(install, why).and_then(|i| json(&agentrules::connector::summary(&i))))
 }
 
 /// K5: the ids of the installs a recovery sweep at `nowUnixSeconds` should retry.
 #[cfg(feature = "table")]
 #[wasm_bindgen(js_name = sweepConnectors)]
 pub fn sweep_connectors(
-    #[wasm_bindgen(unchecked_param_type = "Install[]")] installs: JsValue,
+    installs: Option<Vec<u8>>,
+    why: &str,
     now_unix_seconds: f64,
-    #[wasm_bindgen(unchecked_param_type = "{ failureThreshold?: number; sweepAfter?: number } | undefined")]
-    policy: JsValue,
-) -> Result<Vec<String>, JsValue> {
-    let v = to_json_value(&installs).map_err(|v| error("bad_request", &v.message, std::slice::from_ref(&v)))?;
-    let Value::Array(items) = v else {
-        return Err(error("bad_request", "installs must be an array", &[]));
-    };
-    let list = items
-        .iter()
-        .map(|i| {
-            agentrules::connector::Install::from_value(i)
-                .map_err(|r| report_error("bad_request", "invalid install", &r))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    #[allow(clippy::cast_possible_truncation)]
-    let now = if now_unix_seconds.is_finite() { now_unix_seconds.floor() as i64 } else { 0 };
-    Ok(agentrules::connector::sweep(&list, now, connector_policy(&policy)?))
+    policy: Option<Vec<u8>>,
+    policy_why: &str,
+) -> Vec<u8> {
+    answer((|| {
+        let Value::Array(items) = value(installs, why, "bad_request")? else {
+            return Err(error("bad_request", "installs must be an array", Vec::new()));
+        };
+        let list = items
+            .iter()
+            .map(|i| {
+                agentrules::connector::Install::from_value(i)
+                    .map_err(|r| report_error("bad_request", "invalid install", r))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let now = unix_seconds(now_unix_seconds, "nowUnixSeconds")?;
+        json(&agentrules::connector::sweep(&list, now, connector_policy(policy, policy_why)?))
+    })())
 }
 
 /// Panics inside Rust, on purpose: the test of panic safety calls it to show a Rust panic
-/// reaches JavaScript as a thrown `Error` (a `WebAssembly.RuntimeError`) and the package keeps
-/// working afterwards. Not part of the API.
+/// reaches JavaScript as a thrown `AgentRulesError` (`internal`) and the package keeps working
+/// afterwards. Not part of the API.
 #[doc(hidden)]
-#[wasm_bindgen(js_name = __internalPanicForTests)]
+#[wasm_bindgen(js_name = internalPanicForTests)]
 pub fn internal_panic_for_tests() {
-    #[allow(clippy::panic)]
+    #[expect(clippy::panic, reason = "the panic-safety test's hook")]
     {
         panic!("a forced internal failure (panic-safety test)");
     }
+}
+
+/// Allocates `mib` MiB and keeps them, on purpose: the test of out-of-memory recovery calls it
+/// until the instance traps. Not part of the API.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = internalHoardForTests)]
+pub fn internal_hoard_for_tests(mib: u32) -> Vec<u8> {
+    thread_local! {
+        static HOARD: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    }
+    HOARD.with(|h| h.borrow_mut().push(vec![0u8; (mib as usize) << 20]));
+    answer(json(&()))
+}
+
+/// An `invalid_arguments` error for an argument whose reading threw in JS (a getter, a Proxy
+/// trap, an iterator): `what` says which, `thrown` is the JS error (see [`thrown`]).
+#[wasm_bindgen(js_name = unreadableArgument)]
+pub fn unreadable_argument(what: &str, thrown: &str) -> Vec<u8> {
+    answer(Err(invalid_arguments(format!("{what}: reading it threw {}", self::thrown(thrown)))))
 }

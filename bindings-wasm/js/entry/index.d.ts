@@ -1,2 +1,2 @@
-export * from './form/agentrules.js';
+export * from './api.js';
 export { AgentRulesError, isAgentRulesError, type AgentRulesErrorCode } from './errors.js';

@@ -1,2 +1,3 @@
-export * from './table/agentrules_table.js';
+export * from './api.js';
+export * from './table-api.js';
 export { AgentRulesError, isAgentRulesError, type AgentRulesErrorCode } from './errors.js';

@@ -1,0 +1,95 @@
+// The declarations of js/api.js's functions and classes (both entries), over the types the
+// core's tsify derives put in the generated wasm-bindgen .d.ts.
+import type {
+  Report, Violation, Code, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
+  WebhookVerification, WebhookProvider, RejectReason, Install, InstallEvent, FailureSummary, NextStep,
+} from './table/agentrules_table.js';
+
+export type {
+  Report, Violation, Code, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
+  WebhookVerification, WebhookProvider, RejectReason, Install, InstallEvent, FailureSummary, NextStep,
+};
+
+/** A JSON argument: JSON text, JSON bytes (a Uint8Array), or a JS value read as
+ * `JSON.stringify` writes it. Other binary values (ArrayBuffer, other typed arrays) are
+ * refused with `invalid_arguments`. */
+export type JsonInput = unknown;
+
+/** Checks `input` as `kind` (`launch`, `followup`, `list-query`, …) with an optional context.
+ * Throws `AgentRulesError`: `unknown_kind`, `invalid_context`, `invalid_arguments` (a binary
+ * input that is not a Uint8Array; a detached buffer); problems with the input itself, what
+ * `JSON.stringify` throws included, are the report's (`invalid_json`). */
+export declare function check(kind: string, input: JsonInput, context?: unknown): Report;
+/** Checks a launch body (`POST /api/v0/agents`). */
+export declare function validateLaunch(input: JsonInput, context?: unknown): Report;
+/** Checks a follow-up body (`POST /api/v0/agents/{id}/followup`). */
+export declare function validateFollowUp(input: JsonInput, context?: unknown): Report;
+/** Checks a launch body; throws `AgentRulesError` (`bad_request`, the violations attached). */
+export declare function assertValidLaunch(input: JsonInput, context?: unknown): void;
+/** I7: checks an image file before it is base64-encoded, from its declared media type, its byte
+ * length (a non-negative integer) and its first bytes (a Uint8Array; 16 are enough). */
+export declare function checkImage(mediaType: string, byteLength: number, head: Uint8Array, context?: unknown): Report;
+/** Every violation code, in catalogue order. */
+export declare function codes(): Code[];
+/** Every kind `check` accepts in this build. */
+export declare function kinds(): string[];
+/** Whether a status is terminal (`finished`, `stopped`, `failed`). */
+export declare function isTerminal(status: string): boolean;
+/** S2: whether `from → to` is legal; `via` is `"pipeline"` (default) or `"follow_up"`. */
+export declare function canTransition(from: string, to: string, via?: string): boolean;
+/** S3–S5: what `action` does in `status`; throws `invalid_state` when the server answers 409. */
+export declare function applyAction(status: string, action: string): ActionOutcome;
+/** Q1: the canonical query string of a list query; throws `bad_request` with the violations. */
+export declare function renderListQuery(query: JsonInput, context?: unknown): string;
+/** E1: parses an error envelope; throws `invalid_envelope` when the body is not one. */
+export declare function parseErrorEnvelope(body: JsonInput): { code: string; error: string; status: number | null; known: boolean };
+/** E2: milliseconds to wait for a `Retry-After` value at `nowUnixSeconds` (a finite number),
+ * or `undefined` when the value is neither delta seconds nor an HTTP date. */
+export declare function retryAfterMs(value: string, nowUnixSeconds: number): number | undefined;
+/** R5: replays a run event log into the run state, as JSON text (the same bytes everywhere). */
+export declare function replayJson(log: JsonInput): string;
+
+/** S6: the client-side poll schedule, with the follow-up window of S3. */
+export declare class Poller {
+  constructor(followUpFrom?: string);
+  /** Observes a polled status (`elapsedMs`, a non-negative integer, since the follow-up). */
+  observe(status: string, elapsedMs?: number): PollStep;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** P1/P2: a tool policy matrix, validated once, deciding tool calls. */
+export declare class PolicyMatrix {
+  /** Throws `AgentRulesError` (`invalid_matrix`) with the violations when invalid. */
+  constructor(matrix: JsonInput);
+  /** `callsMade` must be a non-negative integer (at most 2^53) and `online` a boolean, else
+   * `invalid_arguments`: a policy limit is never bypassed by a number. */
+  decide(tool: string, role: string, callsMade: number, online: boolean): Decision;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** R2: an incremental Server-Sent Events decoder for `fetch` bodies: push each `Uint8Array`
+ * chunk, get the dispatched events and retry values in stream order. */
+export declare class SseDecoder {
+  /** `maxLineBytes`: an integer from 1 to 256 MiB (default 1 MiB). */
+  constructor(maxLineBytes?: number);
+  /** Throws `invalid_stream` past a line or event limit, `invalid_arguments` for a chunk that
+   * is not a Uint8Array. */
+  push(chunk: Uint8Array): SseItem[];
+  /** Ends the stream: an incomplete event is dropped. */
+  finish(): void;
+  /** The last event id in force (for `Last-Event-ID` on reconnect). */
+  readonly lastEventId: string;
+  /** The last valid `retry` value, in milliseconds. */
+  readonly retry: number | undefined;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** @internal the panic-safety test's hook. */
+export declare function __internalPanicForTests(): void;
+/** @internal the out-of-memory test's hook: keeps `mib` MiB allocated. */
+export declare function __internalHoardForTests(mib: number): void;
+/** @internal how many wasm instances this entry has made (1 until one failed). */
+export declare function __internalInstancesForTests(): number;

@@ -1,0 +1,39 @@
+// The table entry's additions to api.d.ts.
+import type { Report, JsonInput, WebhookVerification, WebhookProvider, Install, InstallEvent, FailureSummary } from './api.js';
+
+type ConnectorPolicy = { failureThreshold?: number; sweepAfter?: number } | undefined;
+
+/** Runs one of the core's non-validation operations on JSON-like arguments. */
+export declare function evaluate(op: string, args: JsonInput): unknown;
+
+/** T3–T5: a JSON Schema compiled once, validating any number of table rows. */
+export declare class TableValidator {
+  /** Throws `AgentRulesError` (`invalid_schema`) with violations at paths inside the schema.
+   * `options.documents`: the schemas `$ref` may reach, by absolute URI (served from memory;
+   * nothing else is fetched); `options.requireObjectRoot: false` compiles any JSON Schema, not
+   * only a table's `"type": "object"` (the default, T3). */
+  constructor(schema: JsonInput, options?: { documents?: Record<string, unknown>; requireObjectRoot?: boolean });
+  /** Validates `elements` (`[{ key, value }]`): violations at `/elements/<i>/...`. */
+  validateElements(elements: JsonInput): Report;
+  /** Validates one row value: violations at its instance paths. */
+  validateValue(value: JsonInput): Report;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** W1–W4: verifies a webhook request over its raw body bytes. Never throws for a bad request
+ * (the result says `verified` or the `reason`); throws `invalid_arguments` for arguments of
+ * the wrong type or headers whose reading throws. */
+export declare function verifyWebhook(
+  provider: WebhookProvider,
+  headers: Headers | Iterable<[string, string]> | Record<string, string>,
+  body: Uint8Array | ArrayBuffer | string,
+  secret: Uint8Array | ArrayBuffer | string,
+  nowUnixSeconds: number,
+): WebhookVerification;
+/** K2/K3: the connector install after `event`. */
+export declare function applyConnectorEvent(install: Install, event: InstallEvent, policy?: ConnectorPolicy): Install;
+/** K4: the failure summary of a connector install, for a UI. */
+export declare function connectorSummary(install: Install): FailureSummary;
+/** K5: the ids of the installs a recovery sweep at `nowUnixSeconds` should retry. */
+export declare function sweepConnectors(installs: Install[], nowUnixSeconds: number, policy?: ConnectorPolicy): string[];
