@@ -285,14 +285,23 @@ def test_max_document_bytes_applies_to_values_as_to_text() -> None:
     assert agentrules.validate_launch(sized, {"limits": {"maxDocumentBytes": n - 1}}).violations[0].code == "document_too_large"
 
 
-def test_the_table_fast_path_measures_the_rows_as_the_converting_path_does() -> None:
-    """The default limit is 160 MiB: too big to build here, so the two paths are compared on
-    what they measure instead, through the one observable difference a size makes: none."""
-    rows = [{"key": f"k{i}", "value": {"n": i, "f": 1.5e300, "s": "é\u2028\x00\"\\"}} for i in range(200)]
+DEFAULT_MAX_DOCUMENT_BYTES = 160 * 1024 * 1024  # agentrules::Limits::DEFAULT
+
+
+def test_the_table_fast_path_holds_rows_to_the_default_limit_to_the_byte() -> None:
+    """A table (no context: the default 160 MiB) exactly at the limit passes the in-place fast
+    path; one byte more must leave it, and the converting path refuses the table."""
     v = agentrules.TableValidator({"type": "object"})
-    assert v.validate_elements(rows).ok
-    assert v.validate_elements(tuple(rows)).ok
-    assert v.is_valid(rows[0]["value"]) and v.validate_value(rows[0]["value"]).ok
+    prefix = 'é\n"\\\x01\u2028' * 4  # escapes and non-ASCII, counted as the JSON text has them
+    skeleton = len(json.dumps([{"key": "k", "value": {"s": ""}, }], separators=(",", ":")))
+    room = DEFAULT_MAX_DOCUMENT_BYTES - skeleton - (len(json.dumps(prefix, ensure_ascii=False).encode()) - 2)
+    at_limit = [{"key": "k", "value": {"s": prefix + "x" * room}}]
+    assert v.validate_elements(at_limit).ok
+    over = [{"key": "k", "value": {"s": prefix + "x" * (room + 1)}}]
+    with pytest.raises(ValidationError) as info:
+        v.validate_elements(over)
+    assert [x.code for x in info.value.violations] == ["document_too_large"]
+    del at_limit, over
 
 
 # --- Item 2: no Python-side recursion past the depth limit ---
