@@ -5,12 +5,16 @@
 //! `violations`). The idiomatic layer (`AgentStatus`, `transition`, `stop`, …) is the Python
 //! package around this module; every rule lives in the `agentrules` crate.
 #![forbid(unsafe_code)]
+// No input may surface a panic to Python (pyo3 would raise `PanicException`, a `BaseException`):
+// the operations that can panic on input are denied, as in the core.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice)]
 
 use agentrules::lifecycle::{self, Action, AgentStatus, Via};
 use agentrules::{Code, Context, Kind};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMemoryView, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
 /// Nesting deeper than this is refused, as the core's JSON parser refuses it.
@@ -57,25 +61,38 @@ impl Violation {
 
 /// The outcome of a check: `ok` is true exactly when `violations` is empty.
 #[pyclass(frozen, module = "agentrules._native", eq)]
-#[derive(Clone, PartialEq, Eq)]
 struct Report {
     #[pyo3(get)]
     ok: bool,
     items: Vec<Violation>,
+    /// `violations` as Python sees it, built on the first access and the same list afterwards
+    /// (an indexed loop over a long report would otherwise build the list once per index).
+    list: PyOnceLock<Py<PyList>>,
+}
+
+impl PartialEq for Report {
+    fn eq(&self, other: &Self) -> bool {
+        self.ok == other.ok && self.items == other.items
+    }
 }
 
 impl From<agentrules::Report> for Report {
     fn from(r: agentrules::Report) -> Self {
-        Report { ok: r.ok, items: r.violations.iter().map(Violation::from).collect() }
+        Report { ok: r.ok, items: r.violations.iter().map(Violation::from).collect(), list: PyOnceLock::new() }
     }
 }
 
 #[pymethods]
 impl Report {
-    /// Every violation, in document order.
+    /// Every violation, in document order: one list per report, built on the first access
+    /// (`to_dict`, `raise_for_violations` and equality read the report itself, not this list).
     #[getter]
-    fn violations(&self) -> Vec<Violation> {
-        self.items.clone()
+    fn violations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = self.list.get_or_try_init(py, || {
+            let items = self.items.iter().map(|v| Py::new(py, v.clone())).collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items).map(Bound::unbind)
+        })?;
+        Ok(list.bind(py).clone())
     }
 
     fn __repr__(&self) -> String {
@@ -167,32 +184,147 @@ fn core_error(py: Python<'_>, code: &str, what: &str, report: &agentrules::Repor
 /// Why a Python value is not JSON.
 struct NotJson(String);
 
+/// The message of a container changed by code that ran while it was read.
+const CHANGED: &str = "a dict that changed while it was read";
+
+/// The items of a dict, read in place (`PyDict_Next`) without pyo3's panic when the dict changes
+/// meanwhile: reading it runs no Python code, but a finalizer (the garbage collector) or another
+/// thread can, and a dict whose size or keys change while it is read is an error (`CHANGED`),
+/// never a panic. A check of the size before each step (pyo3 panics when it differs) and a
+/// count of the items (pyo3 panics on the step after more items than the dict had) keep every
+/// step inside what pyo3's iterator accepts.
+struct DictItems<'py> {
+    dict: Bound<'py, PyDict>,
+    iter: pyo3::types::iter::BoundDictIterator<'py>,
+    len: usize,
+    seen: usize,
+    done: bool,
+}
+
+impl<'py> DictItems<'py> {
+    fn new(dict: &Bound<'py, PyDict>) -> Self {
+        DictItems { dict: dict.clone(), iter: dict.iter(), len: dict.len(), seen: 0, done: false }
+    }
+}
+
+impl<'py> Iterator for DictItems<'py> {
+    type Item = Result<(Bound<'py, PyAny>, Bound<'py, PyAny>), NotJson>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        if self.dict.len() != self.len {
+            self.done = true;
+            return Some(Err(NotJson(CHANGED.into())));
+        }
+        let item = self.iter.next();
+        self.seen = self.seen.saturating_add(1);
+        match item {
+            None => {
+                self.done = true;
+                None
+            }
+            Some(_) if self.seen > self.len => {
+                self.done = true;
+                Some(Err(NotJson(CHANGED.into())))
+            }
+            Some(kv) => Some(Ok(kv)),
+        }
+    }
+}
+
+/// Bytes given where raw bytes or JSON text are expected, by the package's one rule: `bytes`,
+/// `bytearray` and `memoryview` (C-contiguous, of single bytes: format `B`, `b` or `c`) are raw
+/// bytes on every entry. A `bytes` is read in place; the mutable ones are copied, so no other
+/// thread can change them while the GIL is released.
+enum RawBytes<'py> {
+    Bytes(Bound<'py, PyBytes>),
+    Copied(Vec<u8>),
+}
+
+impl RawBytes<'_> {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            RawBytes::Bytes(b) => b.as_bytes(),
+            RawBytes::Copied(v) => v,
+        }
+    }
+}
+
+/// `Ok(None)` when `obj` is none of the bytes-like types; `Err` (why) for a `memoryview` that
+/// is not raw bytes. Runs no user code: `memoryview` cannot be subclassed.
+fn raw_bytes<'py>(obj: &Bound<'py, PyAny>) -> Result<Option<RawBytes<'py>>, String> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Some(RawBytes::Bytes(b.clone())));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(Some(RawBytes::Copied(b.to_vec())));
+    }
+    let Ok(view) = obj.cast::<PyMemoryView>() else { return Ok(None) };
+    let read = || -> PyResult<Result<Bound<'py, PyBytes>, String>> {
+        let format: String = view.getattr("format")?.extract()?;
+        if !matches!(format.as_str(), "B" | "b" | "c") {
+            return Ok(Err(format!("a memoryview of format {} is not bytes (B, b or c)", py_repr(&format))));
+        }
+        if !view.getattr("c_contiguous")?.is_truthy()? {
+            return Ok(Err("a memoryview that is not C-contiguous".into()));
+        }
+        Ok(Ok(view.call_method0("tobytes")?.cast_into::<PyBytes>()?))
+    };
+    match read() {
+        Ok(Ok(b)) => Ok(Some(RawBytes::Bytes(b))),
+        Ok(Err(why)) => Err(why),
+        // A released memoryview refuses every attribute.
+        Err(_) => Err("a memoryview that cannot be read (released)".into()),
+    }
+}
+
+/// Raw bytes or a `TypeError` naming the argument (`str` is refused: decoded text may not be
+/// the bytes that were sent or signed).
+fn raw_bytes_arg<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<RawBytes<'py>> {
+    if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be the raw bytes as received (bytes, bytearray or memoryview), not str"
+        )));
+    }
+    match raw_bytes(obj) {
+        Ok(Some(b)) => Ok(b),
+        Ok(None) => Err(PyTypeError::new_err(format!("{what} must be bytes, bytearray or memoryview"))),
+        Err(why) => Err(PyTypeError::new_err(format!("{what} must be raw bytes: {why}"))),
+    }
+}
+
+/// A `str`'s UTF-8 text, or why not (a lone surrogate). Reads the string in place (a `str`
+/// subclass's methods are not called).
+fn text<'a>(s: &'a Bound<'_, PyString>) -> Result<std::borrow::Cow<'a, str>, NotJson> {
+    s.to_cow().map_err(|_| NotJson("a string that is not valid Unicode (a lone surrogate)".into()))
+}
+
 /// A Python value as JSON: `None`, `bool`, `int`, `float` (finite), `str`, `dict` with `str`
 /// keys, `list` and `tuple`. Exact built-in types are recognised by one type comparison each
 /// (the common case, and most of the cost of a large table); subclasses go the slow way.
+/// No Python code runs: values are read in place (an `int` subclass's `__float__` or `__index__`,
+/// a `str` subclass's `__str__`, a key's `__hash__` or `__eq__` are never called), so no input
+/// can change a container while it is read, and a change by anything else is an error.
 fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
     // `depth` counts the containers around `obj`; a container at `MAX_DEPTH` would be one level
-    // too many.
+    // too many, refused before any recursion.
     let too_deep = || NotJson(format!("the value is nested deeper than {MAX_DEPTH} levels"));
     let py = obj.py();
     let t = obj.get_type();
-    if t.is(py.get_type::<PyString>()) || obj.is_instance_of::<PyString>() {
-        let s = obj.cast::<PyString>().map_err(|_| NotJson("a string".into()))?;
-        return s
-            .to_cow()
-            .map(|s| Value::String(s.into_owned()))
-            .map_err(|_| NotJson("a string that is not valid Unicode".into()));
+    if let Ok(s) = obj.cast::<PyString>() {
+        return text(s).map(|s| Value::String(s.into_owned()));
     }
-    if t.is(py.get_type::<PyDict>()) || obj.is_instance_of::<PyDict>() {
-        let d = obj.cast::<PyDict>().map_err(|_| NotJson("a dict".into()))?;
+    if let Ok(d) = obj.cast::<PyDict>() {
         if depth >= MAX_DEPTH {
             return Err(too_deep());
         }
         let mut map = Map::with_capacity(d.len());
-        for (k, v) in d.iter() {
+        for item in DictItems::new(d) {
+            let (k, v) = item?;
             let key = k.cast::<PyString>().map_err(|_| NotJson("an object key that is not a string".into()))?;
-            let key = key.to_cow().map_err(|_| NotJson("a key that is not valid Unicode".into()))?.into_owned();
-            map.insert(key, to_value(&v, depth + 1)?);
+            map.insert(text(key)?.into_owned(), to_value(&v, depth.saturating_add(1))?);
         }
         return Ok(Value::Object(map));
     }
@@ -209,14 +341,20 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
         if let Ok(u) = obj.extract::<u64>() {
             return Ok(Value::from(u));
         }
-        return obj
-            .extract::<f64>()
+        // Beyond 64 bits: `int.__float__` itself (correctly rounded; OverflowError past a
+        // float), never the subclass's own `__float__`.
+        return py
+            .get_type::<PyInt>()
+            .call_method1(pyo3::intern!(py, "__float__"), (obj,))
+            .and_then(|f| f.extract::<f64>())
             .ok()
             .and_then(Number::from_f64)
             .map(Value::Number)
             .ok_or_else(|| NotJson("an integer too large for JSON".into()));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
+        // A float subclass's value is read in place (`PyFloat_AsDouble` calls no `__float__`
+        // on a float).
         return Number::from_f64(f.value())
             .map(Value::Number)
             .ok_or_else(|| NotJson("NaN and infinities are not JSON".into()));
@@ -224,14 +362,51 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
     if (obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) && depth >= MAX_DEPTH {
         return Err(too_deep());
     }
+    // A list's iterator reads its length at every step: a list changed meanwhile is read as it
+    // is then, without a panic.
     if let Ok(l) = obj.cast::<PyList>() {
-        return l.iter().map(|v| to_value(&v, depth + 1)).collect::<Result<Vec<_>, _>>().map(Value::Array);
+        return l
+            .iter()
+            .map(|v| to_value(&v, depth.saturating_add(1)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
     }
     if let Ok(tup) = obj.cast::<PyTuple>() {
-        return tup.iter().map(|v| to_value(&v, depth + 1)).collect::<Result<Vec<_>, _>>().map(Value::Array);
+        return tup
+            .iter()
+            .map(|v| to_value(&v, depth.saturating_add(1)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::Array);
+    }
+    if obj.is_instance_of::<PyMemoryView>() || obj.is_instance_of::<PyByteArray>() || obj.is_instance_of::<PyBytes>() {
+        return Err(NotJson("bytes inside a value (only a whole document may be bytes: JSON text)".into()));
     }
     let type_name = t.name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
     Err(NotJson(format!("a `{type_name}` is not a JSON value")))
+}
+
+/// Counts the bytes written to it.
+struct Counter(u64);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 = self.0.saturating_add(u64::try_from(buf.len()).unwrap_or(u64::MAX));
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The length of `v` as compact JSON text (serde_json's encoding), counted without building the
+/// text: the size `limits.maxDocumentBytes` holds a Python value to.
+// Local until the core exports the measure `check_value` applies (`agentrules::json::encoded_len`).
+fn encoded_len<T: serde::Serialize + ?Sized>(v: &T) -> u64 {
+    let mut c = Counter(0);
+    match serde_json::to_writer(&mut c, v) {
+        Ok(()) => c.0,
+        Err(_) => u64::MAX,
+    }
 }
 
 /// A JSON value as Python.
@@ -266,22 +441,41 @@ fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     })
 }
 
-/// The document a check reads: `str`/`bytes` are JSON text, anything else a Python value.
-fn document(input: &Bound<'_, PyAny>) -> Result<Value, agentrules::Violation> {
-    let not_json = |m: String| agentrules::Violation::new(&agentrules::Pointer::root(), Code::InvalidJson, m);
-    if let Ok(s) = input.cast::<PyString>() {
-        let text = s.to_cow().map_err(|_| not_json("the input is not valid Unicode".into()))?;
-        return agentrules::json::parse(&text);
-    }
-    if let Ok(b) = input.cast::<PyBytes>() {
-        return agentrules::json::parse_bytes(b.as_bytes());
-    }
-    to_value(input, 0).map_err(|NotJson(m)| not_json(format!("the input is not JSON: {m}")))
+/// `invalid_json` at the document.
+fn not_json(m: String) -> agentrules::Violation {
+    agentrules::Violation::new(&agentrules::Pointer::root(), Code::InvalidJson, m)
 }
 
-/// An argument that must be JSON-like (a context, a matrix, a schema): errors raise.
+/// The document a check reads: `str` and bytes-like values (`RawBytes`) are JSON text, anything
+/// else a Python value. Both are held to `max_bytes` (`limits.maxDocumentBytes`): text by its
+/// length, a value by the length of its JSON (`encoded_len`), refused as the core refuses text.
+fn document(input: &Bound<'_, PyAny>, max_bytes: u64) -> Result<Value, agentrules::Violation> {
+    if let Ok(s) = input.cast::<PyString>() {
+        let text = text(s).map_err(|NotJson(m)| not_json(format!("the input is not JSON text: {m}")))?;
+        return agentrules::json::parse_limited(text.as_bytes(), max_bytes);
+    }
+    match raw_bytes(input) {
+        Ok(Some(b)) => return agentrules::json::parse_limited(b.as_slice(), max_bytes),
+        Ok(None) => {}
+        Err(why) => return Err(not_json(format!("the input is not JSON: {why}"))),
+    }
+    let v = to_value(input, 0).map_err(|NotJson(m)| not_json(format!("the input is not JSON: {m}")))?;
+    let len = encoded_len(&v);
+    if len > max_bytes {
+        return Err(agentrules::json::document_too_large(len, max_bytes));
+    }
+    Ok(v)
+}
+
+/// An argument that must be JSON-like (a context, a matrix, a schema): errors raise. Held to the
+/// default `maxDocumentBytes`, as the same argument given as text is.
 fn argument(py: Python<'_>, code: &str, input: &Bound<'_, PyAny>) -> PyResult<Value> {
-    document(input).map_err(|v| {
+    argument_within(py, code, input, agentrules::Limits::DEFAULT.max_document_bytes)
+}
+
+/// `argument` held to `max_bytes` (a context's `maxDocumentBytes`).
+fn argument_within(py: Python<'_>, code: &str, input: &Bound<'_, PyAny>, max_bytes: u64) -> PyResult<Value> {
+    document(input, max_bytes).map_err(|v| {
         let items = [Violation::from(&v)];
         validation_error(py, code, &v.message, &items)
     })
@@ -306,18 +500,18 @@ fn check_kind(
 ) -> PyResult<Report> {
     let ctx = context(py, ctx)?;
     // JSON text (`str`) and bytes go through the core's reader as they are (the context's
-    // maxDocumentBytes applies); Python values are converted.
-    if let Ok(b) = input.cast::<PyBytes>() {
-        let bytes = b.as_bytes();
-        return Ok(Report::from(py.detach(|| agentrules::check_bytes(kind, bytes, &ctx))));
-    }
+    // maxDocumentBytes applies); Python values are converted, then held to the same limit.
     if let Ok(s) = input.cast::<PyString>() {
         if let Ok(text) = s.to_cow() {
             let text: &str = &text;
             return Ok(Report::from(py.detach(|| agentrules::check_bytes(kind, text.as_bytes(), &ctx))));
         }
     }
-    let report = match document(input) {
+    if let Ok(Some(b)) = raw_bytes(input) {
+        let bytes = b.as_slice();
+        return Ok(Report::from(py.detach(|| agentrules::check_bytes(kind, bytes, &ctx))));
+    }
+    let report = match document(input, ctx.limits.max_document_bytes) {
         Ok(v) => py.detach(|| agentrules::check_value(kind, &v, &ctx)),
         Err(v) => agentrules::Report::new(vec![v]),
     };
@@ -349,18 +543,22 @@ fn validate_follow_up(py: Python<'_>, body: &Bound<'_, PyAny>, context: Option<&
     check_kind(py, Kind::FollowUp, body, context)
 }
 
-/// I7: checks an image from its media type, its byte length and its first bytes.
+/// I7: checks an image from its media type and its bytes (the whole file, or its first bytes
+/// with the file's `length`).
 #[pyfunction]
-#[pyo3(signature = (media_type, head, length, context=None))]
+#[pyo3(signature = (media_type, data, length=None, context=None))]
 fn check_image_bytes(
     py: Python<'_>,
     media_type: &str,
-    head: &[u8],
-    length: u64,
+    data: &Bound<'_, PyAny>,
+    length: Option<u64>,
     context: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Report> {
     let ctx = self::context(py, context)?;
-    let v = agentrules::image::check_image_bytes(media_type, length, head, &ctx.limits);
+    let data = raw_bytes_arg(data, "data")?;
+    let data = data.as_slice();
+    let length = length.unwrap_or_else(|| u64::try_from(data.len()).unwrap_or(u64::MAX));
+    let v = agentrules::image::check_image_bytes(media_type, length, data, &ctx.limits);
     Ok(Report::from(agentrules::Report::new(v)))
 }
 
@@ -442,7 +640,7 @@ impl Poller {
 #[pyo3(signature = (query, context=None))]
 fn render_list_query(py: Python<'_>, query: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
     let ctx = self::context(py, context)?;
-    let v = argument(py, "bad_request", query)?;
+    let v = argument_within(py, "bad_request", query, ctx.limits.max_document_bytes)?;
     agentrules::ListQuery::from_value(&v, &ctx)
         .map(|q| q.to_query_string())
         .map_err(|r| core_error(py, "bad_request", "invalid list query", &r))
@@ -571,46 +769,76 @@ struct TableValidator {
     native: Option<jsonschema::Validator<jsonschema::json::Pyo3>>,
 }
 
-/// Whether `obj` is JSON that `to_value` converts without error, built only from the exact
-/// built-in types (a subclass, e.g. an enum member, takes the converting path): the fast path
+/// The length of `obj`'s JSON (as `encoded_len` measures the converted value) when it is JSON
+/// that `to_value` converts without error, built only from the exact built-in types (a
+/// subclass, e.g. an enum member, takes the converting path); `None` otherwise: the fast path
 /// accepts nothing the converting path would refuse. `depth` counts the containers around it,
 /// as in `to_value`.
-fn is_plain_json(obj: &Bound<'_, PyAny>, depth: usize) -> bool {
+fn plain_json_len(obj: &Bound<'_, PyAny>, depth: usize) -> Option<u64> {
     if let Ok(s) = obj.cast_exact::<PyString>() {
-        return s.to_str().is_ok();
+        return s.to_str().ok().map(encoded_len);
     }
-    if obj.is_none() || obj.is_exact_instance_of::<PyBool>() {
-        return true;
+    if obj.is_none() {
+        return Some(4);
+    }
+    if let Ok(b) = obj.cast_exact::<PyBool>() {
+        return Some(if b.is_true() { 4 } else { 5 });
     }
     if obj.is_exact_instance_of::<PyInt>() {
-        return obj.extract::<i64>().is_ok() || obj.extract::<u64>().is_ok();
+        return match obj.extract::<i64>() {
+            Ok(i) => Some(encoded_len(&i)),
+            Err(_) => obj.extract::<u64>().ok().map(|u| encoded_len(&u)),
+        };
     }
     if let Ok(f) = obj.cast_exact::<PyFloat>() {
-        return f.value().is_finite();
+        let f = f.value();
+        return f.is_finite().then(|| encoded_len(&f));
     }
+    let inner = depth.saturating_add(1);
     if let Ok(d) = obj.cast_exact::<PyDict>() {
-        return depth < MAX_DEPTH
-            && d.iter().all(|(k, v)| {
-                k.cast_exact::<PyString>().is_ok_and(|k| k.to_str().is_ok()) && is_plain_json(&v, depth + 1)
-            });
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        // `{` `}`, and per member its name, a colon, its value and a comma but for the last.
+        let n = u64::try_from(d.len()).unwrap_or(u64::MAX);
+        let mut len = 2u64.saturating_add(n).saturating_add(n.saturating_sub(1));
+        for item in DictItems::new(d) {
+            let (k, v) = item.ok()?;
+            let k = k.cast_exact::<PyString>().ok()?;
+            len = len.saturating_add(encoded_len(k.to_str().ok()?)).saturating_add(plain_json_len(&v, inner)?);
+        }
+        return Some(len);
     }
     if let Ok(l) = obj.cast_exact::<PyList>() {
-        return depth < MAX_DEPTH && l.iter().all(|v| is_plain_json(&v, depth + 1));
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        let mut len = 2u64;
+        let mut n = 0u64;
+        for v in l.iter() {
+            len = len.saturating_add(plain_json_len(&v, inner)?);
+            n = n.saturating_add(1);
+        }
+        return Some(len.saturating_add(n.saturating_sub(1)));
     }
-    false
+    None
 }
 
 impl TableValidator {
     /// The fast path of `validate_elements`: true only when the core would report nothing: a
-    /// list of dicts with exactly `key` and `value`, plain JSON values (see `is_plain_json`),
-    /// each valid, and keys that pass T4 (`agentrules::table::keys_pass`).
+    /// list of dicts with exactly `key` and `value`, plain JSON values (see `plain_json_len`)
+    /// whose JSON is within the default `maxDocumentBytes`, each valid, and keys that pass T4
+    /// (`agentrules::table::keys_pass`). No Python code runs (the rows are read in place).
     /// Reading Python objects needs the GIL; it is released briefly every `YIELD_EVERY` rows
     /// so other threads keep running during a long table (CPython hands the GIL to a thread
     /// that has been waiting for its switch interval).
     fn all_pass(&self, py: Python<'_>, elements: &Bound<'_, PyAny>) -> bool {
         const YIELD_EVERY: usize = 512;
         let (Some(native), Ok(list)) = (&self.native, elements.cast_exact::<PyList>()) else { return false };
+        let max = agentrules::Limits::DEFAULT.max_document_bytes;
         let mut keys = Vec::with_capacity(list.len());
+        // `[` `]` and the commas between rows.
+        let mut size = 1u64;
         for (i, item) in list.iter().enumerate() {
             if i % YIELD_EVERY == YIELD_EVERY - 1 {
                 py.detach(|| ());
@@ -619,9 +847,24 @@ impl TableValidator {
             if row.len() != 2 {
                 return false;
             }
-            let (Ok(Some(key)), Ok(Some(value))) = (row.get_item("key"), row.get_item("value")) else { return false };
+            let Some(row_len) = plain_json_len(row, 1) else { return false };
+            size = size.saturating_add(row_len).saturating_add(1);
+            if size > max {
+                return false;
+            }
+            let (mut key, mut value) = (None, None);
+            for item in DictItems::new(row) {
+                let Ok((k, v)) = item else { return false };
+                let Ok(name) = k.cast_exact::<PyString>() else { return false };
+                match name.to_str() {
+                    Ok("key") => key = Some(v),
+                    Ok("value") => value = Some(v),
+                    _ => return false,
+                }
+            }
+            let (Some(key), Some(value)) = (key, value) else { return false };
             let Ok(key) = key.cast_into_exact::<PyString>() else { return false };
-            if !is_plain_json(&value, 2) || !native.is_valid(value.as_borrowed()) {
+            if !native.is_valid(value.as_borrowed()) {
                 return false;
             }
             keys.push(key);
@@ -676,7 +919,7 @@ impl TableValidator {
     /// Whether one row value is valid.
     fn is_valid(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<bool> {
         if let Some(native) = &self.native {
-            if is_plain_json(value, 0) {
+            if plain_json_len(value, 0).is_some_and(|n| n <= agentrules::Limits::DEFAULT.max_document_bytes) {
                 return Ok(native.is_valid(value.as_borrowed()));
             }
         }
@@ -754,10 +997,12 @@ impl SseDecoder {
     /// Decodes a chunk; raises `ValidationError` (`invalid_stream`) past a limit.
     /// The dicts are built directly from the decoder's borrowed text (`push_with`: no
     /// intermediate Rust strings), with interned keys and the event type shared while it repeats.
-    fn push<'py>(&mut self, py: Python<'py>, chunk: &[u8]) -> PyResult<Bound<'py, PyList>> {
+    /// `chunk` is raw bytes: `bytes`, `bytearray` or `memoryview` (a `str` is a `TypeError`).
+    fn push<'py>(&mut self, py: Python<'py>, chunk: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        let chunk = raw_bytes_arg(chunk, "chunk")?;
         let mut sink = PySseSink { py, out: Vec::new(), last_type: &mut self.last_type, failed: None };
         self.inner
-            .push_with(chunk, &mut sink)
+            .push_with(chunk.as_slice(), &mut sink)
             .map_err(|e| validation_error(py, "invalid_stream", &e.to_string(), &[]))?;
         if let Some(e) = sink.failed {
             return Err(e);
@@ -789,7 +1034,7 @@ impl SseDecoder {
 fn replay_json(py: Python<'_>, log: &Bound<'_, PyAny>) -> PyResult<String> {
     let v = argument(py, "bad_request", log)?;
     let state = agentrules::run::replay(&v).map_err(|r| core_error(py, "bad_request", "invalid run log", &r))?;
-    Ok(serde_json::to_string(&state).unwrap_or_default())
+    serde_json::to_string(&state).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
 /// W4: the outcome of a webhook verification; truthy exactly when verified.
@@ -830,7 +1075,9 @@ impl WebhookVerification {
 }
 
 /// Header pairs from a mapping (`dict`, Starlette's or httpx's `Headers`: their `multi_items()`
-/// or `items()`, so repeated headers are seen) or an iterable of `(name, value)` pairs.
+/// or `items()`, so repeated headers are seen) or an iterable of `(name, value)` pairs: tuples
+/// or 2-item lists, as ASGI's `scope["headers"]` gives them. A name or value is `str` or raw
+/// bytes (`RawBytes`), read as Latin-1 as HTTP and ASGI define header bytes.
 fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
     let items = if headers.hasattr("multi_items")? {
         headers.call_method0("multi_items")?
@@ -839,35 +1086,37 @@ fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
     } else {
         headers.clone()
     };
+    let bad_pair = || PyTypeError::new_err("each header must be a (name, value) pair of str or bytes");
+    let part = |p: Bound<'_, PyAny>| -> PyResult<String> {
+        if let Ok(s) = p.cast::<PyString>() {
+            return Ok(s.to_cow()?.into_owned());
+        }
+        match raw_bytes(&p) {
+            Ok(Some(b)) => Ok(b.as_slice().iter().map(|&c| char::from(c)).collect()),
+            _ => Err(bad_pair()),
+        }
+    };
     let mut out = Vec::new();
     for pair in
         items.try_iter().map_err(|_| PyTypeError::new_err("headers must be a mapping or (name, value) pairs"))?
     {
         let pair = pair?;
-        let (n, v): (String, String) =
-            pair.extract().map_err(|_| PyTypeError::new_err("each header must be a (name, value) pair of str"))?;
-        out.push((n, v));
+        let (name, value) = if let Ok(t) = pair.cast::<PyTuple>() {
+            if t.len() != 2 {
+                return Err(bad_pair());
+            }
+            (t.get_item(0)?, t.get_item(1)?)
+        } else if let Ok(l) = pair.cast::<PyList>() {
+            if l.len() != 2 {
+                return Err(bad_pair());
+            }
+            (l.get_item(0)?, l.get_item(1)?)
+        } else {
+            return Err(bad_pair());
+        };
+        out.push((part(name)?, part(value)?));
     }
     Ok(out)
-}
-
-/// Bytes from `bytes`, `bytearray` or `memoryview`; `str` is refused (a decoded body may not be
-/// the bytes that were signed).
-fn raw_bytes(v: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
-    if v.is_instance_of::<PyString>() {
-        return Err(PyTypeError::new_err(format!(
-            "{what} must be the raw bytes as received (e.g. `await request.body()`), not str"
-        )));
-    }
-    if let Ok(b) = v.cast::<PyBytes>() {
-        return Ok(b.as_bytes().to_vec());
-    }
-    if let Ok(b) = v.cast::<pyo3::types::PyByteArray>() {
-        return Ok(b.to_vec());
-    }
-    v.call_method0("tobytes")
-        .and_then(|b| b.cast_into::<PyBytes>().map(|b| b.as_bytes().to_vec()).map_err(PyErr::from))
-        .map_err(|_| PyTypeError::new_err(format!("{what} must be bytes, bytearray or memoryview")))
 }
 
 /// W1–W4: verifies a webhook request over its raw body bytes. `now` defaults to the clock.
@@ -884,10 +1133,10 @@ fn verify_webhook(
         PyValueError::new_err(format!("unknown provider {}: github, slack or whatsapp", py_repr(provider)))
     })?;
     let pairs = header_pairs(headers)?;
-    let body = raw_bytes(body, "body")?;
+    let body = raw_bytes_arg(body, "body")?;
     let secret = match secret.cast::<PyString>() {
         Ok(s) => s.to_cow()?.as_bytes().to_vec(),
-        Err(_) => raw_bytes(secret, "secret")?,
+        Err(_) => raw_bytes_arg(secret, "secret")?.as_slice().to_vec(),
     };
     let now = match now {
         Some(n) => n,
@@ -897,7 +1146,7 @@ fn verify_webhook(
             .unwrap_or(0),
     };
     let v: agentrules::webhook::WebhookVerification =
-        agentrules::webhook::verify(p, &pairs, &body, &secret, now).into();
+        agentrules::webhook::verify(p, &pairs, body.as_slice(), &secret, now).into();
     Ok(WebhookVerification {
         verified: v.verified,
         reason: v.reason.map(|r| r.as_str()),
@@ -963,11 +1212,9 @@ fn sweep_connectors(py: Python<'_>, installs: &Bound<'_, PyAny>, now: i64, sweep
 /// reaches Python as an exception (pyo3's `PanicException`) and the interpreter lives on. Not
 /// part of the API.
 #[pyfunction]
+#[expect(clippy::panic, reason = "the panic-safety test needs a panic on purpose")]
 fn _internal_panic_for_tests() {
-    #[allow(clippy::panic)]
-    {
-        panic!("a forced internal failure (panic-safety test)");
-    }
+    panic!("a forced internal failure (panic-safety test)");
 }
 
 #[pymodule]

@@ -7,6 +7,23 @@ the Rust core they are all compiled from::
     >>> report = agentrules.validate_launch({"prompt": {"text": " "}})
     >>> [(v.path, v.code) for v in report.violations]
     [('/prompt/text', 'empty_text')]
+
+Inputs. A document (a body, a context, a schema, a matrix, a log, ...) is JSON text or a Python
+value: ``str`` is JSON text, and so are raw bytes; ``dict``, ``list``, ``tuple``, ``str``,
+``int``, ``float`` (finite), ``bool`` and ``None`` are values (subclasses read by their built-in
+value: an ``int`` subclass's ``__float__`` or ``__index__`` is never called). Values are held to
+the same limits as text: 127 levels of nesting (a self-referencing list is too deep), and
+``limits.maxDocumentBytes`` measured on the value's compact JSON. Anything else is
+``invalid_json``, never a crash.
+
+Raw bytes, one rule everywhere: ``bytes``, ``bytearray`` and ``memoryview`` (C-contiguous, of
+single bytes: format ``B``, ``b`` or ``c``) are raw bytes on every entry that takes bytes or JSON
+text: ``check``/``validate_*`` and every document argument (JSON text, UTF-8),
+``SseDecoder.push``, ``check_image``, and ``verify_webhook``'s body, secret and header names and
+values (header bytes read as Latin-1, as ASGI's ``scope["headers"]`` gives them: a list of
+``(name, value)`` pairs, tuples or 2-item lists). Where raw bytes are required (a stream, a
+body, an image), ``str`` is a ``TypeError``; another ``memoryview`` is a ``TypeError`` there and
+``invalid_json`` as a document.
 """
 
 from __future__ import annotations
@@ -170,18 +187,18 @@ def delete(status: StatusLike) -> bool:
 
 
 def check_image(
-    data: bytes,
+    data: Union[bytes, bytearray, memoryview],
     media_type: str,
     length: Optional[int] = None,
     context: Any = None,
 ) -> Report:
     """I7: checks image bytes before they are base64-encoded.
 
-    Give the whole file as ``data``, or only its first bytes (16 are enough) with the file's
-    ``length``. Paths are ``/media_type`` and ``/data``.
+    Give the whole file as ``data`` (raw bytes: ``bytes``, ``bytearray`` or ``memoryview``), or
+    only its first bytes (16 are enough) with the file's ``length``. Paths are ``/media_type``
+    and ``/data``.
     """
-    size = len(data) if length is None else length
-    return _native.check_image_bytes(media_type, bytes(data[:16]), size, context)
+    return _native.check_image_bytes(media_type, data, length, context)
 
 
 def raise_for_violations(report: Report) -> None:
