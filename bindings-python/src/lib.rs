@@ -307,7 +307,15 @@ fn text<'a>(s: &'a Bound<'_, PyString>) -> Result<std::borrow::Cow<'a, str>, Not
 /// No Python code runs: values are read in place (an `int` subclass's `__float__` or `__index__`,
 /// a `str` subclass's `__str__`, a key's `__hash__` or `__eq__` are never called), so no input
 /// can change a container while it is read, and a change by anything else is an error.
-fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
+///
+/// Counts the values read into `count`: past the core's
+/// [`agentrules::json::MAX_VALUES`] it stops (the caller tells that case by the count), so a
+/// list of 41 million strings is refused, not copied into gigabytes.
+fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Result<Value, NotJson> {
+    *count = count.saturating_add(1);
+    if *count > agentrules::json::MAX_VALUES {
+        return Err(NotJson("too many values".into()));
+    }
     // `depth` counts the containers around `obj`; a container at `MAX_DEPTH` would be one level
     // too many, refused before any recursion.
     let too_deep = || NotJson(format!("the value is nested deeper than {MAX_DEPTH} levels"));
@@ -324,7 +332,7 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
         for item in DictItems::new(d) {
             let (k, v) = item?;
             let key = k.cast::<PyString>().map_err(|_| NotJson("an object key that is not a string".into()))?;
-            map.insert(text(key)?.into_owned(), to_value(&v, depth.saturating_add(1))?);
+            map.insert(text(key)?.into_owned(), to_value_counted(&v, depth.saturating_add(1), count)?);
         }
         return Ok(Value::Object(map));
     }
@@ -367,14 +375,14 @@ fn to_value(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, NotJson> {
     if let Ok(l) = obj.cast::<PyList>() {
         return l
             .iter()
-            .map(|v| to_value(&v, depth.saturating_add(1)))
+            .map(|v| to_value_counted(&v, depth.saturating_add(1), count))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array);
     }
     if let Ok(tup) = obj.cast::<PyTuple>() {
         return tup
             .iter()
-            .map(|v| to_value(&v, depth.saturating_add(1)))
+            .map(|v| to_value_counted(&v, depth.saturating_add(1), count))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array);
     }
@@ -459,7 +467,14 @@ fn document(input: &Bound<'_, PyAny>, max_bytes: u64) -> Result<Value, agentrule
         Ok(None) => {}
         Err(why) => return Err(not_json(format!("the input is not JSON: {why}"))),
     }
-    let v = to_value(input, 0).map_err(|NotJson(m)| not_json(format!("the input is not JSON: {m}")))?;
+    let mut count = 0u64;
+    let v = to_value_counted(input, 0, &mut count).map_err(|NotJson(m)| {
+        if count > agentrules::json::MAX_VALUES {
+            agentrules::json::too_many_values()
+        } else {
+            not_json(format!("the input is not JSON: {m}"))
+        }
+    })?;
     let len = encoded_len(&v);
     if len > max_bytes {
         return Err(agentrules::json::document_too_large(len, max_bytes));

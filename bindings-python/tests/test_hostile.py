@@ -337,11 +337,6 @@ def test_self_referencing_and_deep_containers_are_too_deep() -> None:
     still_answers()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the core's bounded $ref depth (issue 15 item 2, the lead's core change): the native stack overflows "
-    "in agentrules::table until it lands; strict, so this fails once the fix is merged and the mark must go",
-)
 def test_a_ref_chain_does_not_crash_the_interpreter() -> None:
     """50,000 `$defs` each `$ref`-ing the next, a row whose `x` refs the first (issue 15 item 2),
     in a child process: a crash is a failure here, not the end of the test run."""
@@ -365,6 +360,7 @@ def test_a_ref_chain_does_not_crash_the_interpreter() -> None:
     p = subprocess.run([sys.executable, "-c", src], capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, (p.returncode, p.stderr[-2000:])
     assert p.stdout.strip().endswith("alive empty_text"), p.stdout
+    assert "refused invalid_schema" in p.stdout, p.stdout
 
 
 # --- 10,000 hostile calls of each kind, then valid calls ---

@@ -160,15 +160,6 @@ pub fn document_too_large(len: u64, max_bytes: u64) -> Violation {
     )
 }
 
-/// The `document_too_large` violation for a value whose JSON text is longer than `max_bytes`.
-pub fn value_too_large(max_bytes: u64) -> Violation {
-    Violation::new(
-        &Pointer::root(),
-        Code::DocumentTooLarge,
-        format!("the document is more than {max_bytes} bytes as JSON, more than the limit"),
-    )
-}
-
 /// The `document_too_large` violation for a document of more than [`MAX_VALUES`] values.
 pub fn too_many_values() -> Violation {
     Violation::new(

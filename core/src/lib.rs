@@ -217,7 +217,8 @@ pub fn check_bytes(kind: Kind, input: &[u8], ctx: &Context) -> Report {
 pub fn check_value(kind: Kind, v: &Value, ctx: &Context) -> Report {
     let max = ctx.limits.max_document_bytes;
     if json::encoded_len(v, max) > max {
-        return Report::new(vec![json::value_too_large(max)]);
+        // The whole length, for the same message as the same document given as text.
+        return Report::new(vec![json::document_too_large(json::encoded_len(v, u64::MAX), max)]);
     }
     check_parsed(kind, v, ctx)
 }
