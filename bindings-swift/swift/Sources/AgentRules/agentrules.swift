@@ -1764,6 +1764,11 @@ public enum Code: Equatable, Hashable {
      * M4: a Git ref that `git check-ref-format` would refuse.
      */
     case invalidRef
+    /**
+     * The last entry of a report that found more than [`MAX_VIOLATIONS`] violations (at `""`):
+     * the first [`MAX_VIOLATIONS`] are listed, the rest are not.
+     */
+    case tooManyViolations
 
 
 
@@ -1970,6 +1975,8 @@ public struct FfiConverterTypeCode: FfiConverterRustBuffer {
         case 92: return .credentialsInUrl
         
         case 93: return .invalidRef
+        
+        case 94: return .tooManyViolations
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -2349,6 +2356,10 @@ public struct FfiConverterTypeCode: FfiConverterRustBuffer {
         
         case .invalidRef:
             writeInt(&buf, Int32(93))
+        
+        
+        case .tooManyViolations:
+            writeInt(&buf, Int32(94))
         
         }
     }
