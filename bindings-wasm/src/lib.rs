@@ -7,7 +7,7 @@
 //! These exports are the package's *raw* layer; users call `js/api.js`, which reads every JS
 //! argument (getters, Proxies, iterators, `toJSON`, detached buffers: anything that can run JS
 //! code or throw) and hands this layer only strings, `Uint8Array`s it owns, numbers and
-//! booleans. In return, no export calls into JavaScript: each answers bytes (see [`Out`]) that
+//! booleans. In return, no export calls into JavaScript: each answers bytes (see `Out`) that
 //! `js/api.js` turns into objects after the call returned. So no JS exception can ever unwind
 //! through a Rust frame (which would leak the shadow stack and leave borrows held: the
 //! instance failed for good after a few thousand such calls), and a trap (out of memory) is
@@ -57,7 +57,7 @@ thread_local! {
     static OBJECTS: RefCell<Objects> = RefCell::new(Objects::default());
 }
 
-/// The numbers of the last answer (see [`Out`]).
+/// The numbers of the last answer (see `Out`).
 #[wasm_bindgen(js_name = takeMeta)]
 pub fn take_meta() -> Vec<f64> {
     META.with(|m| std::mem::take(&mut *m.borrow_mut()))
@@ -767,7 +767,7 @@ pub fn internal_hoard_for_tests(mib: u32) -> Vec<u8> {
 }
 
 /// An `invalid_arguments` error for an argument whose reading threw in JS (a getter, a Proxy
-/// trap, an iterator): `what` says which, `thrown` is the JS error (see [`thrown`]).
+/// trap, an iterator): `what` says which, `thrown` is the JS error (see `thrown`).
 #[wasm_bindgen(js_name = unreadableArgument)]
 pub fn unreadable_argument(what: &str, thrown: &str) -> Vec<u8> {
     answer(Err(invalid_arguments(format!("{what}: reading it threw {}", self::thrown(thrown)))))
