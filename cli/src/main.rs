@@ -193,10 +193,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// What reading an input gave: its bytes, or more than the limit (reading stopped there).
+/// What reading an input gave: its bytes, or more than the limit: a file's known size, or
+/// `None` when reading stopped at the limit.
 enum Input {
     Bytes(Vec<u8>),
-    TooLarge(u64),
+    TooLarge(Option<u64>),
 }
 
 /// Reads a file (`-` or none: standard input), never more than `max` bytes and one: input
@@ -210,7 +211,7 @@ fn read_limited(file: Option<&str>, max: u64) -> Result<Input, String> {
             // A regular file larger than the limit is refused from its size, without reading.
             if let Ok(m) = f.metadata() {
                 if m.is_file() && m.len() > max {
-                    return Ok(Input::TooLarge(m.len()));
+                    return Ok(Input::TooLarge(Some(m.len())));
                 }
             }
             f.take(max.saturating_add(1)).read_to_end(&mut buf)
@@ -218,7 +219,7 @@ fn read_limited(file: Option<&str>, max: u64) -> Result<Input, String> {
     };
     read.map_err(|e| format!("cannot read `{}`: {e}", file.unwrap_or("-")))?;
     let len = u64::try_from(buf.len()).unwrap_or(u64::MAX);
-    Ok(if len > max { Input::TooLarge(len) } else { Input::Bytes(buf) })
+    Ok(if len > max { Input::TooLarge(None) } else { Input::Bytes(buf) })
 }
 
 /// Reads an input that is not the checked document (a context, a matrix, arguments, a body):
@@ -269,7 +270,8 @@ fn run(command: Command) -> Result<u8, String> {
             // Reading stops at the context's limit: a larger input is not read.
             let max = ctx.limits.max_document_bytes;
             let report = match read_limited(file.as_deref(), max)? {
-                Input::TooLarge(len) => Report::new(vec![agentrules::json::document_too_large(len, max)]),
+                Input::TooLarge(Some(len)) => Report::new(vec![agentrules::json::document_too_large(len, max)]),
+                Input::TooLarge(None) => Report::new(vec![agentrules::json::document_over_limit(max)]),
                 Input::Bytes(bytes) => agentrules::check_bytes(kind, &bytes, &ctx),
             };
             print_report(&report, format);

@@ -352,6 +352,16 @@ fn verify_webhook_runs_the_webhook_corpus() {
             }
             _ => unreachable!(),
         };
+        // A name that is no HTTP token (a trailing no-break space) cannot be a `--header` line:
+        // the CLI refuses the line itself (a usage error), which the next check asserts.
+        if headers.iter().any(|h| agentrules::webhook::parse_header_line(h).is_none()) {
+            let out = bin()
+                .args(["verify-webhook", "--provider", "github", "--secret-env", "PATH", "--header", &headers[0], "-"])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{}", case.label());
+            continue;
+        }
         let now = a["now"].as_i64().unwrap_or(0).to_string();
         let provider = a["provider"].as_str().unwrap();
         let mut args =
@@ -475,5 +485,59 @@ fn a_closed_standard_output_is_not_a_panic() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_closed_standard_output_ends_sse_quietly() {
+    // `agentrules sse | head -1`: no "Broken pipe" and exit 0 (the stream itself was fine).
+    let stream: String = (0..20_000).map(|i| format!("data: {i}\n\n")).collect();
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let mut child =
+        bin().args(["sse", "-"]).stdin(Stdio::piped()).stdout(writer).stderr(Stdio::piped()).spawn().expect("starts");
+    let _ = child.stdin.take().expect("stdin").write_all(stream.as_bytes());
+    let out = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn inputs_are_read_through_a_bound_and_the_core_reader() {
+    // An endless input is not read past the limit.
+    let o = run(&["check", "launch", "/dev/zero", "--format", "json"], b"");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("document_too_large"), "{}", stdout(&o));
+    let ctx = temp_file(r#"{"limits": {"maxDocumentBytes": 1000}}"#);
+    let o = run(&["check", "launch", "-", "--context", ctx.to_str().unwrap(), "--format", "json"], &[b' '; 5000]);
+    assert!(stdout(&o).contains("reading stopped there"), "{}", stdout(&o));
+    // `op` refuses a repeated name, as every other surface does.
+    let o = run(&["op", "retry_after"], br#"{"value": "120", "value": "5", "now": 0}"#);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("duplicate_field"));
+    // A context or a matrix that is not UTF-8 is refused, not decoded lossily.
+    let bad = std::env::temp_dir().join(format!("agentrules-cli-{}-bad.json", std::process::id()));
+    std::fs::write(&bad, b"{\"entitlements\": [\"web\xffSearch\"]}").unwrap();
+    let o = run(&["check", "launch", "-", "--context", bad.to_str().unwrap()], br#"{"prompt": {"text": "x"}}"#);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let o = run(&["decide", "--matrix", bad.to_str().unwrap(), "--tool", "t", "--role", "r", "--calls", "0"], b"");
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+}
+
+#[test]
+fn webhook_header_values_follow_the_core_rule() {
+    // A CRLF left in the value is malformed (only spaces and tabs are trimmed), as in every binding.
+    let body = temp_file("Hello, World!");
+    let sig = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    for (value, code) in [(format!("  {sig}\t"), 0), (format!("{sig}\r\n"), 1), (format!("{sig}\u{a0}"), 1)] {
+        let header = format!("X-Hub-Signature-256:{value}");
+        let out = bin()
+            .args(["verify-webhook", "--provider", "github", "--secret-env", "AR_TEST_SECRET", "--header", &header])
+            .arg(&body)
+            .env("AR_TEST_SECRET", "It's a Secret to Everybody")
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(code), "{value:?}: {}", String::from_utf8_lossy(&out.stdout));
     }
 }

@@ -160,6 +160,16 @@ pub fn document_too_large(len: u64, max_bytes: u64) -> Violation {
     )
 }
 
+/// The `document_too_large` violation for a document whose reading stopped at the limit, its
+/// whole length unknown (a stream, `/dev/zero`).
+pub fn document_over_limit(max_bytes: u64) -> Violation {
+    Violation::new(
+        &Pointer::root(),
+        Code::DocumentTooLarge,
+        format!("the document is longer than the limit of {max_bytes} bytes; reading stopped there"),
+    )
+}
+
 /// The `document_too_large` violation for a document of more than [`MAX_VALUES`] values.
 pub fn too_many_values() -> Violation {
     Violation::new(
