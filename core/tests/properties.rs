@@ -175,15 +175,7 @@ proptest! {
     #[test]
     fn sse_decoding_is_independent_of_chunking(stream in sse_stream(), cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8)) {
         let whole = decode(&[&stream]);
-        let mut points: Vec<usize> = cuts.iter().map(|c| c.index(stream.len() + 1)).collect();
-        points.sort_unstable();
-        let mut chunks = Vec::new();
-        let mut start = 0;
-        for p in points {
-            chunks.push(&stream[start..p]);
-            start = p;
-        }
-        chunks.push(&stream[start..]);
+        let chunks = split_at(&stream, &cuts);
         prop_assert_eq!(decode(&chunks), whole);
     }
 
@@ -193,17 +185,23 @@ proptest! {
     fn sse_limits_are_independent_of_chunking(stream in sse_stream(), cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..8), line in 1usize..24, event in 1usize..48) {
         let limits = SseLimits { max_line_bytes: line, max_event_bytes: event };
         let whole = decode_limited(&[&stream], limits);
-        let mut points: Vec<usize> = cuts.iter().map(|c| c.index(stream.len() + 1)).collect();
-        points.sort_unstable();
-        let mut chunks = Vec::new();
-        let mut start = 0;
-        for p in points {
-            chunks.push(&stream[start..p]);
-            start = p;
-        }
-        chunks.push(&stream[start..]);
+        let chunks = split_at(&stream, &cuts);
         prop_assert_eq!(decode_limited(&chunks, limits), whole);
     }
+}
+
+/// `stream` cut at the points `cuts` pick (sorted; empty pieces allowed).
+fn split_at<'a>(stream: &'a [u8], cuts: &[prop::sample::Index]) -> Vec<&'a [u8]> {
+    let mut points: Vec<usize> = cuts.iter().map(|c| c.index(stream.len() + 1)).collect();
+    points.sort_unstable();
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    for p in points {
+        chunks.push(&stream[start..p]);
+        start = p;
+    }
+    chunks.push(&stream[start..]);
+    chunks
 }
 
 /// The items up to the first error, and the error.
