@@ -93,6 +93,6 @@ args = sys.argv[1:]
 spec = {"call": "check", "kind": args[0], "input": args[1], "as": "bytes"} if len(args) == 2 else json.loads(args[0])
 try:
     outcome = run(spec)
-except (agentrules.ValidationError, ValueError, TypeError) as e:
+except Exception as e:  # a refusal; pyo3's PanicException is a BaseException: it dies, and the row fails
     outcome = refusal(e)
 print(json.dumps({"outcome": outcome}))
