@@ -41,12 +41,18 @@ fn run(spec: &Value) -> Result<String, String> {
     match spec["call"].as_str().unwrap_or("check") {
         "check" => {
             let kind = spec["kind"].as_str().and_then(Kind::parse).ok_or("unknown kind")?;
-            let ctx = match spec.get("context") {
-                None | Some(Value::Null) => Context::default(),
-                Some(c) => match Context::from_value(c) {
-                    Ok(c) => c,
-                    Err(r) => return Ok(format!("refused invalid_context ({})", codes(&r))),
+            let given = match (spec.get("context_file"), spec.get("context")) {
+                (Some(_), _) => match agentrules::json::parse_bytes(&read(spec, "context_file")?) {
+                    Ok(v) => Some(v),
+                    Err(v) => return Ok(format!("refused invalid_context ({})", v.code.as_str())),
                 },
+                (None, None | Some(Value::Null)) => None,
+                (None, Some(c)) => Some(c.clone()),
+            };
+            let ctx = match given.map(|c| Context::from_value(&c)) {
+                None => Context::default(),
+                Some(Ok(c)) => c,
+                Some(Err(r)) => return Ok(format!("refused invalid_context ({})", codes(&r))),
             };
             let bytes = read(spec, "input")?;
             let report = if spec["as"] == "value" {
