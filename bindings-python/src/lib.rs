@@ -393,30 +393,6 @@ fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Re
     Err(NotJson(format!("a `{type_name}` is not a JSON value")))
 }
 
-/// Counts the bytes written to it.
-struct Counter(u64);
-
-impl std::io::Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 = self.0.saturating_add(u64::try_from(buf.len()).unwrap_or(u64::MAX));
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The length of `v` as compact JSON text (serde_json's encoding), counted without building the
-/// text: the size `limits.maxDocumentBytes` holds a Python value to.
-// Local until the core exports the measure `check_value` applies (`agentrules::json::encoded_len`).
-fn encoded_len<T: serde::Serialize + ?Sized>(v: &T) -> u64 {
-    let mut c = Counter(0);
-    match serde_json::to_writer(&mut c, v) {
-        Ok(()) => c.0,
-        Err(_) => u64::MAX,
-    }
-}
-
 /// A JSON value as Python.
 fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match v {
@@ -475,8 +451,8 @@ fn document(input: &Bound<'_, PyAny>, max_bytes: u64) -> Result<Value, agentrule
             not_json(format!("the input is not JSON: {m}"))
         }
     })?;
-    let len = encoded_len(&v);
-    if len > max_bytes {
+    if agentrules::json::encoded_len(&v, max_bytes) > max_bytes {
+        let len = agentrules::json::encoded_len(&v, u64::MAX);
         return Err(agentrules::json::document_too_large(len, max_bytes));
     }
     Ok(v)
@@ -784,14 +760,14 @@ struct TableValidator {
     native: Option<jsonschema::Validator<jsonschema::json::Pyo3>>,
 }
 
-/// The length of `obj`'s JSON (as `encoded_len` measures the converted value) when it is JSON
+/// The length of `obj`'s JSON (as `agentrules::json::encoded_len` measures the converted value) when it is JSON
 /// that `to_value` converts without error, built only from the exact built-in types (a
 /// subclass, e.g. an enum member, takes the converting path); `None` otherwise: the fast path
 /// accepts nothing the converting path would refuse. `depth` counts the containers around it,
 /// as in `to_value`.
 fn plain_json_len(obj: &Bound<'_, PyAny>, depth: usize) -> Option<u64> {
     if let Ok(s) = obj.cast_exact::<PyString>() {
-        return s.to_str().ok().map(encoded_len);
+        return s.to_str().ok().map(agentrules::json::string_len);
     }
     if obj.is_none() {
         return Some(4);
@@ -801,13 +777,12 @@ fn plain_json_len(obj: &Bound<'_, PyAny>, depth: usize) -> Option<u64> {
     }
     if obj.is_exact_instance_of::<PyInt>() {
         return match obj.extract::<i64>() {
-            Ok(i) => Some(encoded_len(&i)),
-            Err(_) => obj.extract::<u64>().ok().map(|u| encoded_len(&u)),
+            Ok(i) => Some(agentrules::json::number_len(&i.into())),
+            Err(_) => obj.extract::<u64>().ok().map(|u| agentrules::json::number_len(&u.into())),
         };
     }
     if let Ok(f) = obj.cast_exact::<PyFloat>() {
-        let f = f.value();
-        return f.is_finite().then(|| encoded_len(&f));
+        return Number::from_f64(f.value()).map(|n| agentrules::json::number_len(&n));
     }
     let inner = depth.saturating_add(1);
     if let Ok(d) = obj.cast_exact::<PyDict>() {
@@ -820,7 +795,9 @@ fn plain_json_len(obj: &Bound<'_, PyAny>, depth: usize) -> Option<u64> {
         for item in DictItems::new(d) {
             let (k, v) = item.ok()?;
             let k = k.cast_exact::<PyString>().ok()?;
-            len = len.saturating_add(encoded_len(k.to_str().ok()?)).saturating_add(plain_json_len(&v, inner)?);
+            len = len
+                .saturating_add(agentrules::json::string_len(k.to_str().ok()?))
+                .saturating_add(plain_json_len(&v, inner)?);
         }
         return Some(len);
     }

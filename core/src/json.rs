@@ -119,8 +119,13 @@ pub fn encoded_len(v: &Value, stop_above: u64) -> u64 {
 }
 
 /// The JSON text length of a string with its quotes and escapes (`"` and `\` take two bytes,
-/// `\n`-style controls two, other controls six).
-fn string_len(s: &str) -> u64 {
+/// `\n`-style controls two, other controls six): a piece of [`encoded_len`], for a binding that
+/// measures its own values without converting them.
+///
+/// ```
+/// assert_eq!(agentrules::json::string_len("a\"b\n"), serde_json::to_string("a\"b\n").unwrap().len() as u64);
+/// ```
+pub fn string_len(s: &str) -> u64 {
     let extra: u64 = s
         .bytes()
         .map(|b| match b {
@@ -132,7 +137,8 @@ fn string_len(s: &str) -> u64 {
     u64::try_from(s.len()).unwrap_or(u64::MAX).saturating_add(2).saturating_add(extra)
 }
 
-fn number_len(n: &serde_json::Number) -> u64 {
+/// The JSON text length of a number (a piece of [`encoded_len`]).
+pub fn number_len(n: &serde_json::Number) -> u64 {
     let digits = |mut x: u64| {
         let mut d = 1u64;
         while x >= 10 {
