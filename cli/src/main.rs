@@ -454,10 +454,6 @@ fn verify_webhook(
     Ok(u8::from(!outcome.verified))
 }
 
-fn read_json(path: &str, what: &str) -> Result<serde_json::Value, String> {
-    read_json_input(Some(path), what)
-}
-
 fn refused(what: &str, path: &str, report: &Report) -> String {
     let lines: Vec<String> = report.violations.iter().map(|v| format!("  {v}")).collect();
     format!("invalid {what} `{path}`:\n{}", lines.join("\n"))
@@ -467,9 +463,10 @@ fn connector(command: ConnectorCommand) -> Result<u8, String> {
     use agentrules::connector::{apply, summary, sweep, ConnectorPolicy, Install, InstallEvent};
     match command {
         ConnectorCommand::Apply { install, event, failure_threshold } => {
-            let i =
-                Install::from_value(&read_json(&install, "install")?).map_err(|r| refused("install", &install, &r))?;
-            let e = InstallEvent::from_value(&read_json(&event, "event")?).map_err(|r| refused("event", &event, &r))?;
+            let i = Install::from_value(&read_json_input(Some(&install), "install")?)
+                .map_err(|r| refused("install", &install, &r))?;
+            let e = InstallEvent::from_value(&read_json_input(Some(&event), "event")?)
+                .map_err(|r| refused("event", &event, &r))?;
             let policy = ConnectorPolicy { failure_threshold, ..ConnectorPolicy::default() };
             match apply(&i, &e, policy) {
                 Ok(next) => {
@@ -483,13 +480,13 @@ fn connector(command: ConnectorCommand) -> Result<u8, String> {
             }
         }
         ConnectorCommand::Summary { install } => {
-            let i =
-                Install::from_value(&read_json(&install, "install")?).map_err(|r| refused("install", &install, &r))?;
+            let i = Install::from_value(&read_json_input(Some(&install), "install")?)
+                .map_err(|r| refused("install", &install, &r))?;
             println!("{}", serde_json::to_string(&summary(&i)).map_err(|e| e.to_string())?);
             Ok(0)
         }
         ConnectorCommand::Sweep { installs, now, sweep_after } => {
-            let v = read_json(&installs, "installs")?;
+            let v = read_json_input(Some(&installs), "installs")?;
             let serde_json::Value::Array(items) = v else {
                 return Err(format!("installs `{installs}` is not a JSON array"));
             };
