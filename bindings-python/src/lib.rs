@@ -451,7 +451,8 @@ fn document(input: &Bound<'_, PyAny>, max_bytes: u64) -> Result<Value, agentrule
             not_json(format!("the input is not JSON: {m}"))
         }
     })?;
-    if agentrules::json::encoded_len(&v, max_bytes) > max_bytes {
+    // `u64::MAX`: the caller's core function applies the limit itself (`check_value`).
+    if max_bytes < u64::MAX && agentrules::json::encoded_len(&v, max_bytes) > max_bytes {
         let len = agentrules::json::encoded_len(&v, u64::MAX);
         return Err(agentrules::json::document_too_large(len, max_bytes));
     }
@@ -502,7 +503,8 @@ fn check_kind(
         let bytes = b.as_slice();
         return Ok(Report::from(py.detach(|| agentrules::check_bytes(kind, bytes, &ctx))));
     }
-    let report = match document(input, ctx.limits.max_document_bytes) {
+    // `check_value` holds the value to the context's maxDocumentBytes: measured once, there.
+    let report = match document(input, u64::MAX) {
         Ok(v) => py.detach(|| agentrules::check_value(kind, &v, &ctx)),
         Err(v) => agentrules::Report::new(vec![v]),
     };
