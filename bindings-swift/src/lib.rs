@@ -295,8 +295,8 @@ pub fn retry_after_ms(value: String, now_unix_seconds: u64) -> Option<u64> {
 /// returns the JSON result.
 #[uniffi::export]
 pub fn evaluate(op: String, args_json: String) -> Result<String, Refusal> {
-    let args =
-        agentrules::json::parse(&args_json).map_err(|v| refuse(ErrorKind::InvalidArguments, v.message.clone(), vec![v]))?;
+    let args = agentrules::json::parse(&args_json)
+        .map_err(|v| refuse(ErrorKind::InvalidArguments, v.message.clone(), vec![v]))?;
     agentrules::ops::evaluate(&op, &args)
         .map(|v| v.to_string())
         .map_err(|e| refuse(ErrorKind::InvalidArguments, e.to_string(), Vec::new()))
