@@ -7,8 +7,10 @@
 //!   a `type_mismatch`.
 //! - A `prompt` that is not an object is one `type_mismatch`; L2 does not also fire (one cause,
 //!   one violation).
-//! - L7 applies when `workflowId` is present: `workflowInputs` without `workflowId` is reported
-//!   once, as `requires_workflow`, and the prompt is then judged as a simple agent's.
+//! - L7 applies with or without `workflowId`: `{prompt, workflowInputs}` without `workflowId`
+//!   reports both `prompt_with_workflow_inputs` at `/prompt` (L7) and `requires_workflow` at
+//!   `/workflowInputs` (L6); the inputs are not checked further. Only a known prompt workflow
+//!   replaces L7 (by L9).
 //! - A `prompt` reported as `prompt_with_workflow_inputs` or `prompt_not_accepted` is not checked
 //!   further (like `not_allowed_with_workflow`).
 //! - `prompt.text`, whenever present, must be a non-blank string, whatever the agent's kind.
@@ -116,7 +118,7 @@ pub fn check_launch(v: &Value, ctx: &Context) -> Vec<Violation> {
                     Code::PromptNotAccepted,
                     "this workflow takes files through workflowInputs, not a prompt",
                 ),
-                Kind::UnknownWorkflow if has_inputs => prompt_with_inputs(&mut sink, &path),
+                Kind::UnknownWorkflow | Kind::Simple if has_inputs => prompt_with_inputs(&mut sink, &path),
                 Kind::PromptWorkflow => check_prompt(&mut sink, &path, value, true, ctx),
                 Kind::Simple | Kind::UnknownWorkflow => check_prompt(&mut sink, &path, value, false, ctx),
             },

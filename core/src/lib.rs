@@ -8,10 +8,10 @@
 //! every violation in document order and never panic; the core does no I/O and reads no clock.
 //!
 //! ```
-//! let report = agentrules::check("launch", r#"{"prompt": {"text": ""}, "workflowInputs": {}}"#, None).unwrap();
+//! let report = agentrules::check("launch", r#"{"prompt": {"text": ""}, "fileIds": ["x"]}"#, None).unwrap();
 //! assert!(!report.ok);
 //! let found: Vec<(&str, &str)> = report.violations.iter().map(|v| (v.path.as_str(), v.code.as_str())).collect();
-//! assert_eq!(found, [("/prompt/text", "empty_text"), ("/workflowInputs", "requires_workflow")]);
+//! assert_eq!(found, [("/prompt/text", "empty_text"), ("/fileIds/0", "invalid_uuid")]);
 //! ```
 //!
 //! The areas follow `RULES.md`: [`lifecycle`] (S1–S6), [`launch`] (L1–L11), [`image`] (I1–I7),

@@ -194,8 +194,6 @@ codes! {
     SchemaContentMediaType = "schema_content_media_type",
     /// T4: a value meets a `false` schema (nothing is valid there).
     SchemaFalse = "schema_false",
-    /// T4: a keyword this library does not name yet failed (forward compatibility).
-    SchemaOther = "schema_other",
     // P: tools and policy (section 6).
     /// P2: a tool the matrix does not list, with no default entry.
     UnknownTool = "unknown_tool",

@@ -74,7 +74,6 @@ Code = Literal[
     "schema_content_encoding",
     "schema_content_media_type",
     "schema_false",
-    "schema_other",
     "unknown_tool",
     "role_not_allowed",
     "max_calls_exceeded",
