@@ -40,10 +40,7 @@ enum Format {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check a document: launch, followup, image, image-bytes, list-query, conversation-query,
-    /// error-envelope, agent-headers, nome-headers, table, table-schema, artifact,
-    /// policy-matrix, tool-receipt, run-event, run-log, context, thread-create, thread-rename,
-    /// message-metadata, connector-install, connector-event, marketplace-install, git-import
+    /// Check a document as one of the kinds (`agentrules kinds` lists them)
     Check {
         /// What the document is
         kind: String,
@@ -61,9 +58,21 @@ enum Command {
         /// launch | followup
         name: String,
     },
+    /// List every kind `check` takes, with what it is
+    Kinds {
+        /// Output format (json: `[{kind, summary, feature}]`)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// List every violation code
     Codes {
         /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// List every refusal kind (the `code` of a thrown or raised error that is not a report)
+    Refusals {
+        /// Output format (json: `[{kind, description}]`)
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -182,8 +191,22 @@ enum ConnectorCommand {
     },
 }
 
+/// The help of `check`, its kinds listed from the core's kind registry.
+fn check_help() -> String {
+    let mut out = String::from("Check a document as one of these kinds:\n");
+    for k in Kind::SPECS {
+        out.push_str(&format!("\n  {:<20} {}", k.name, k.summary));
+    }
+    out
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().mut_subcommand("check", |c| c.long_about(check_help())).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match run(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(msg) => {
@@ -291,6 +314,33 @@ fn run(command: Command) -> Result<u8, String> {
             match format {
                 Format::Json => println!("{}", serde_json::to_string(&names).map_err(|e| e.to_string())?),
                 Format::Text => names.iter().for_each(|n| println!("{n}")),
+            }
+            Ok(0)
+        }
+        Command::Kinds { format } => {
+            match format {
+                Format::Json => {
+                    let all: Vec<serde_json::Value> = Kind::SPECS
+                        .iter()
+                        .map(|k| serde_json::json!({"kind": k.name, "summary": k.summary, "feature": k.feature}))
+                        .collect();
+                    println!("{}", serde_json::to_string(&all).map_err(|e| e.to_string())?);
+                }
+                Format::Text => Kind::SPECS.iter().for_each(|k| println!("{}", k.name)),
+            }
+            Ok(0)
+        }
+        Command::Refusals { format } => {
+            use agentrules::RefusalKind;
+            match format {
+                Format::Json => {
+                    let all: Vec<serde_json::Value> = RefusalKind::ALL
+                        .iter()
+                        .map(|k| serde_json::json!({"kind": k.as_str(), "description": k.description()}))
+                        .collect();
+                    println!("{}", serde_json::to_string(&all).map_err(|e| e.to_string())?);
+                }
+                Format::Text => RefusalKind::ALL.iter().for_each(|k| println!("{}", k.as_str())),
             }
             Ok(0)
         }

@@ -54,6 +54,7 @@ pub mod marketplace;
 pub mod ops;
 pub mod pointer;
 pub mod policy;
+pub mod refusal;
 pub mod report;
 pub mod response;
 pub mod run;
@@ -73,105 +74,137 @@ pub use launch::{FollowUpRequest, LaunchRequest};
 pub use lifecycle::AgentStatus;
 pub use listing::ListQuery;
 pub use pointer::Pointer;
+pub use refusal::{Refusal, RefusalKind};
 pub use report::{Code, Report, Violation};
 
-/// What a document is checked as: the `kind` of `check(kind, input, context?)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Kind {
+/// The checker of a kind: every kind is checked by a function of this one signature.
+pub type Checker = fn(&Value, &Context) -> Vec<report::Violation>;
+
+/// One entry of the kind registry ([`Kind::SPECS`]).
+#[derive(Debug, Clone, Copy)]
+pub struct KindSpec {
+    /// The kind.
+    pub kind: Kind,
+    /// Its name, as `check(kind, …)` takes it.
+    pub name: &'static str,
+    /// The Cargo feature the kind needs, if any (`table`).
+    pub feature: Option<&'static str>,
+    /// What the document is, in a line (the CLI's help, the generated docs).
+    pub summary: &'static str,
+    /// The function that checks a parsed document of this kind.
+    pub check: Checker,
+}
+
+/// The kind registry: each kind named once, with its name, feature gate, summary and checker.
+/// The enum, [`Kind::ALL`], [`Kind::parse`], [`check_value`], [`TABLE_KINDS`], the CLI's help
+/// and every binding's `kinds()` derive from it.
+macro_rules! kinds {
+    ($( #[doc = $doc:literal] $variant:ident = $name:literal $(, feature = $feature:literal)? => $check:expr; )+) => {
+        /// What a document is checked as: the `kind` of `check(kind, input, context?)`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Kind {
+            $( #[doc = $doc] $(#[cfg(feature = $feature)])? $variant, )+
+        }
+
+        impl Kind {
+            /// Every kind of this build, with its name, feature, summary and checker.
+            pub const SPECS: &'static [KindSpec] = &[ $(
+                $(#[cfg(feature = $feature)])?
+                KindSpec {
+                    kind: Kind::$variant,
+                    name: $name,
+                    feature: kinds!(@feature $($feature)?),
+                    summary: $doc.trim_ascii(),
+                    check: $check,
+                },
+            )+ ];
+
+            /// Every kind of this build, with its name.
+            pub const ALL: &'static [(Kind, &'static str)] = &[ $( $(#[cfg(feature = $feature)])? (Kind::$variant, $name), )+ ];
+        }
+
+        /// Every kind name that needs a feature, built or not (for a clear "not in this build").
+        const GATED_KINDS: &[&str] = &[ $( $( kinds!(@gated $name, $feature), )? )+ ];
+    };
+    (@feature) => { None };
+    (@feature $f:literal) => { Some($f) };
+    (@gated $name:literal, $f:literal) => { $name };
+}
+
+kinds! {
     /// `POST /api/v0/agents` body (L1–L10, I1–I6, C1–C4).
-    Launch,
+    Launch = "launch" => launch::check_launch;
     /// `POST /api/v0/agents/{id}/followup` body (L11, I1–I6).
-    FollowUp,
+    FollowUp = "followup" => launch::check_follow_up;
     /// One image object `{ media_type, data }` (I2–I6), paths relative to it.
-    Image,
+    Image = "image" => |v, ctx| {
+        let mut sink = report::Sink::default();
+        image::check_image(&mut sink, &Pointer::root(), v, &ctx.limits);
+        sink.out
+    };
     /// Raw image facts `{ media_type, byteLength, head }` (I7), `head` in hex.
-    ImageBytes,
+    ImageBytes = "image-bytes" => |v, ctx| image::check_image_bytes_doc(v, &ctx.limits);
     /// `GET /api/v0/agents` query parameters as a JSON object (Q1).
-    ListQuery,
+    ListQuery = "list-query" => listing::check_list_query;
     /// `GET /api/v0/agents/{id}/conversation` query parameters (Q2).
-    ConversationQuery,
+    ConversationQuery = "conversation-query" => |v, _| listing::check_conversation_query(v);
     /// An error envelope `{ error, code }` (E1).
-    ErrorEnvelope,
+    ErrorEnvelope = "error-envelope" => |v, _| errors::check_error_envelope(v);
     /// Agent API request headers (E3).
-    AgentHeaders,
+    AgentHeaders = "agent-headers" => |v, _| auth::check_headers(v, auth::Api::Agent);
     /// NOME request headers (E3).
-    NomeHeaders,
+    NomeHeaders = "nome-headers" => |v, _| auth::check_headers(v, auth::Api::Nome);
     /// `TABLE` content `{ schema, elements }` (T2–T5).
-    #[cfg(feature = "table")]
-    Table,
+    Table = "table", feature = "table" => |v, _| table::check_table(v);
     /// A table schema on its own (T3).
-    #[cfg(feature = "table")]
-    TableSchema,
+    TableSchema = "table-schema", feature = "table" => |v, _| table::check_table_schema(v);
     /// An artifact's `data` (T1, T2).
-    #[cfg(feature = "table")]
-    Artifact,
+    Artifact = "artifact", feature = "table" => |v, _| artifact::check_artifact(v);
     /// A tool policy matrix (P1).
-    PolicyMatrix,
+    PolicyMatrix = "policy-matrix" => |v, _| policy::check_policy_matrix(v);
     /// A tool receipt (P4).
-    ToolReceipt,
+    ToolReceipt = "tool-receipt" => |v, _| policy::check_receipt(v);
     /// One run event, flat with its `type` (R3).
-    RunEvent,
+    RunEvent = "run-event" => |v, _| run::check_event(v);
     /// A run event log (R3, R4).
-    RunLog,
+    RunLog = "run-log" => |v, _| run::check_log(v);
     /// A context document itself.
-    Context,
+    Context = "context" => |v, _| context::check_context(v);
     /// A thread create body `{ title? }` (H1, H2).
-    ThreadCreate,
+    ThreadCreate = "thread-create" => |v, _| thread::check_create(v);
     /// A thread rename body `{ title }` (H1, H2).
-    ThreadRename,
+    ThreadRename = "thread-rename" => |v, _| thread::check_rename(v);
     /// A message's metadata (H3, H4).
-    MessageMetadata,
+    MessageMetadata = "message-metadata" => |v, _| thread::check_metadata(v);
     /// A connector install record (K1).
-    ConnectorInstall,
+    ConnectorInstall = "connector-install" => |v, _| connector::check_install(v);
     /// A connector install event (K2).
-    ConnectorEvent,
+    ConnectorEvent = "connector-event" => |v, _| connector::check_event(v);
     /// A marketplace package install request (M1–M3).
-    MarketplaceInstall,
+    MarketplaceInstall = "marketplace-install" => marketplace::check_install;
     /// A Git repository import `{ url, ref? }` (M4).
-    GitImport,
+    GitImport = "git-import" => |v, _| marketplace::check_git_import(v);
 }
 
 impl Kind {
-    /// Every kind, with its name.
-    pub const ALL: &'static [(Kind, &'static str)] = &[
-        (Kind::Launch, "launch"),
-        (Kind::FollowUp, "followup"),
-        (Kind::Image, "image"),
-        (Kind::ImageBytes, "image-bytes"),
-        (Kind::ListQuery, "list-query"),
-        (Kind::ConversationQuery, "conversation-query"),
-        (Kind::ErrorEnvelope, "error-envelope"),
-        (Kind::AgentHeaders, "agent-headers"),
-        (Kind::NomeHeaders, "nome-headers"),
-        #[cfg(feature = "table")]
-        (Kind::Table, "table"),
-        #[cfg(feature = "table")]
-        (Kind::TableSchema, "table-schema"),
-        #[cfg(feature = "table")]
-        (Kind::Artifact, "artifact"),
-        (Kind::PolicyMatrix, "policy-matrix"),
-        (Kind::ToolReceipt, "tool-receipt"),
-        (Kind::RunEvent, "run-event"),
-        (Kind::RunLog, "run-log"),
-        (Kind::Context, "context"),
-        (Kind::ThreadCreate, "thread-create"),
-        (Kind::ThreadRename, "thread-rename"),
-        (Kind::MessageMetadata, "message-metadata"),
-        (Kind::ConnectorInstall, "connector-install"),
-        (Kind::ConnectorEvent, "connector-event"),
-        (Kind::MarketplaceInstall, "marketplace-install"),
-        (Kind::GitImport, "git-import"),
-    ];
-
     /// The kind named `name` (`launch`, `followup`, `list-query`, …).
     pub fn parse(name: &str) -> Option<Kind> {
-        Kind::ALL.iter().find(|(_, n)| *n == name).map(|(k, _)| *k)
+        Kind::SPECS.iter().find(|s| s.name == name).map(|s| s.kind)
     }
 
     /// The kind's name.
     pub fn name(self) -> &'static str {
-        Kind::ALL.iter().find(|(k, _)| *k == self).map_or("", |(_, n)| n)
+        self.spec().map_or("", |s| s.name)
+    }
+
+    /// The kind's registry entry.
+    pub fn spec(self) -> Option<&'static KindSpec> {
+        // The registry lists the kinds in the enum's order (both are written by `kinds!`).
+        Kind::SPECS
+            .get(self as usize)
+            .filter(|s| s.kind == self)
+            .or_else(|| Kind::SPECS.iter().find(|s| s.kind == self))
     }
 }
 
@@ -188,8 +221,19 @@ pub enum CheckError {
     InvalidContext(Report),
 }
 
-/// Kinds that need the `table` feature.
-pub const TABLE_KINDS: [&str; 3] = ["table", "table-schema", "artifact"];
+/// The refusal every surface gives: `unknown_kind`, or `invalid_context` with the context's
+/// violations.
+impl From<CheckError> for Refusal {
+    fn from(e: CheckError) -> Self {
+        match e {
+            CheckError::UnknownKind(_) => Refusal::new(RefusalKind::UnknownKind, e.to_string()),
+            CheckError::InvalidContext(r) => Refusal::from_report(RefusalKind::InvalidContext, "invalid context", r),
+        }
+    }
+}
+
+/// Kinds that need the `table` feature (from the kind registry).
+pub const TABLE_KINDS: &[&str] = GATED_KINDS;
 
 /// Checks `input` (JSON text) as `kind`, with an optional context (JSON text). Input that is not
 /// JSON is one `invalid_json` violation; an unknown kind or an invalid context is an `Err`.
@@ -224,38 +268,5 @@ pub fn check_value(kind: Kind, v: &Value, ctx: &Context) -> Report {
 }
 
 fn check_parsed(kind: Kind, v: &Value, ctx: &Context) -> Report {
-    let violations = match kind {
-        Kind::Launch => launch::check_launch(v, ctx),
-        Kind::FollowUp => launch::check_follow_up(v, ctx),
-        Kind::Image => {
-            let mut sink = report::Sink::default();
-            image::check_image(&mut sink, &Pointer::root(), v, &ctx.limits);
-            sink.out
-        }
-        Kind::ImageBytes => image::check_image_bytes_doc(v, &ctx.limits),
-        Kind::ListQuery => listing::check_list_query(v, ctx),
-        Kind::ConversationQuery => listing::check_conversation_query(v),
-        Kind::ErrorEnvelope => errors::check_error_envelope(v),
-        Kind::AgentHeaders => auth::check_headers(v, auth::Api::Agent),
-        Kind::NomeHeaders => auth::check_headers(v, auth::Api::Nome),
-        #[cfg(feature = "table")]
-        Kind::Table => table::check_table(v),
-        #[cfg(feature = "table")]
-        Kind::TableSchema => table::check_table_schema(v),
-        #[cfg(feature = "table")]
-        Kind::Artifact => artifact::check_artifact(v),
-        Kind::PolicyMatrix => policy::check_policy_matrix(v),
-        Kind::ToolReceipt => policy::check_receipt(v),
-        Kind::RunEvent => run::check_event(v),
-        Kind::RunLog => run::check_log(v),
-        Kind::Context => context::check_context(v),
-        Kind::ThreadCreate => thread::check_create(v),
-        Kind::ThreadRename => thread::check_rename(v),
-        Kind::MessageMetadata => thread::check_metadata(v),
-        Kind::ConnectorInstall => connector::check_install(v),
-        Kind::ConnectorEvent => connector::check_event(v),
-        Kind::MarketplaceInstall => marketplace::check_install(v, ctx),
-        Kind::GitImport => marketplace::check_git_import(v),
-    };
-    Report::new(violations)
+    Report::new(kind.spec().map(|s| (s.check)(v, ctx)).unwrap_or_default())
 }

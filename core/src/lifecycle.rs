@@ -19,6 +19,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::pointer::Pointer;
+use crate::refusal::{Refusal, RefusalKind};
 use crate::report::{quote, Code, Violation};
 
 /// The status of an agent (S1). Statuses this library does not know (a newer server's) are kept
@@ -208,6 +209,28 @@ impl Action {
             _ => None,
         }
     }
+
+    /// [`Action::parse`], or the `invalid_arguments` refusal every surface gives for another
+    /// name.
+    pub fn from_name(s: &str) -> Result<Action, Refusal> {
+        Action::parse(s).ok_or_else(|| {
+            Refusal::invalid_arguments(format!("unknown action {}: use follow_up, stop or delete", quote(s)))
+        })
+    }
+}
+
+impl Via {
+    /// `pipeline` (also for none) or `follow_up`, else the `invalid_arguments` refusal every
+    /// surface gives.
+    pub fn from_name(s: Option<&str>) -> Result<Via, Refusal> {
+        match s {
+            None | Some("pipeline") => Ok(Via::Pipeline),
+            Some("follow_up") => Ok(Via::FollowUp),
+            Some(other) => {
+                Err(Refusal::invalid_arguments(format!("unknown via {}: use pipeline or follow_up", quote(other))))
+            }
+        }
+    }
 }
 
 /// What the server does with an action in a status.
@@ -248,6 +271,13 @@ pub struct InvalidState {
     pub code: Code,
     /// Why, for people.
     pub message: String,
+}
+
+/// The refusal every surface gives: `invalid_state` with the message.
+impl From<InvalidState> for Refusal {
+    fn from(e: InvalidState) -> Self {
+        Refusal::new(RefusalKind::InvalidState, e.message)
+    }
 }
 
 /// What `action` does to an agent in `status` (S3–S5).

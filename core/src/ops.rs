@@ -48,6 +48,13 @@ use crate::response::{parse_response, Message, MessageType, ResponseKind};
 #[error("{0}")]
 pub struct OpError(pub String);
 
+/// The refusal every surface gives: `invalid_arguments` with the error's message.
+impl From<OpError> for crate::Refusal {
+    fn from(e: OpError) -> Self {
+        crate::Refusal::invalid_arguments(e.0)
+    }
+}
+
 /// The names of every op.
 pub const OPS: [&str; 23] = [
     "transition",

@@ -80,6 +80,13 @@ pub enum SseError {
     },
 }
 
+/// The refusal every surface gives: `invalid_stream` with the error's message.
+impl From<SseError> for crate::Refusal {
+    fn from(e: SseError) -> Self {
+        crate::Refusal::new(crate::RefusalKind::InvalidStream, e.to_string())
+    }
+}
+
 /// An incremental event-stream decoder: push byte chunks as they arrive (any split, inside a
 /// CRLF or a multi-byte character, yields the same items).
 ///

@@ -72,6 +72,19 @@ impl WebhookProvider {
         WebhookProvider::ALL.iter().find(|(_, n)| *n == name).map(|(p, _)| *p)
     }
 
+    /// [`WebhookProvider::parse`], or the `invalid_arguments` refusal every surface gives for
+    /// another name.
+    pub fn from_name(name: &str) -> Result<WebhookProvider, crate::Refusal> {
+        WebhookProvider::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = WebhookProvider::ALL.iter().map(|(_, n)| *n).collect();
+            crate::Refusal::invalid_arguments(format!(
+                "unknown provider {}: {}",
+                crate::report::quote(name),
+                names.join(", ")
+            ))
+        })
+    }
+
     /// The provider's name.
     pub fn name(self) -> &'static str {
         WebhookProvider::ALL.iter().find(|(p, _)| *p == self).map_or("", |(_, n)| n)

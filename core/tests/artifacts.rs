@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use agentrules::Code;
+use agentrules::{Code, RefusalKind};
 
 fn read(rel: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(rel);
@@ -22,6 +22,25 @@ fn code_list_matches_the_enum() {
     // Every code is snake_case: frontends key translations on them.
     for n in names {
         assert!(n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{n}");
+    }
+}
+
+#[test]
+fn refusal_list_matches_the_enum() {
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&read("schemas/refusals.json")).unwrap();
+    let kinds: Vec<&str> = listed.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    let names: Vec<&str> = RefusalKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(kinds, names, "schemas/refusals.json is stale: run ./scripts/gen-schemas");
+    for k in RefusalKind::ALL {
+        assert_eq!(RefusalKind::from_name(k.as_str()), Some(*k));
+        assert!(!k.description().is_empty(), "{k} has no description");
+    }
+    // The generated JS and Python lists are written from the same file by the same script.
+    let js = read("bindings-wasm/js/refusals.js");
+    let py = read("bindings-python/python/agentrules/_refusals.py");
+    for n in &names {
+        assert!(js.contains(&format!("\"{n}\"")), "bindings-wasm/js/refusals.js lacks {n}: run ./scripts/gen-schemas");
+        assert!(py.contains(&format!("\"{n}\"")), "_refusals.py lacks {n}: run ./scripts/gen-schemas");
     }
 }
 

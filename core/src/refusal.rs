@@ -1,0 +1,149 @@
+//! Refusals: the errors of a call that are not a report about the checked document.
+//!
+//! A check answers a [`Report`](crate::Report) of violations. A call can also be *refused*: its
+//! arguments have the wrong shape, its context is invalid, the lifecycle forbids the action, a
+//! stream passed its limit, or a function that *asserts* (e.g. "render this list query") met a
+//! document with violations. A [`Refusal`] is `{ kind, message, violations }`: `kind` is one of
+//! the closed list [`RefusalKind::ALL`], `message` a sentence for people made here (so every
+//! surface says the same), `violations` the problems behind it, if any.
+//!
+//! Every binding maps a `Refusal` one to one: JS throws `AgentRulesError` with `code = kind`,
+//! Python raises `ValidationError` with `code = kind`, Swift and Kotlin throw `AgentRulesError`
+//! whose `kind()` is this enum. The names are public API: a kind is never renamed.
+//!
+//! ```
+//! use agentrules::refusal::{Refusal, RefusalKind};
+//! let r = Refusal::from_violations(RefusalKind::BadRequest, "invalid list query", Vec::new());
+//! assert_eq!((r.kind.as_str(), r.message.as_str()), ("bad_request", "invalid list query"));
+//! assert_eq!(RefusalKind::from_name("invalid_stream"), Some(RefusalKind::InvalidStream));
+//! ```
+
+use serde::Serialize;
+
+use crate::report::{Report, Violation};
+
+macro_rules! refusal_kinds {
+    ($( #[doc = $doc:literal] $variant:ident = $name:literal ),+ $(,)?) => {
+        /// What kind of refusal a [`Refusal`] is. A closed list: every surface has exactly these.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+        pub enum RefusalKind {
+            $( #[doc = $doc] $variant, )+
+        }
+
+        impl RefusalKind {
+            /// Every kind, in catalogue order.
+            pub const ALL: &'static [RefusalKind] = &[ $( RefusalKind::$variant, )+ ];
+
+            /// The stable snake_case name.
+            pub const fn as_str(self) -> &'static str {
+                match self { $( RefusalKind::$variant => $name, )+ }
+            }
+
+            /// The kind with this snake_case name, if there is one.
+            pub fn from_name(name: &str) -> Option<RefusalKind> {
+                match name { $( $name => Some(RefusalKind::$variant), )+ _ => None }
+            }
+
+            /// What the kind means, for documentation and generated bindings.
+            pub const fn description(self) -> &'static str {
+                match self { $( RefusalKind::$variant => $doc.trim_ascii(), )+ }
+            }
+        }
+    };
+}
+
+refusal_kinds! {
+    /// An asserted document has violations (a launch body, a list query, a run log, an install).
+    BadRequest = "bad_request",
+    /// The context (workflow definition, entitlements, limits) is invalid.
+    InvalidContext = "invalid_context",
+    /// An argument of the wrong type or shape, or a number out of its range.
+    InvalidArguments = "invalid_arguments",
+    /// An event stream passed its line or event limit.
+    InvalidStream = "invalid_stream",
+    /// The action or event cannot apply in the current state (the server answers 409).
+    InvalidState = "invalid_state",
+    /// A table schema that does not compile.
+    InvalidSchema = "invalid_schema",
+    /// A policy matrix with violations.
+    InvalidMatrix = "invalid_matrix",
+    /// A body that is not an error envelope.
+    InvalidEnvelope = "invalid_envelope",
+    /// `check` with a kind this build does not have.
+    UnknownKind = "unknown_kind",
+    /// The library itself failed (out of memory, a lost wasm instance, a bug); the call is lost.
+    Internal = "internal",
+}
+
+impl Serialize for RefusalKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for RefusalKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A refused call: `{ kind, message, violations }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct Refusal {
+    /// What kind of refusal this is.
+    pub kind: RefusalKind,
+    /// A sentence for people; for a refusal with violations, the [`summary`] of them.
+    pub message: String,
+    /// The violations behind the refusal (empty for argument, state and stream refusals).
+    pub violations: Vec<Violation>,
+}
+
+impl Refusal {
+    /// A refusal with a message and no violations.
+    pub fn new(kind: RefusalKind, message: impl Into<String>) -> Self {
+        Refusal { kind, message: message.into(), violations: Vec::new() }
+    }
+
+    /// A refusal because of `violations`, its message their [`summary`] under `what`.
+    pub fn from_violations(kind: RefusalKind, what: &str, violations: Vec<Violation>) -> Self {
+        Refusal { kind, message: summary(what, &violations), violations }
+    }
+
+    /// A refusal because of a report's violations.
+    pub fn from_report(kind: RefusalKind, what: &str, report: Report) -> Self {
+        Refusal::from_violations(kind, what, report.violations)
+    }
+
+    /// A refusal because of one violation, its message the violation's.
+    pub fn from_violation(kind: RefusalKind, v: Violation) -> Self {
+        Refusal { kind, message: v.message.clone(), violations: vec![v] }
+    }
+
+    /// `invalid_arguments` with a message.
+    pub fn invalid_arguments(message: impl Into<String>) -> Self {
+        Refusal::new(RefusalKind::InvalidArguments, message)
+    }
+
+    /// `internal` with a message.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Refusal::new(RefusalKind::Internal, message)
+    }
+}
+
+/// The one summary of violations every surface shows: `what`, then the first violation
+/// (`path: message [code]`, the document itself written `(document)`), then `(and N more)`.
+///
+/// ```
+/// use agentrules::{refusal::summary, Code, Pointer, Violation};
+/// let v = Violation::new(&Pointer::root().key("limit"), Code::OutOfRange, "at most 100");
+/// assert_eq!(summary("invalid list query", &[v.clone(), v]), "invalid list query: /limit: at most 100 [out_of_range] (and 1 more)");
+/// ```
+pub fn summary(what: &str, violations: &[Violation]) -> String {
+    match violations {
+        [] => what.to_string(),
+        [one] => format!("{what}: {one}"),
+        [one, rest @ ..] => format!("{what}: {one} (and {} more)", rest.len()),
+    }
+}
