@@ -10,7 +10,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice)]
 
 use agentrules::lifecycle::{self, Action, AgentStatus, Via};
-use agentrules::{Code, Context, Kind};
+use agentrules::{Code, Context, Kind, Refusal, RefusalKind};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -23,38 +23,49 @@ const MAX_DEPTH: usize = agentrules::json::MAX_DEPTH;
 /// One problem found in a checked document: a JSON Pointer `path`, a stable `code`, a `message`.
 #[pyclass(frozen, module = "agentrules._native", eq, hash)]
 #[derive(Clone, PartialEq, Eq, Hash)]
-struct Violation {
-    #[pyo3(get)]
-    path: String,
-    #[pyo3(get)]
-    code: String,
-    #[pyo3(get)]
-    message: String,
-}
+struct Violation(agentrules::Violation);
 
 impl From<&agentrules::Violation> for Violation {
     fn from(v: &agentrules::Violation) -> Self {
-        Violation { path: v.path.clone(), code: v.code.as_str().to_string(), message: v.message.clone() }
+        Violation(v.clone())
     }
 }
 
 #[pymethods]
 impl Violation {
+    /// The RFC 6901 JSON Pointer into the checked document (`""` is the whole document).
+    #[getter]
+    fn path(&self) -> &str {
+        &self.0.path
+    }
+
+    /// The stable code.
+    #[getter]
+    fn code(&self) -> &'static str {
+        self.0.code.as_str()
+    }
+
+    /// An English sentence for people.
+    #[getter]
+    fn message(&self) -> &str {
+        &self.0.message
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Violation(path={}, code={}, message={})",
-            py_repr(&self.path),
-            py_repr(&self.code),
-            py_repr(&self.message)
+            py_repr(&self.0.path),
+            py_repr(self.0.code.as_str()),
+            py_repr(&self.0.message)
         )
     }
 
     /// `{"path": ..., "code": ..., "message": ...}`
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        d.set_item("path", &self.path)?;
-        d.set_item("code", &self.code)?;
-        d.set_item("message", &self.message)?;
+        d.set_item("path", &self.0.path)?;
+        d.set_item("code", self.0.code.as_str())?;
+        d.set_item("message", &self.0.message)?;
         Ok(d)
     }
 }
@@ -64,7 +75,7 @@ impl Violation {
 struct Report {
     #[pyo3(get)]
     ok: bool,
-    items: Vec<Violation>,
+    items: Vec<agentrules::Violation>,
     /// `violations` as Python sees it, built on the first access and the same list afterwards
     /// (an indexed loop over a long report would otherwise build the list once per index).
     list: PyOnceLock<Py<PyList>>,
@@ -78,7 +89,7 @@ impl PartialEq for Report {
 
 impl From<agentrules::Report> for Report {
     fn from(r: agentrules::Report) -> Self {
-        Report { ok: r.ok, items: r.violations.iter().map(Violation::from).collect(), list: PyOnceLock::new() }
+        Report { ok: r.ok, items: r.violations, list: PyOnceLock::new() }
     }
 }
 
@@ -89,14 +100,14 @@ impl Report {
     #[getter]
     fn violations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let list = self.list.get_or_try_init(py, || {
-            let items = self.items.iter().map(|v| Py::new(py, v.clone())).collect::<PyResult<Vec<_>>>()?;
+            let items = self.items.iter().map(|v| Py::new(py, Violation::from(v))).collect::<PyResult<Vec<_>>>()?;
             PyList::new(py, items).map(Bound::unbind)
         })?;
         Ok(list.bind(py).clone())
     }
 
     fn __repr__(&self) -> String {
-        let items: Vec<String> = self.items.iter().map(Violation::__repr__).collect();
+        let items: Vec<String> = self.items.iter().map(|v| Violation::from(v).__repr__()).collect();
         format!("Report(ok={}, violations=[{}])", if self.ok { "True" } else { "False" }, items.join(", "))
     }
 
@@ -107,7 +118,7 @@ impl Report {
         d.set_item("ok", self.ok)?;
         let list = PyList::empty(py);
         for v in &self.items {
-            list.append(v.to_dict(py)?)?;
+            list.append(Violation::from(v).to_dict(py)?)?;
         }
         d.set_item("violations", list)?;
         Ok(d)
@@ -118,7 +129,10 @@ impl Report {
         if self.ok {
             return Ok(());
         }
-        Err(validation_error(py, "bad_request", &summary("the document is invalid", &self.items), &self.items))
+        Err(refusal(
+            py,
+            Refusal::from_violations(RefusalKind::BadRequest, "the document is invalid", self.items.clone()),
+        ))
     }
 }
 
@@ -145,40 +159,22 @@ fn py_repr(s: &str) -> String {
     out
 }
 
-fn summary(what: &str, items: &[Violation]) -> String {
-    match items {
-        [] => what.to_string(),
-        [one] => format!("{what}: {}: {} [{}]", display_path(&one.path), one.message, one.code),
-        [one, rest @ ..] => {
-            format!("{what}: {}: {} [{}] (and {} more)", display_path(&one.path), one.message, one.code, rest.len())
-        }
-    }
-}
-
-fn display_path(p: &str) -> &str {
-    if p.is_empty() {
-        "(document)"
-    } else {
-        p
-    }
-}
-
-/// `agentrules.ValidationError(message, code, violations)`, built from the Python class.
-fn validation_error(py: Python<'_>, code: &str, message: &str, items: &[Violation]) -> PyErr {
+/// `agentrules.ValidationError(message, code, violations)` of a core refusal, built from the
+/// Python class: `code` is the refusal's kind.
+fn refusal(py: Python<'_>, r: Refusal) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let cls = py.import("agentrules._errors")?.getattr("ValidationError")?;
         let list = PyList::empty(py);
-        for v in items {
-            list.append(Py::new(py, v.clone())?)?;
+        for v in &r.violations {
+            list.append(Py::new(py, Violation::from(v))?)?;
         }
-        Ok(PyErr::from_value(cls.call1((message, code, list))?))
+        Ok(PyErr::from_value(cls.call1((r.message.as_str(), r.kind.as_str(), list))?))
     };
     build().unwrap_or_else(|e| e)
 }
 
-fn core_error(py: Python<'_>, code: &str, what: &str, report: &agentrules::Report) -> PyErr {
-    let items: Vec<Violation> = report.violations.iter().map(Violation::from).collect();
-    validation_error(py, code, &summary(what, &items), &items)
+fn core_error(py: Python<'_>, kind: RefusalKind, what: &str, report: &agentrules::Report) -> PyErr {
+    refusal(py, Refusal::from_violations(kind, what, report.violations.clone()))
 }
 
 /// Why a Python value is not JSON.
@@ -461,16 +457,13 @@ fn document(input: &Bound<'_, PyAny>, max_bytes: u64) -> Result<Value, agentrule
 
 /// An argument that must be JSON-like (a context, a matrix, a schema): errors raise. Held to the
 /// default `maxDocumentBytes`, as the same argument given as text is.
-fn argument(py: Python<'_>, code: &str, input: &Bound<'_, PyAny>) -> PyResult<Value> {
-    argument_within(py, code, input, agentrules::Limits::DEFAULT.max_document_bytes)
+fn argument(py: Python<'_>, kind: RefusalKind, input: &Bound<'_, PyAny>) -> PyResult<Value> {
+    argument_within(py, kind, input, agentrules::Limits::DEFAULT.max_document_bytes)
 }
 
 /// `argument` held to `max_bytes` (a context's `maxDocumentBytes`).
-fn argument_within(py: Python<'_>, code: &str, input: &Bound<'_, PyAny>, max_bytes: u64) -> PyResult<Value> {
-    document(input, max_bytes).map_err(|v| {
-        let items = [Violation::from(&v)];
-        validation_error(py, code, &v.message, &items)
-    })
+fn argument_within(py: Python<'_>, kind: RefusalKind, input: &Bound<'_, PyAny>, max_bytes: u64) -> PyResult<Value> {
+    document(input, max_bytes).map_err(|v| refusal(py, Refusal::from_violation(kind, v)))
 }
 
 fn context(py: Python<'_>, ctx: Option<&Bound<'_, PyAny>>) -> PyResult<Context> {
@@ -478,8 +471,8 @@ fn context(py: Python<'_>, ctx: Option<&Bound<'_, PyAny>>) -> PyResult<Context> 
         None => Ok(Context::default()),
         Some(c) if c.is_none() => Ok(Context::default()),
         Some(c) => {
-            let v = argument(py, "invalid_context", c)?;
-            Context::from_value(&v).map_err(|r| core_error(py, "invalid_context", "invalid context", &r))
+            let v = argument(py, RefusalKind::InvalidContext, c)?;
+            Context::from_value(&v).map_err(|r| refusal(py, agentrules::CheckError::InvalidContext(r).into()))
         }
     }
 }
@@ -515,10 +508,8 @@ fn check_kind(
 #[pyfunction]
 #[pyo3(signature = (kind, input, context=None))]
 fn check(py: Python<'_>, kind: &str, input: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
-    let k = Kind::parse(kind).ok_or_else(|| {
-        let msg = agentrules::CheckError::UnknownKind(kind.to_string()).to_string();
-        validation_error(py, "unknown_kind", &msg, &[])
-    })?;
+    let k =
+        Kind::parse(kind).ok_or_else(|| refusal(py, agentrules::CheckError::UnknownKind(kind.to_string()).into()))?;
     check_kind(py, k, input, context)
 }
 
@@ -576,13 +567,25 @@ fn is_terminal(status: &str) -> bool {
 /// S2: whether `from_ → to` is legal (`via` is `pipeline` or `follow_up`).
 #[pyfunction]
 #[pyo3(signature = (from_, to, via="pipeline"))]
-fn can_transition(from_: &str, to: &str, via: &str) -> PyResult<bool> {
-    let via = match via {
-        "pipeline" => Via::Pipeline,
-        "follow_up" => Via::FollowUp,
-        other => return Err(PyValueError::new_err(format!("unknown via `{other}`: use pipeline or follow_up"))),
-    };
+fn can_transition(py: Python<'_>, from_: &str, to: &str, via: &str) -> PyResult<bool> {
+    let via = Via::from_name(Some(via)).map_err(|r| refusal(py, r))?;
     Ok(lifecycle::can_transition(&AgentStatus::parse(from_), &AgentStatus::parse(to), via))
+}
+
+/// S2: `None` when `from_ → to` is legal; raises `ValidationError` (`invalid_state`, with the
+/// core's `invalid_transition` violation) when it is not.
+#[pyfunction]
+#[pyo3(signature = (from_, to, via="pipeline"))]
+fn check_transition(py: Python<'_>, from_: &str, to: &str, via: &str) -> PyResult<()> {
+    let via = Via::from_name(Some(via)).map_err(|r| refusal(py, r))?;
+    lifecycle::check_transition(&AgentStatus::parse(from_), &AgentStatus::parse(to), via)
+        .map_err(|v| refusal(py, Refusal::from_violation(RefusalKind::InvalidState, v)))
+}
+
+/// Every refusal kind (the `code` of a `ValidationError`), in catalogue order.
+#[pyfunction]
+fn refusal_kinds() -> Vec<&'static str> {
+    RefusalKind::ALL.iter().map(|k| k.as_str()).collect()
 }
 
 /// S3–S5: what an action (`follow_up`, `stop`, `delete`) does in `status`, as a dict
@@ -590,11 +593,10 @@ fn can_transition(from_: &str, to: &str, via: &str) -> PyResult<bool> {
 /// `ValidationError` with code `invalid_state` where the server answers 409.
 #[pyfunction]
 fn apply_action<'py>(py: Python<'py>, status: &str, action: &str) -> PyResult<Bound<'py, PyAny>> {
-    let a = Action::parse(action)
-        .ok_or_else(|| PyValueError::new_err(format!("unknown action `{action}`: use follow_up, stop or delete")))?;
+    let a = Action::from_name(action).map_err(|r| refusal(py, r))?;
     match lifecycle::apply(&AgentStatus::parse(status), a) {
         Ok(outcome) => to_py(py, &serde_json::to_value(outcome).unwrap_or(Value::Null)),
-        Err(e) => Err(validation_error(py, "invalid_state", &e.message, &[])),
+        Err(e) => Err(refusal(py, e.into())),
     }
 }
 
@@ -633,18 +635,18 @@ impl Poller {
 #[pyo3(signature = (query, context=None))]
 fn render_list_query(py: Python<'_>, query: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
     let ctx = self::context(py, context)?;
-    let v = argument_within(py, "bad_request", query, ctx.limits.max_document_bytes)?;
+    let v = argument_within(py, RefusalKind::BadRequest, query, ctx.limits.max_document_bytes)?;
     agentrules::ListQuery::from_value(&v, &ctx)
         .map(|q| q.to_query_string())
-        .map_err(|r| core_error(py, "bad_request", "invalid list query", &r))
+        .map_err(|r| core_error(py, RefusalKind::BadRequest, "invalid list query", &r))
 }
 
 /// E1: parses an error envelope (JSON `str`/`bytes` or a dict): `(code, error, status, known)`.
 #[pyfunction]
 fn parse_error_envelope<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let v = argument(py, "invalid_envelope", body)?;
+    let v = argument(py, RefusalKind::InvalidEnvelope, body)?;
     let env = agentrules::errors::ErrorEnvelope::parse(&v.to_string())
-        .map_err(|r| core_error(py, "invalid_envelope", "not an error envelope", &r))?;
+        .map_err(|r| core_error(py, RefusalKind::InvalidEnvelope, "not an error envelope", &r))?;
     let known = !matches!(env.code, agentrules::errors::ApiErrorCode::Unknown(_));
     let status = env.code.status();
     Ok((env.code.as_str().to_string(), env.error, status, known).into_pyobject(py)?.into_any())
@@ -653,17 +655,7 @@ fn parse_error_envelope<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyRes
 /// E1: the `(status, envelope dict)` a report's violations render to, or `None` when clean.
 #[pyfunction]
 fn error_envelope<'py>(py: Python<'py>, report: &Report) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let violations: Vec<agentrules::Violation> = report
-        .items
-        .iter()
-        .filter_map(|v| {
-            Code::from_name(&v.code).map(|code| agentrules::Violation {
-                path: v.path.clone(),
-                code,
-                message: v.message.clone(),
-            })
-        })
-        .collect();
+    let violations = report.items.clone();
     let Some(env) = agentrules::errors::ErrorEnvelope::from_report(&agentrules::Report::new(violations)) else {
         return Ok(None);
     };
@@ -682,9 +674,9 @@ fn retry_after(value: &str, now: f64) -> Option<f64> {
 /// Runs one of the core's non-validation operations (`agentrules::ops`) on JSON-like arguments.
 #[pyfunction]
 fn evaluate<'py>(py: Python<'py>, op: &str, args: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let v = argument(py, "invalid_arguments", args)?;
+    let v = argument(py, RefusalKind::InvalidArguments, args)?;
     let out = agentrules::ops::evaluate(op, &v)
-        .map_err(|e| validation_error(py, "invalid_arguments", &e.to_string(), &[]))?;
+        .map_err(|e| refusal(py, Refusal::new(RefusalKind::InvalidArguments, e.to_string())))?;
     to_py(py, &out)
 }
 
@@ -731,10 +723,10 @@ impl PolicyMatrix {
     /// Parses a matrix (a dict or JSON text); raises `ValidationError` (`invalid_matrix`).
     #[new]
     fn new(py: Python<'_>, matrix: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let v = argument(py, "invalid_matrix", matrix)?;
+        let v = argument(py, RefusalKind::InvalidMatrix, matrix)?;
         agentrules::policy::PolicyMatrix::from_value(&v)
             .map(|inner| PolicyMatrix { inner })
-            .map_err(|r| core_error(py, "invalid_matrix", "invalid policy matrix", &r))
+            .map_err(|r| core_error(py, RefusalKind::InvalidMatrix, "invalid policy matrix", &r))
     }
 
     /// Decides a call of `tool` by `role` with `calls_made` calls already in this run (P2).
@@ -870,7 +862,7 @@ impl TableValidator {
 }
 
 fn rows(py: Python<'_>, elements: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
-    match argument(py, "invalid_arguments", elements)? {
+    match argument(py, RefusalKind::InvalidArguments, elements)? {
         Value::Array(items) => Ok(items),
         _ => Err(PyTypeError::new_err("elements must be a list of {\"key\": ..., \"value\": ...}")),
     }
@@ -882,10 +874,10 @@ impl TableValidator {
     /// (`invalid_schema`) with violations at paths inside the schema.
     #[new]
     fn new(py: Python<'_>, schema: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let v = argument(py, "invalid_schema", schema)?;
+        let v = argument(py, RefusalKind::InvalidSchema, schema)?;
         let inner = py
             .detach(|| agentrules::table::TableValidator::new(&v))
-            .map_err(|r| core_error(py, "invalid_schema", "invalid table schema", &r))?;
+            .map_err(|r| core_error(py, RefusalKind::InvalidSchema, "invalid table schema", &r))?;
         let native = inner.compile_for::<jsonschema::json::Pyo3>();
         Ok(TableValidator { inner, native })
     }
@@ -905,7 +897,7 @@ impl TableValidator {
 
     /// Validates one row value: violations at its instance paths.
     fn validate_value(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<Report> {
-        let v = argument(py, "invalid_arguments", value)?;
+        let v = argument(py, RefusalKind::InvalidArguments, value)?;
         let violations = py.detach(|| self.inner.validate_value(&v));
         Ok(Report::from(agentrules::Report::new(violations)))
     }
@@ -917,7 +909,7 @@ impl TableValidator {
                 return Ok(native.is_valid(value.as_borrowed()));
             }
         }
-        let v = argument(py, "invalid_arguments", value)?;
+        let v = argument(py, RefusalKind::InvalidArguments, value)?;
         Ok(py.detach(|| self.inner.is_valid(&v)))
     }
 }
@@ -995,9 +987,7 @@ impl SseDecoder {
     fn push<'py>(&mut self, py: Python<'py>, chunk: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let chunk = raw_bytes_arg(chunk, "chunk")?;
         let mut sink = PySseSink { py, out: Vec::new(), last_type: &mut self.last_type, failed: None };
-        self.inner
-            .push_with(chunk.as_slice(), &mut sink)
-            .map_err(|e| validation_error(py, "invalid_stream", &e.to_string(), &[]))?;
+        self.inner.push_with(chunk.as_slice(), &mut sink).map_err(|e| refusal(py, e.into()))?;
         if let Some(e) = sink.failed {
             return Err(e);
         }
@@ -1026,8 +1016,9 @@ impl SseDecoder {
 /// JSON text: the same bytes on every surface. Raises `ValidationError` (`bad_request`).
 #[pyfunction]
 fn replay_json(py: Python<'_>, log: &Bound<'_, PyAny>) -> PyResult<String> {
-    let v = argument(py, "bad_request", log)?;
-    let state = agentrules::run::replay(&v).map_err(|r| core_error(py, "bad_request", "invalid run log", &r))?;
+    let v = argument(py, RefusalKind::BadRequest, log)?;
+    let state =
+        agentrules::run::replay(&v).map_err(|r| core_error(py, RefusalKind::BadRequest, "invalid run log", &r))?;
     serde_json::to_string(&state).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
@@ -1117,15 +1108,14 @@ fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
 #[pyfunction]
 #[pyo3(signature = (provider, headers, body, secret, now=None))]
 fn verify_webhook(
+    py: Python<'_>,
     provider: &str,
     headers: &Bound<'_, PyAny>,
     body: &Bound<'_, PyAny>,
     secret: &Bound<'_, PyAny>,
     now: Option<i64>,
 ) -> PyResult<WebhookVerification> {
-    let p = agentrules::webhook::WebhookProvider::parse(provider).ok_or_else(|| {
-        PyValueError::new_err(format!("unknown provider {}: github, slack or whatsapp", py_repr(provider)))
-    })?;
+    let p = agentrules::webhook::WebhookProvider::from_name(provider).map_err(|r| refusal(py, r))?;
     let pairs = header_pairs(headers)?;
     let body = raw_bytes_arg(body, "body")?;
     let secret = match secret.cast::<PyString>() {
@@ -1150,8 +1140,9 @@ fn verify_webhook(
 }
 
 fn install_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<agentrules::connector::Install> {
-    let v = argument(py, "bad_request", v)?;
-    agentrules::connector::Install::from_value(&v).map_err(|r| core_error(py, "bad_request", "invalid install", &r))
+    let v = argument(py, RefusalKind::BadRequest, v)?;
+    agentrules::connector::Install::from_value(&v)
+        .map_err(|r| core_error(py, RefusalKind::BadRequest, "invalid install", &r))
 }
 
 fn json_out<'py, T: serde::Serialize>(py: Python<'py>, t: &T) -> PyResult<Bound<'py, PyAny>> {
@@ -1170,16 +1161,13 @@ fn apply_connector_event<'py>(
     failure_threshold: u32,
 ) -> PyResult<Bound<'py, PyAny>> {
     let i = install_of(py, install)?;
-    let ev = argument(py, "bad_request", event)?;
+    let ev = argument(py, RefusalKind::BadRequest, event)?;
     let e = agentrules::connector::InstallEvent::from_value(&ev)
-        .map_err(|r| core_error(py, "bad_request", "invalid install event", &r))?;
+        .map_err(|r| core_error(py, RefusalKind::BadRequest, "invalid install event", &r))?;
     let policy = agentrules::connector::ConnectorPolicy { failure_threshold, ..Default::default() };
     match agentrules::connector::apply(&i, &e, policy) {
         Ok(next) => json_out(py, &next),
-        Err(v) => {
-            let items = [Violation::from(&v)];
-            Err(validation_error(py, "invalid_state", &v.message, &items))
-        }
+        Err(v) => Err(refusal(py, Refusal::from_violation(RefusalKind::InvalidState, v))),
     }
 }
 
@@ -1235,6 +1223,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kinds, m)?)?;
     m.add_function(wrap_pyfunction!(is_terminal, m)?)?;
     m.add_function(wrap_pyfunction!(can_transition, m)?)?;
+    m.add_function(wrap_pyfunction!(check_transition, m)?)?;
+    m.add_function(wrap_pyfunction!(refusal_kinds, m)?)?;
     m.add_function(wrap_pyfunction!(apply_action, m)?)?;
     m.add_function(wrap_pyfunction!(render_list_query, m)?)?;
     m.add_function(wrap_pyfunction!(parse_error_envelope, m)?)?;

@@ -1,6 +1,7 @@
 """The idiomatic Python API: types, exceptions, lifecycle, images, tables, policy, drift."""
 
 import json
+import pathlib
 import threading
 import typing
 
@@ -9,12 +10,27 @@ import pytest
 import agentrules
 from agentrules import AgentStatus, ValidationError
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 
 
 def test_code_literal_and_codes_match_the_core(codes_json):
     assert list(typing.get_args(agentrules.Code)) == codes_json
     assert agentrules.codes() == codes_json
+
+
+def test_refusal_kind_literal_matches_the_core():
+    kinds = [r["kind"] for r in json.loads((ROOT / "schemas" / "refusals.json").read_text())]
+    assert list(typing.get_args(agentrules.RefusalKind)) == kinds
+    assert agentrules.refusal_kinds() == kinds
+    # A refusal's code is the core's kind.
+    with pytest.raises(agentrules.ValidationError) as e:
+        agentrules.check("nope", {})
+    assert e.value.code == "unknown_kind" and e.value.code in kinds
+    with pytest.raises(agentrules.ValidationError) as e:
+        agentrules.transition("finished", "queued")
+    assert e.value.code == "invalid_state"
+    assert [v.code for v in e.value.violations] == ["invalid_transition"]
 
 
 def test_report_and_violation_values():

@@ -11,30 +11,9 @@ use agentrules::lifecycle::{self, Action};
 use agentrules::policy::Decision;
 use std::sync::{Arc, Mutex};
 
-use agentrules::{Code, Context, Kind, Report, Violation};
+use agentrules::{Code, Context, Kind, Refusal, RefusalKind, Report, Violation};
 
 uniffi::setup_scaffolding!();
-
-/// What kind of refusal an [`AgentRulesError`] is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum ErrorKind {
-    /// A request with violations (e.g. an invalid list query).
-    BadRequest,
-    /// The context (workflow definition, entitlements, limits) is invalid.
-    InvalidContext,
-    /// The lifecycle refuses the action (the server answers 409 `invalid_state`).
-    InvalidState,
-    /// A table schema that does not compile.
-    InvalidSchema,
-    /// A policy matrix with violations.
-    InvalidMatrix,
-    /// A body that is not an error envelope.
-    InvalidEnvelope,
-    /// An argument of the wrong shape.
-    InvalidArguments,
-    /// `check` with a kind this library does not have.
-    UnknownKind,
-}
 
 /// Why a call was refused: a `kind`, a readable message (the exception's message in Swift and
 /// Kotlin) and, where there are some, the violations behind it.
@@ -42,7 +21,7 @@ pub enum ErrorKind {
 #[uniffi::export(Debug, Display)]
 #[error("{message}")]
 pub struct AgentRulesError {
-    kind: ErrorKind,
+    kind: RefusalKind,
     message: String,
     violations: Vec<Violation>,
 }
@@ -50,7 +29,7 @@ pub struct AgentRulesError {
 #[uniffi::export]
 impl AgentRulesError {
     /// What kind of refusal this is.
-    pub fn kind(&self) -> ErrorKind {
+    pub fn kind(&self) -> RefusalKind {
         self.kind
     }
 
@@ -65,34 +44,25 @@ impl AgentRulesError {
     }
 }
 
-type Refusal = Arc<AgentRulesError>;
+type Refused = Arc<AgentRulesError>;
 
-fn refuse(kind: ErrorKind, message: impl Into<String>, violations: Vec<Violation>) -> Refusal {
-    Arc::new(AgentRulesError { kind, message: message.into(), violations })
+/// The core's refusal as the thrown `AgentRulesError`, one to one.
+fn refuse(r: Refusal) -> Refused {
+    Arc::new(AgentRulesError { kind: r.kind, message: r.message, violations: r.violations })
 }
 
-fn refuse_report(kind: ErrorKind, what: &str, report: Report) -> Refusal {
-    refuse(kind, summarise(what, &report), report.violations)
+fn refuse_from_report(kind: RefusalKind, what: &str, report: Report) -> Refused {
+    refuse(Refusal::from_report(kind, what, report))
 }
 
-fn summarise(what: &str, report: &Report) -> String {
-    match report.violations.as_slice() {
-        [] => what.to_string(),
-        [one] => format!("{what}: {one}"),
-        [one, rest @ ..] => format!("{what}: {one} (and {} more)", rest.len()),
-    }
-}
-
-fn context(json: Option<String>) -> Result<Context, Refusal> {
+fn context(json: Option<String>) -> Result<Context, Refused> {
     match json {
         None => Ok(Context::default()),
-        Some(text) => {
-            Context::from_json(&text).map_err(|r| refuse_report(ErrorKind::InvalidContext, "invalid context", r))
-        }
+        Some(text) => Context::from_json(&text).map_err(|r| refuse(agentrules::CheckError::InvalidContext(r).into())),
     }
 }
 
-fn check_kind(kind: Kind, input_json: &str, context_json: Option<String>) -> Result<Report, Refusal> {
+fn check_kind(kind: Kind, input_json: &str, context_json: Option<String>) -> Result<Report, Refused> {
     let ctx = context(context_json)?;
     Ok(agentrules::check_bytes(kind, input_json.as_bytes(), &ctx))
 }
@@ -101,10 +71,8 @@ fn check_kind(kind: Kind, input_json: &str, context_json: Option<String>) -> Res
 /// optional context. Problems with the input are the report's; an unknown kind or an invalid
 /// context throws.
 #[uniffi::export]
-pub fn check(kind: String, input_json: String, context_json: Option<String>) -> Result<Report, Refusal> {
-    let k = Kind::parse(&kind).ok_or_else(|| {
-        refuse(ErrorKind::UnknownKind, agentrules::CheckError::UnknownKind(kind.clone()).to_string(), Vec::new())
-    })?;
+pub fn check(kind: String, input_json: String, context_json: Option<String>) -> Result<Report, Refused> {
+    let k = Kind::parse(&kind).ok_or_else(|| refuse(agentrules::CheckError::UnknownKind(kind.clone()).into()))?;
     check_kind(k, &input_json, context_json)
 }
 
@@ -112,23 +80,21 @@ pub fn check(kind: String, input_json: String, context_json: Option<String>) -> 
 /// `kind`: bytes that are not UTF-8 are `invalid_json`, as everywhere else, instead of being
 /// replaced on their way into a `String`.
 #[uniffi::export]
-pub fn check_bytes(kind: String, input: Vec<u8>, context_json: Option<String>) -> Result<Report, Refusal> {
-    let k = Kind::parse(&kind).ok_or_else(|| {
-        refuse(ErrorKind::UnknownKind, agentrules::CheckError::UnknownKind(kind.clone()).to_string(), Vec::new())
-    })?;
+pub fn check_bytes(kind: String, input: Vec<u8>, context_json: Option<String>) -> Result<Report, Refused> {
+    let k = Kind::parse(&kind).ok_or_else(|| refuse(agentrules::CheckError::UnknownKind(kind.clone()).into()))?;
     let ctx = context(context_json)?;
     Ok(agentrules::check_bytes(k, &input, &ctx))
 }
 
 /// Checks a launch body (`POST /api/v0/agents`).
 #[uniffi::export]
-pub fn validate_launch(input_json: String, context_json: Option<String>) -> Result<Report, Refusal> {
+pub fn validate_launch(input_json: String, context_json: Option<String>) -> Result<Report, Refused> {
     check_kind(Kind::Launch, &input_json, context_json)
 }
 
 /// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`).
 #[uniffi::export]
-pub fn validate_follow_up(input_json: String, context_json: Option<String>) -> Result<Report, Refusal> {
+pub fn validate_follow_up(input_json: String, context_json: Option<String>) -> Result<Report, Refused> {
     check_kind(Kind::FollowUp, &input_json, context_json)
 }
 
@@ -140,7 +106,7 @@ pub fn check_image(
     head: Vec<u8>,
     byte_length: u64,
     context_json: Option<String>,
-) -> Result<Report, Refusal> {
+) -> Result<Report, Refused> {
     let ctx = context(context_json)?;
     Ok(Report::new(agentrules::image::check_image_bytes(&media_type, byte_length, &head, &ctx.limits)))
 }
@@ -149,6 +115,18 @@ pub fn check_image(
 #[uniffi::export]
 pub fn codes() -> Vec<Code> {
     Code::ALL.to_vec()
+}
+
+/// Every refusal kind (what an `AgentRulesError` can be), in catalogue order.
+#[uniffi::export]
+pub fn refusal_kinds() -> Vec<RefusalKind> {
+    RefusalKind::ALL.to_vec()
+}
+
+/// The stable snake_case name of a refusal kind (the `code` JS and Python errors carry).
+#[uniffi::export]
+pub fn refusal_kind_name(kind: RefusalKind) -> String {
+    kind.as_str().to_string()
 }
 
 /// The stable snake_case name of a code (as the JSON reports carry it).
@@ -242,7 +220,7 @@ pub enum ActionOutcome {
 /// S3–S5: what `action` does to an agent in `status`; throws `InvalidState` where the server
 /// answers 409.
 #[uniffi::export]
-pub fn apply_action(status: AgentStatus, action: AgentAction) -> Result<ActionOutcome, Refusal> {
+pub fn apply_action(status: AgentStatus, action: AgentAction) -> Result<ActionOutcome, Refused> {
     let a = match action {
         AgentAction::FollowUp => Action::FollowUp,
         AgentAction::Stop => Action::Stop,
@@ -253,15 +231,15 @@ pub fn apply_action(status: AgentStatus, action: AgentAction) -> Result<ActionOu
         Ok(lifecycle::ActionOutcome::Requested { status }) => Ok(ActionOutcome::Requested { status: status.into() }),
         Ok(lifecycle::ActionOutcome::NoOp { status }) => Ok(ActionOutcome::NoOp { status: status.into() }),
         Ok(lifecycle::ActionOutcome::Deleted { aborted_first }) => Ok(ActionOutcome::Deleted { aborted_first }),
-        Err(e) => Err(refuse(ErrorKind::InvalidState, e.message, Vec::new())),
+        Err(e) => Err(refuse(e.into())),
     }
 }
 
 /// Q1: the canonical query string of a list query (JSON object of parameters).
 #[uniffi::export]
-pub fn render_list_query(query_json: String, context_json: Option<String>) -> Result<String, Refusal> {
+pub fn render_list_query(query_json: String, context_json: Option<String>) -> Result<String, Refused> {
     let ctx = context(context_json)?;
-    let bad = |r: Report| refuse_report(ErrorKind::BadRequest, "invalid list query", r);
+    let bad = |r: Report| refuse_from_report(RefusalKind::BadRequest, "invalid list query", r);
     let v = agentrules::json::parse(&query_json).map_err(|v| bad(Report::new(vec![v])))?;
     agentrules::ListQuery::from_value(&v, &ctx).map(|q| q.to_query_string()).map_err(bad)
 }
@@ -277,9 +255,9 @@ pub struct ErrorEnvelope {
 
 /// E1: parses an error envelope from a response body.
 #[uniffi::export]
-pub fn parse_error_envelope(body: String) -> Result<ErrorEnvelope, Refusal> {
+pub fn parse_error_envelope(body: String) -> Result<ErrorEnvelope, Refused> {
     let env = agentrules::errors::ErrorEnvelope::parse(&body)
-        .map_err(|r| refuse_report(ErrorKind::InvalidEnvelope, "not an error envelope", r))?;
+        .map_err(|r| refuse_from_report(RefusalKind::InvalidEnvelope, "not an error envelope", r))?;
     let known = !matches!(env.code, agentrules::errors::ApiErrorCode::Unknown(_));
     Ok(ErrorEnvelope { status: env.code.status(), code: env.code.as_str().to_string(), error: env.error, known })
 }
@@ -294,12 +272,10 @@ pub fn retry_after_ms(value: String, now_unix_seconds: u64) -> Option<u64> {
 /// Runs one of the core's non-validation operations (`agentrules::ops`) on JSON arguments and
 /// returns the JSON result.
 #[uniffi::export]
-pub fn evaluate(op: String, args_json: String) -> Result<String, Refusal> {
+pub fn evaluate(op: String, args_json: String) -> Result<String, Refused> {
     let args = agentrules::json::parse(&args_json)
-        .map_err(|v| refuse(ErrorKind::InvalidArguments, v.message.clone(), vec![v]))?;
-    agentrules::ops::evaluate(&op, &args)
-        .map(|v| v.to_string())
-        .map_err(|e| refuse(ErrorKind::InvalidArguments, e.to_string(), Vec::new()))
+        .map_err(|v| refuse(Refusal::from_violation(RefusalKind::InvalidArguments, v)))?;
+    agentrules::ops::evaluate(&op, &args).map(|v| v.to_string()).map_err(|e| refuse(e.into()))
 }
 
 /// P1/P2: a tool policy matrix, validated once, deciding tool calls.
@@ -312,10 +288,10 @@ pub struct PolicyMatrix {
 impl PolicyMatrix {
     /// Parses a matrix; throws `InvalidMatrix` with the violations.
     #[uniffi::constructor]
-    pub fn new(matrix_json: String) -> Result<Self, Refusal> {
+    pub fn new(matrix_json: String) -> Result<Self, Refused> {
         agentrules::policy::PolicyMatrix::from_json(&matrix_json)
             .map(|inner| PolicyMatrix { inner })
-            .map_err(|r| refuse_report(ErrorKind::InvalidMatrix, "invalid policy matrix", r))
+            .map_err(|r| refuse_from_report(RefusalKind::InvalidMatrix, "invalid policy matrix", r))
     }
 
     /// Decides a call (P2).
@@ -334,28 +310,29 @@ pub struct TableValidator {
 impl TableValidator {
     /// Compiles a table schema; throws `InvalidSchema` with violations inside the schema.
     #[uniffi::constructor]
-    pub fn new(schema_json: String) -> Result<Self, Refusal> {
-        let invalid = |r: Report| refuse_report(ErrorKind::InvalidSchema, "invalid table schema", r);
+    pub fn new(schema_json: String) -> Result<Self, Refused> {
+        let invalid = |r: Report| refuse_from_report(RefusalKind::InvalidSchema, "invalid table schema", r);
         let v = agentrules::json::parse(&schema_json).map_err(|v| invalid(Report::new(vec![v])))?;
         agentrules::table::TableValidator::new(&v).map(|inner| TableValidator { inner }).map_err(invalid)
     }
 
     /// Validates table elements (a JSON array of `{key, value}`): violations at
     /// `/elements/<i>/...`.
-    pub fn validate_elements(&self, elements_json: String) -> Result<Report, Refusal> {
+    pub fn validate_elements(&self, elements_json: String) -> Result<Report, Refused> {
         match agentrules::json::parse(&elements_json) {
             Ok(serde_json::Value::Array(items)) => Ok(Report::new(self.inner.validate_elements(&items))),
-            Ok(_) => {
-                Err(refuse(ErrorKind::InvalidArguments, "elements must be a JSON array of {key, value}", Vec::new()))
-            }
-            Err(v) => Err(refuse(ErrorKind::InvalidArguments, v.message, Vec::new())),
+            Ok(_) => Err(refuse(Refusal::new(
+                RefusalKind::InvalidArguments,
+                "elements must be a JSON array of {key, value}",
+            ))),
+            Err(v) => Err(refuse(Refusal::from_violation(RefusalKind::InvalidArguments, v))),
         }
     }
 
     /// Validates one row value (JSON): violations at its instance paths.
-    pub fn validate_value(&self, value_json: String) -> Result<Report, Refusal> {
+    pub fn validate_value(&self, value_json: String) -> Result<Report, Refused> {
         let v = agentrules::json::parse(&value_json)
-            .map_err(|v| refuse(ErrorKind::InvalidArguments, v.message, Vec::new()))?;
+            .map_err(|v| refuse(Refusal::from_violation(RefusalKind::InvalidArguments, v)))?;
         Ok(Report::new(self.inner.validate_value(&v)))
     }
 }
@@ -382,9 +359,9 @@ impl SseDecoder {
     }
 
     /// Decodes a chunk; throws `InvalidArguments` past a limit.
-    pub fn push(&self, chunk: Vec<u8>) -> Result<Vec<agentrules::sse::SseItem>, Refusal> {
+    pub fn push(&self, chunk: Vec<u8>) -> Result<Vec<agentrules::sse::SseItem>, Refused> {
         let mut d = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        d.push(&chunk).map_err(|e| refuse(ErrorKind::InvalidArguments, e.to_string(), Vec::new()))
+        d.push(&chunk).map_err(|e| refuse(e.into()))
     }
 
     /// Ends the stream: an incomplete event is dropped.
@@ -406,11 +383,12 @@ impl SseDecoder {
 /// R5: replays a run event log (JSON array of flat events) into the run state, as JSON text:
 /// the same bytes on every surface.
 #[uniffi::export]
-pub fn replay_json(log_json: String) -> Result<String, Refusal> {
+pub fn replay_json(log_json: String) -> Result<String, Refused> {
     let v =
-        agentrules::json::parse(&log_json).map_err(|v| refuse(ErrorKind::BadRequest, v.message.clone(), vec![v]))?;
-    let state = agentrules::run::replay(&v).map_err(|r| refuse_report(ErrorKind::BadRequest, "invalid run log", r))?;
-    serde_json::to_string(&state).map_err(|e| refuse(ErrorKind::InvalidArguments, e.to_string(), Vec::new()))
+        agentrules::json::parse(&log_json).map_err(|v| refuse(Refusal::from_violation(RefusalKind::BadRequest, v)))?;
+    let state =
+        agentrules::run::replay(&v).map_err(|r| refuse_from_report(RefusalKind::BadRequest, "invalid run log", r))?;
+    serde_json::to_string(&state).map_err(|e| refuse(Refusal::internal(e.to_string())))
 }
 
 /// One HTTP header as received.
@@ -438,10 +416,10 @@ pub fn verify_webhook(
 
 /// K1: parses a connector install record from the server's JSON.
 #[uniffi::export]
-pub fn parse_install(json: String) -> Result<agentrules::connector::Install, Refusal> {
-    let v = agentrules::json::parse(&json).map_err(|v| refuse(ErrorKind::BadRequest, v.message.clone(), vec![v]))?;
+pub fn parse_install(json: String) -> Result<agentrules::connector::Install, Refused> {
+    let v = agentrules::json::parse(&json).map_err(|v| refuse(Refusal::from_violation(RefusalKind::BadRequest, v)))?;
     agentrules::connector::Install::from_value(&v)
-        .map_err(|r| refuse_report(ErrorKind::BadRequest, "invalid install", r))
+        .map_err(|r| refuse_from_report(RefusalKind::BadRequest, "invalid install", r))
 }
 
 /// The default connector policy: 3 failures in a row fail an install; the sweep retries after 300 s.
@@ -457,9 +435,9 @@ pub fn apply_connector_event(
     install: agentrules::connector::Install,
     event: agentrules::connector::InstallEvent,
     policy: agentrules::connector::ConnectorPolicy,
-) -> Result<agentrules::connector::Install, Refusal> {
+) -> Result<agentrules::connector::Install, Refused> {
     agentrules::connector::apply(&install, &event, policy)
-        .map_err(|v| refuse(ErrorKind::InvalidState, v.message.clone(), vec![v]))
+        .map_err(|v| refuse(Refusal::from_violation(RefusalKind::InvalidState, v)))
 }
 
 /// K4: the failure summary of an install, for a UI.

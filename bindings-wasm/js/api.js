@@ -14,6 +14,7 @@
 //    before (PolicyMatrix, TableValidator, Poller) rebuild themselves from what made them; an
 //    SseDecoder, whose buffered stream is gone, throws `internal` (make a new one).
 import { AgentRulesError } from './errors.js';
+import { RefusalKind } from './refusals.js';
 
 const encoder = new TextEncoder();
 // ignoreBOM: a U+FEFF that starts an answer is text (TextDecoder would drop it by default).
@@ -30,7 +31,7 @@ const setBytes = typedArray.set;
 const bufferLength = getter(ArrayBuffer.prototype, 'byteLength');
 const sharedLength = typeof SharedArrayBuffer === 'function' ? getter(SharedArrayBuffer.prototype, 'byteLength') : undefined;
 
-const argError = (message) => new AgentRulesError(message, 'invalid_arguments');
+const argError = (message) => new AgentRulesError(message, RefusalKind.InvalidArguments);
 
 /** What kind of binary value `v` is ('Uint8Array', another typed array's name, 'DataView',
  * 'ArrayBuffer', 'SharedArrayBuffer'), or undefined; runs none of `v`'s code. */
@@ -191,7 +192,7 @@ function read(answer, meta) {
   try {
     text = decoder.decode(answer);
   } catch (e) {
-    throw new AgentRulesError(`the answer (${answer.length} bytes) is too large for a JavaScript string: ${said(e)}`, 'internal');
+    throw new AgentRulesError(`the answer (${answer.length} bytes) is too large for a JavaScript string: ${said(e)}`, RefusalKind.Internal);
   }
   switch (meta[0]) {
     case 0: {
@@ -212,7 +213,7 @@ function read(answer, meta) {
     case 5:
       return meta[1];
     default:
-      throw new AgentRulesError(`an answer of unknown shape ${meta[0]}`, 'internal');
+      throw new AgentRulesError(`an answer of unknown shape ${meta[0]}`, RefusalKind.Internal);
   }
 }
 
@@ -244,7 +245,7 @@ function engine(create, createAsync, initial) {
             },
           );
         }
-        throw new AgentRulesError(`the wasm instance is being restored after a failure; try again (${said(e)})`, 'internal');
+        throw new AgentRulesError(`the wasm instance is being restored after a failure; try again (${said(e)})`, RefusalKind.Internal);
       }
       generation += 1;
       return raw;
@@ -266,7 +267,7 @@ function engine(create, createAsync, initial) {
         raw = undefined;
         throw new AgentRulesError(
           `the wasm instance failed (${said(e)}${memory}: out of memory, out of stack, or a library bug) and is replaced by a fresh one for the next call`,
-          'internal',
+          RefusalKind.Internal,
         );
       }
       return read(answer, meta);
@@ -303,10 +304,10 @@ export function makeApi(create, createAsync, initial) {
     }
     handle() {
       const cell = this.cell;
-      if (cell.h === undefined) throw new AgentRulesError(`this ${this.what} was freed`, 'internal');
+      if (cell.h === undefined) throw new AgentRulesError(`this ${this.what} was freed`, RefusalKind.Internal);
       e.get();
       if (cell.g !== e.generation) {
-        if (!this.remake) throw new AgentRulesError(`this ${this.what} was lost when the wasm instance was replaced after a failure; make a new one`, 'internal');
+        if (!this.remake) throw new AgentRulesError(`this ${this.what} was lost when the wasm instance was replaced after a failure; make a new one`, RefusalKind.Internal);
         cell.h = this.make();
         cell.g = e.generation;
       }

@@ -25,7 +25,7 @@ use std::cell::RefCell;
 use agentrules::lifecycle::{self, Action, AgentStatus, Via};
 use agentrules::policy::PolicyMatrix;
 use agentrules::report::quote;
-use agentrules::{Code, Context, Kind, Pointer, Report, Violation};
+use agentrules::{Code, Context, Kind, Pointer, Refusal, RefusalKind, Report, Violation};
 use serde::Serialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -38,11 +38,8 @@ use wasm_bindgen::prelude::*;
 /// retry ms, 0, 0]`), 5 an object handle (`[5, handle]`).
 enum Out {
     Report(Report),
-    Error {
-        code: &'static str,
-        message: String,
-        violations: Vec<Violation>,
-    },
+    /// A refusal, thrown as `AgentRulesError` with `code` its kind.
+    Refused(Refusal),
     Json(String),
     Text(String),
     /// SSE items: their text and four numbers each.
@@ -96,11 +93,12 @@ fn answer(a: Answer) -> Vec<u8> {
             meta.push(0.0);
             pack_violations(&r.violations, &mut text, &mut meta);
         }
-        Out::Error { code, message, violations } => {
-            meta.extend_from_slice(&[1.0, len16(code), len16(&message)]);
+        Out::Refused(r) => {
+            let code = r.kind.as_str();
+            meta.extend_from_slice(&[1.0, len16(code), len16(&r.message)]);
             text.push_str(code);
-            text.push_str(&message);
-            pack_violations(&violations, &mut text, &mut meta);
+            text.push_str(&r.message);
+            pack_violations(&r.violations, &mut text, &mut meta);
         }
         Out::Json(t) => {
             meta.push(2.0);
@@ -121,31 +119,32 @@ fn answer(a: Answer) -> Vec<u8> {
     text.into_bytes()
 }
 
-/// A thrown `AgentRulesError`.
-fn error(code: &'static str, message: impl Into<String>, violations: Vec<Violation>) -> Out {
-    Out::Error { code, message: message.into(), violations }
+impl From<Refusal> for Out {
+    fn from(r: Refusal) -> Self {
+        Out::Refused(r)
+    }
 }
 
-fn report_error(code: &'static str, what: &str, report: Report) -> Out {
-    let first = report.violations.first().map(ToString::to_string).unwrap_or_default();
-    let more = match report.violations.len() {
-        0 | 1 => String::new(),
-        n => format!(" (and {} more)", n - 1),
-    };
-    error(code, format!("{what}: {first}{more}"), report.violations)
+/// A thrown `AgentRulesError` of `kind` without violations.
+fn error(kind: RefusalKind, message: impl Into<String>) -> Out {
+    Out::Refused(Refusal::new(kind, message))
 }
 
-fn violation_error(code: &'static str, v: Violation) -> Out {
-    error(code, v.message.clone(), vec![v])
+fn report_error(kind: RefusalKind, what: &str, report: Report) -> Out {
+    Out::Refused(Refusal::from_report(kind, what, report))
+}
+
+fn violation_error(kind: RefusalKind, v: Violation) -> Out {
+    Out::Refused(Refusal::from_violation(kind, v))
 }
 
 /// A result as JSON text (its TypeScript type comes from the core's tsify derive).
 fn json<T: Serialize + ?Sized>(value: &T) -> Answer {
-    serde_json::to_string(value).map(Out::Json).map_err(|e| error("internal", e.to_string(), Vec::new()))
+    serde_json::to_string(value).map(Out::Json).map_err(|e| error(RefusalKind::Internal, e.to_string()))
 }
 
 fn invalid_arguments(message: impl Into<String>) -> Out {
-    error("invalid_arguments", message, Vec::new())
+    Out::Refused(Refusal::invalid_arguments(message))
 }
 
 /// A JSON argument as `js/api.js` hands it over: its UTF-8 JSON bytes, or none and `why` it has
@@ -175,10 +174,10 @@ fn thrown(e: &str) -> String {
     }
 }
 
-/// A JSON argument parsed (at the default document limit), or `code`'s error with the
+/// A JSON argument parsed (at the default document limit), or a refusal of `kind` with the
 /// violation.
-fn value(bytes: Option<Vec<u8>>, why: &str, code: &'static str) -> Result<Value, Out> {
-    document(bytes, why).and_then(|b| agentrules::json::parse_bytes(&b)).map_err(|v| violation_error(code, v))
+fn value(bytes: Option<Vec<u8>>, why: &str, kind: RefusalKind) -> Result<Value, Out> {
+    document(bytes, why).and_then(|b| agentrules::json::parse_bytes(&b)).map_err(|v| violation_error(kind, v))
 }
 
 /// The context argument: none when both are empty (`undefined` or `null` in JS), else JSON.
@@ -186,8 +185,8 @@ fn context(bytes: Option<Vec<u8>>, why: &str) -> Result<Context, Out> {
     if bytes.is_none() && why.is_empty() {
         return Ok(Context::default());
     }
-    let v = value(bytes, why, "invalid_context")?;
-    Context::from_value(&v).map_err(|r| report_error("invalid_context", "invalid context", r))
+    let v = value(bytes, why, RefusalKind::InvalidContext)?;
+    Context::from_value(&v).map_err(|r| Out::from(Refusal::from(agentrules::CheckError::InvalidContext(r))))
 }
 
 /// A number argument that is a count or a size: a non-negative integer a JS number holds
@@ -226,9 +225,8 @@ fn check_kind(kind: Kind, input: Option<Vec<u8>>, why: &str, ctx: &Context) -> R
 #[wasm_bindgen(js_name = check)]
 pub fn check(kind: &str, input: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
     answer((|| {
-        let k = Kind::parse(kind).ok_or_else(|| {
-            error("unknown_kind", agentrules::CheckError::UnknownKind(kind.to_string()).to_string(), Vec::new())
-        })?;
+        let k = Kind::parse(kind)
+            .ok_or_else(|| Out::from(Refusal::from(agentrules::CheckError::UnknownKind(kind.to_string()))))?;
         let ctx = context(ctx, ctx_why)?;
         Ok(Out::Report(check_kind(k, input, why, &ctx)))
     })())
@@ -243,7 +241,7 @@ pub fn assert_valid_launch(input: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8
         if report.ok {
             Ok(Out::Report(report))
         } else {
-            Err(report_error("bad_request", "the launch request is invalid", report))
+            Err(report_error(RefusalKind::BadRequest, "the launch request is invalid", report))
         }
     })())
 }
@@ -280,13 +278,7 @@ pub fn is_terminal(status: &str) -> Vec<u8> {
 #[wasm_bindgen(js_name = canTransition)]
 pub fn can_transition(from: &str, to: &str, via: Option<String>) -> Vec<u8> {
     answer((|| {
-        let via = match via.as_deref() {
-            None | Some("pipeline") => Via::Pipeline,
-            Some("follow_up") => Via::FollowUp,
-            Some(other) => {
-                return Err(invalid_arguments(format!("unknown via {}: use pipeline or follow_up", quote(other))))
-            }
-        };
+        let via = Via::from_name(via.as_deref())?;
         json(&lifecycle::can_transition(&AgentStatus::parse(from), &AgentStatus::parse(to), via))
     })())
 }
@@ -295,12 +287,10 @@ pub fn can_transition(from: &str, to: &str, via: Option<String>) -> Vec<u8> {
 #[wasm_bindgen(js_name = applyAction)]
 pub fn apply_action(status: &str, action: &str) -> Vec<u8> {
     answer((|| {
-        let a = Action::parse(action).ok_or_else(|| {
-            invalid_arguments(format!("unknown action {}: use follow_up, stop or delete", quote(action)))
-        })?;
+        let a = Action::from_name(action)?;
         match lifecycle::apply(&AgentStatus::parse(status), a) {
             Ok(outcome) => json(&outcome),
-            Err(e) => Err(error("invalid_state", e.message, Vec::new())),
+            Err(e) => Err(Refusal::from(e).into()),
         }
     })())
 }
@@ -310,10 +300,10 @@ pub fn apply_action(status: &str, action: &str) -> Vec<u8> {
 pub fn render_list_query(query: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
     answer((|| {
         let ctx = context(ctx, ctx_why)?;
-        let v = value(query, why, "bad_request")?;
+        let v = value(query, why, RefusalKind::BadRequest)?;
         agentrules::ListQuery::from_value(&v, &ctx)
             .map(|q| Out::Text(q.to_query_string()))
-            .map_err(|r| report_error("bad_request", "invalid list query", r))
+            .map_err(|r| report_error(RefusalKind::BadRequest, "invalid list query", r))
     })())
 }
 
@@ -321,19 +311,19 @@ pub fn render_list_query(query: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>
 #[wasm_bindgen(js_name = parseErrorEnvelope)]
 pub fn parse_error_envelope(body: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     answer((|| {
-        let bytes = document(body, why).map_err(|v| violation_error("invalid_envelope", v))?;
+        let bytes = document(body, why).map_err(|v| violation_error(RefusalKind::InvalidEnvelope, v))?;
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             // Not UTF-8: the core's reader says where.
             Err(e) => {
                 return Err(match agentrules::json::parse_bytes(e.as_bytes()) {
-                    Err(v) => violation_error("invalid_envelope", v),
-                    Ok(_) => error("invalid_envelope", "the body is not UTF-8 text", Vec::new()),
+                    Err(v) => violation_error(RefusalKind::InvalidEnvelope, v),
+                    Ok(_) => error(RefusalKind::InvalidEnvelope, "the body is not UTF-8 text"),
                 })
             }
         };
         let env = agentrules::errors::ErrorEnvelope::parse(&text)
-            .map_err(|r| report_error("invalid_envelope", "not an error envelope", r))?;
+            .map_err(|r| report_error(RefusalKind::InvalidEnvelope, "not an error envelope", r))?;
         let known = !matches!(env.code, agentrules::errors::ApiErrorCode::Unknown(_));
         json(&serde_json::json!({ "code": env.code, "error": env.error, "status": env.code.status(), "known": known }))
     })())
@@ -365,9 +355,10 @@ pub fn retry_after_ms(value: &str, now_unix_seconds: f64) -> Vec<u8> {
 #[wasm_bindgen(js_name = replayJson)]
 pub fn replay_json(log: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     answer((|| {
-        let v = value(log, why, "bad_request")?;
-        let state = agentrules::run::replay(&v).map_err(|r| report_error("bad_request", "invalid run log", r))?;
-        serde_json::to_string(&state).map(Out::Text).map_err(|e| error("internal", e.to_string(), Vec::new()))
+        let v = value(log, why, RefusalKind::BadRequest)?;
+        let state =
+            agentrules::run::replay(&v).map_err(|r| report_error(RefusalKind::BadRequest, "invalid run log", r))?;
+        serde_json::to_string(&state).map(Out::Text).map_err(|e| error(RefusalKind::Internal, e.to_string()))
     })())
 }
 
@@ -394,7 +385,7 @@ fn keep(object: Object) -> Answer {
             Some(h) => h,
             None => {
                 o.slots.push(None);
-                u32::try_from(o.slots.len() - 1).map_err(|_| error("internal", "too many objects", Vec::new()))?
+                u32::try_from(o.slots.len() - 1).map_err(|_| error(RefusalKind::Internal, "too many objects"))?
             }
         };
         if let Some(slot) = o.slots.get_mut(h as usize) {
@@ -407,7 +398,7 @@ fn keep(object: Object) -> Answer {
 fn with_object(handle: u32, f: impl FnOnce(&mut Object) -> Answer) -> Answer {
     OBJECTS.with(|o| match o.borrow_mut().slots.get_mut(handle as usize) {
         Some(Some(object)) => f(object),
-        _ => Err(error("internal", "this object was freed", Vec::new())),
+        _ => Err(error(RefusalKind::Internal, "this object was freed")),
     })
 }
 
@@ -427,8 +418,9 @@ pub fn free_object(handle: u32) {
 #[wasm_bindgen(js_name = matrixNew)]
 pub fn matrix_new(matrix: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     answer((|| {
-        let v = value(matrix, why, "invalid_matrix")?;
-        let m = PolicyMatrix::from_value(&v).map_err(|r| report_error("invalid_matrix", "invalid policy matrix", r))?;
+        let v = value(matrix, why, RefusalKind::InvalidMatrix)?;
+        let m = PolicyMatrix::from_value(&v)
+            .map_err(|r| report_error(RefusalKind::InvalidMatrix, "invalid policy matrix", r))?;
         keep(Object::Matrix(m))
     })())
 }
@@ -438,7 +430,7 @@ pub fn matrix_new(matrix: Option<Vec<u8>>, why: &str) -> Vec<u8> {
 pub fn matrix_decide(handle: u32, tool: &str, role: &str, calls_made: f64, online: bool) -> Vec<u8> {
     answer(with_object(handle, |o| match o {
         Object::Matrix(m) => json(&m.decide(tool, role, count(calls_made, "callsMade")?, online)),
-        _ => Err(error("internal", "not a policy matrix", Vec::new())),
+        _ => Err(error(RefusalKind::Internal, "not a policy matrix")),
     }))
 }
 
@@ -494,7 +486,7 @@ pub fn sse_new(max_line_bytes: Option<f64>) -> Vec<u8> {
 fn with_sse(handle: u32, f: impl FnOnce(&mut Sse) -> Answer) -> Vec<u8> {
     answer(with_object(handle, |o| match o {
         Object::Sse(s) => f(s),
-        _ => Err(error("internal", "not an SSE decoder", Vec::new())),
+        _ => Err(error(RefusalKind::Internal, "not an SSE decoder")),
     }))
 }
 
@@ -503,7 +495,7 @@ fn with_sse(handle: u32, f: impl FnOnce(&mut Sse) -> Answer) -> Vec<u8> {
 pub fn sse_push(handle: u32, chunk: &[u8]) -> Vec<u8> {
     with_sse(handle, |s| {
         let mut packed = PackedSse::default();
-        s.inner.push_with(chunk, &mut packed).map_err(|e| error("invalid_stream", e.to_string(), Vec::new()))?;
+        s.inner.push_with(chunk, &mut packed).map_err(|e| Out::from(Refusal::from(e)))?;
         Ok(Out::Sse(packed.text, packed.meta))
     })
 }
@@ -538,7 +530,7 @@ pub fn poller_new(follow_up_from: Option<String>) -> Vec<u8> {
 pub fn poller_observe(handle: u32, status: &str, elapsed_ms: f64) -> Vec<u8> {
     answer(with_object(handle, |o| match o {
         Object::Poller(p) => json(&p.observe(&AgentStatus::parse(status), count(elapsed_ms, "elapsedMs")?)),
-        _ => Err(error("internal", "not a poller", Vec::new())),
+        _ => Err(error(RefusalKind::Internal, "not a poller")),
     }))
 }
 
@@ -547,8 +539,8 @@ pub fn poller_observe(handle: u32, status: &str, elapsed_ms: f64) -> Vec<u8> {
 #[wasm_bindgen(js_name = evaluate)]
 pub fn evaluate(op: &str, args: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     answer((|| {
-        let v = value(args, why, "invalid_arguments")?;
-        let r = agentrules::ops::evaluate(op, &v).map_err(|e| invalid_arguments(e.to_string()))?;
+        let v = value(args, why, RefusalKind::InvalidArguments)?;
+        let r = agentrules::ops::evaluate(op, &v).map_err(|e| Out::from(Refusal::from(e)))?;
         json(&r)
     })())
 }
@@ -559,10 +551,10 @@ pub fn evaluate(op: &str, args: Option<Vec<u8>>, why: &str) -> Vec<u8> {
 #[wasm_bindgen(js_name = tableNew)]
 pub fn table_new(schema: Option<Vec<u8>>, why: &str, options: Option<Vec<u8>>, options_why: &str) -> Vec<u8> {
     answer((|| {
-        let v = value(schema, why, "invalid_schema")?;
+        let v = value(schema, why, RefusalKind::InvalidSchema)?;
         let options = table_options(options, options_why)?;
         let t = agentrules::table::TableValidator::with_options(&v, &options)
-            .map_err(|r| report_error("invalid_schema", "invalid table schema", r))?;
+            .map_err(|r| report_error(RefusalKind::InvalidSchema, "invalid table schema", r))?;
         keep(Object::Table(Box::new(t)))
     })())
 }
@@ -584,7 +576,7 @@ fn table_options(bytes: Option<Vec<u8>>, why: &str) -> Result<agentrules::table:
     if bytes.is_none() && why.is_empty() {
         return Ok(agentrules::table::TableOptions::default());
     }
-    let o: Options = serde_json::from_value(value(bytes, why, "invalid_arguments")?)
+    let o: Options = serde_json::from_value(value(bytes, why, RefusalKind::InvalidArguments)?)
         .map_err(|e| invalid_arguments(format!("invalid table options: {e}")))?;
     Ok(agentrules::table::TableOptions { documents: o.documents, require_object_root: o.require_object_root })
 }
@@ -596,7 +588,7 @@ fn with_table(
 ) -> Vec<u8> {
     answer(with_object(handle, |o| match o {
         Object::Table(t) => f(t).map(|v| Out::Report(Report::new(v))),
-        _ => Err(error("internal", "not a table validator", Vec::new())),
+        _ => Err(error(RefusalKind::Internal, "not a table validator")),
     }))
 }
 
@@ -605,7 +597,7 @@ fn with_table(
 #[wasm_bindgen(js_name = tableValidateElements)]
 pub fn table_validate_elements(handle: u32, elements: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     with_table(handle, |t| {
-        let Value::Array(items) = value(elements, why, "invalid_arguments")? else {
+        let Value::Array(items) = value(elements, why, RefusalKind::InvalidArguments)? else {
             return Err(invalid_arguments("elements must be an array of { key, value }"));
         };
         Ok(t.validate_elements(&items))
@@ -616,7 +608,7 @@ pub fn table_validate_elements(handle: u32, elements: Option<Vec<u8>>, why: &str
 #[cfg(feature = "table")]
 #[wasm_bindgen(js_name = tableValidateValue)]
 pub fn table_validate_value(handle: u32, row: Option<Vec<u8>>, why: &str) -> Vec<u8> {
-    with_table(handle, |t| Ok(t.validate_value(&value(row, why, "invalid_arguments")?)))
+    with_table(handle, |t| Ok(t.validate_value(&value(row, why, RefusalKind::InvalidArguments)?)))
 }
 
 /// Splits `joined` into the strings whose UTF-16 lengths are `lengths` (how `js/api.js` hands
@@ -659,10 +651,8 @@ pub fn verify_webhook(
     now_unix_seconds: f64,
 ) -> Vec<u8> {
     answer((|| {
-        let p = agentrules::webhook::WebhookProvider::parse(provider).ok_or_else(|| {
-            invalid_arguments(format!("unknown provider {}: github, slack or whatsapp", quote(provider)))
-        })?;
-        let parts = split_utf16(headers, lengths).ok_or_else(|| error("internal", "header lengths", Vec::new()))?;
+        let p = agentrules::webhook::WebhookProvider::from_name(provider)?;
+        let parts = split_utf16(headers, lengths).ok_or_else(|| error(RefusalKind::Internal, "header lengths"))?;
         let pairs: Vec<(&str, &str)> = parts.chunks_exact(2).filter_map(|c| Some((*c.first()?, *c.get(1)?))).collect();
         let now = unix_seconds(now_unix_seconds, "nowUnixSeconds")?;
         let v = agentrules::webhook::verify(p, &pairs, body, secret, now);
@@ -672,8 +662,9 @@ pub fn verify_webhook(
 
 #[cfg(feature = "table")]
 fn install_of(bytes: Option<Vec<u8>>, why: &str) -> Result<agentrules::connector::Install, Out> {
-    let v = value(bytes, why, "bad_request")?;
-    agentrules::connector::Install::from_value(&v).map_err(|r| report_error("bad_request", "invalid install", r))
+    let v = value(bytes, why, RefusalKind::BadRequest)?;
+    agentrules::connector::Install::from_value(&v)
+        .map_err(|r| report_error(RefusalKind::BadRequest, "invalid install", r))
 }
 
 #[cfg(feature = "table")]
@@ -681,7 +672,7 @@ fn connector_policy(bytes: Option<Vec<u8>>, why: &str) -> Result<agentrules::con
     if bytes.is_none() && why.is_empty() {
         return Ok(agentrules::connector::ConnectorPolicy::default());
     }
-    let v = value(bytes, why, "invalid_arguments")?;
+    let v = value(bytes, why, RefusalKind::InvalidArguments)?;
     serde_json::from_value(v).map_err(|e| invalid_arguments(format!("invalid connector policy: {e}")))
 }
 
@@ -699,12 +690,12 @@ pub fn apply_connector_event(
 ) -> Vec<u8> {
     answer((|| {
         let i = install_of(install, install_why)?;
-        let ev = value(event, event_why, "bad_request")?;
+        let ev = value(event, event_why, RefusalKind::BadRequest)?;
         let e = agentrules::connector::InstallEvent::from_value(&ev)
-            .map_err(|r| report_error("bad_request", "invalid install event", r))?;
+            .map_err(|r| report_error(RefusalKind::BadRequest, "invalid install event", r))?;
         match agentrules::connector::apply(&i, &e, connector_policy(policy, policy_why)?) {
             Ok(next) => json(&next),
-            Err(v) => Err(violation_error("invalid_state", v)),
+            Err(v) => Err(violation_error(RefusalKind::InvalidState, v)),
         }
     })())
 }
@@ -727,14 +718,14 @@ pub fn sweep_connectors(
     policy_why: &str,
 ) -> Vec<u8> {
     answer((|| {
-        let Value::Array(items) = value(installs, why, "bad_request")? else {
-            return Err(error("bad_request", "installs must be an array", Vec::new()));
+        let Value::Array(items) = value(installs, why, RefusalKind::BadRequest)? else {
+            return Err(error(RefusalKind::BadRequest, "installs must be an array"));
         };
         let list = items
             .iter()
             .map(|i| {
                 agentrules::connector::Install::from_value(i)
-                    .map_err(|r| report_error("bad_request", "invalid install", r))
+                    .map_err(|r| report_error(RefusalKind::BadRequest, "invalid install", r))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let now = unix_seconds(now_unix_seconds, "nowUnixSeconds")?;

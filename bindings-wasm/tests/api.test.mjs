@@ -19,6 +19,20 @@ test('codes() and the Code union in the .d.ts match schemas/codes.json', () => {
   }
 });
 
+const refusalsJson = JSON.parse(readFileSync(new URL('../../schemas/refusals.json', import.meta.url), 'utf8'));
+
+test('RefusalKind and the AgentRulesErrorCode union match the core (schemas/refusals.json)', async () => {
+  const kinds = refusalsJson.map((r) => r.kind);
+  assert.deepEqual(Object.values(ar.RefusalKind), kinds);
+  const table = await import('../pkg/table-node.js');
+  assert.deepEqual(Object.values(table.RefusalKind), kinds);
+  const { documentedCodes } = await import('./documented-codes.mjs');
+  assert.deepEqual(documentedCodes, kinds);
+  // A refusal's code is the core's kind, as the core names it.
+  assert.throws(() => ar.check('nope', '{}'), (e) => e.code === ar.RefusalKind.UnknownKind);
+  assert.throws(() => ar.applyAction('running', 'follow_up'), (e) => e.code === ar.RefusalKind.InvalidState);
+});
+
 test('validateLaunch reports at JSON paths', () => {
   const r = ar.validateLaunch({ workflowId: '019def34-0000-7000-8000-000000000010', fileIds: [] });
   assert.equal(r.ok, false);

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 from ._codes import Code
+from ._refusals import RefusalKind
 from ._errors import ValidationError
 from ._types import FailureSummary, Install, InstallStatus, NextStep, WebhookProvider, RejectReason
 from ._native import (
@@ -52,6 +53,7 @@ from ._native import (
     evaluate,
     kinds,
     parse_error_envelope,
+    refusal_kinds,
     render_list_query,
     replay_json,
     retry_after,
@@ -73,6 +75,7 @@ __all__ = [
     "PolicyMatrix",
     "Poller",
     "WebhookProvider",
+    "RefusalKind",
     "RejectReason",
     "Report",
     "SseDecoder",
@@ -95,6 +98,7 @@ __all__ = [
     "kinds",
     "parse_error_envelope",
     "raise_for_violations",
+    "refusal_kinds",
     "render_list_query",
     "replay_json",
     "retry_after",
@@ -150,10 +154,9 @@ def can_transition(from_: StatusLike, to: StatusLike, via: str = "pipeline") -> 
 
 
 def transition(from_: StatusLike, to: StatusLike, via: str = "pipeline") -> StatusLike:
-    """S2: ``to`` when ``from_ → to`` is legal; raises ``ValidationError`` (``invalid_transition``)."""
-    if not _native.can_transition(_status(from_), _status(to), via):
-        how = " through a follow-up" if via == "follow_up" else ""
-        raise ValidationError(f"an agent cannot go from `{_status(from_)}` to `{_status(to)}`{how}", "invalid_transition")
+    """S2: ``to`` when ``from_ → to`` is legal; raises ``ValidationError`` (``invalid_state``, the
+    violation ``invalid_transition``) when it is not."""
+    _native.check_transition(_status(from_), _status(to), via)
     return _typed(_status(to))
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Iterable, List, Tuple, TypedDict, Union
 
 if TYPE_CHECKING:
     from ._native import Violation
+    from ._refusals import RefusalKind
 
 
 class ErrorDetails(TypedDict):
@@ -31,16 +32,16 @@ def _loc(path: str) -> Tuple[Union[str, int], ...]:
 class ValidationError(ValueError):
     """A rejected document or argument.
 
-    ``code`` says what went wrong (``bad_request``, ``invalid_context``, ``invalid_state``,
-    ``invalid_schema``, ``invalid_matrix``, ``invalid_envelope``, ``invalid_arguments``,
-    ``invalid_transition``, ``unknown_kind``); ``violations`` are the problems behind it, each with
-    ``path``, ``code`` and ``message``.
+    ``code`` says what went wrong: a refusal kind of the core (``RefusalKind``: ``bad_request``,
+    ``invalid_context``, ``invalid_arguments``, ``invalid_state``, …; ``refusal_kinds()`` lists
+    them); ``violations`` are the problems behind it, each with ``path``, ``code`` and
+    ``message``.
     """
 
-    code: str
+    code: "RefusalKind"
     violations: "List[Violation]"
 
-    def __init__(self, message: str, code: str, violations: "Iterable[Violation]" = ()) -> None:
+    def __init__(self, message: str, code: "RefusalKind", violations: "Iterable[Violation]" = ()) -> None:
         super().__init__(message)
         self.code = code
         self.violations = list(violations)

@@ -6,6 +6,7 @@ package agentrules.test
 import java.io.File
 import kotlin.system.exitProcess
 import uniffi.agentrules.Code
+import uniffi.agentrules.RefusalKind
 import uniffi.agentrules.Decision
 import uniffi.agentrules.SseItem
 import uniffi.agentrules.Tier
@@ -70,6 +71,10 @@ fun api(root: File) {
     // The code enum matches the core's list, in order.
     val listed = (Json.parse(File(root, "schemas/codes.json").readText()) as List<*>)
     expect("codes() matches schemas/codes.json", codes().map { codeName(it) } == listed) { codes().map { codeName(it) }.toString() }
+    val refusals = (Json.parse(File(root, "schemas/refusals.json").readText()) as List<*>).map { (it as Map<*, *>)["kind"] }
+    val kindNames = refusalKinds().map { refusalKindName(it) }
+    expect("refusalKinds() matches schemas/refusals.json", kindNames == refusals) { kindNames.toString() }
+    expect("RefusalKind has exactly the core's kinds", RefusalKind.values().size == refusals.size)
     expect("Code enum has every code", Code.values().size == listed.size)
 
     // Reports and records.
@@ -79,11 +84,11 @@ fun api(root: File) {
 
     // Errors carry the violations and read well.
     val ctxErr = throws<AgentRulesException> { validateLaunch("{}", """{"limits": {"maxImages": 9}}""") }
-    expect("invalid context throws", ctxErr != null && ctxErr.kind() == ErrorKind.INVALID_CONTEXT) { ctxErr.toString() }
+    expect("invalid context throws", ctxErr != null && ctxErr.kind() == RefusalKind.INVALID_CONTEXT) { ctxErr.toString() }
     expect("invalid context violations", ctxErr?.violations()?.single()?.path == "/limits/maxImages")
     expect("readable message", ctxErr.toString().startsWith("invalid context: /limits/maxImages: ")) { ctxErr.toString() }
     val kindErr = throws<AgentRulesException> { check("lunch", "{}", null) }
-    expect("unknown kind throws", kindErr?.kind() == ErrorKind.UNKNOWN_KIND)
+    expect("unknown kind throws", kindErr?.kind() == RefusalKind.UNKNOWN_KIND)
 
     // Images before encoding.
     val png = byteArrayOf(0x89.toByte(), 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52)
@@ -100,7 +105,7 @@ fun api(root: File) {
     expect("stop waiting", applyAction(AgentStatus.Waiting, AgentAction.STOP) == ActionOutcome.Transition(AgentStatus.Stopped))
     expect("stop running", applyAction(AgentStatus.Running, AgentAction.STOP) == ActionOutcome.Requested(AgentStatus.Running))
     val stateErr = throws<AgentRulesException> { applyAction(AgentStatus.Running, AgentAction.FOLLOW_UP) }
-    expect("follow-up while running is 409", stateErr?.kind() == ErrorKind.INVALID_STATE)
+    expect("follow-up while running is 409", stateErr?.kind() == RefusalKind.INVALID_STATE)
 
     // Objects.
     val m = PolicyMatrix("""{"tools": {"send_email": {"maxCalls": 1, "approval": "admin", "offline": "queue", "roles": ["member", "admin"]}}}""")
@@ -108,7 +113,7 @@ fun api(root: File) {
     expect("queued", m.decide("send_email", "member", 0uL, false) == Decision.Queued)
     expect("deny", m.decide("x", "member", 0uL, true) == Decision.Deny(Code.UNKNOWN_TOOL))
     val matrixErr = throws<AgentRulesException> { PolicyMatrix("""{"tools": {"t": {}}}""") }
-    expect("invalid matrix", matrixErr?.kind() == ErrorKind.INVALID_MATRIX && matrixErr.violations().size == 4)
+    expect("invalid matrix", matrixErr?.kind() == RefusalKind.INVALID_MATRIX && matrixErr.violations().size == 4)
     val t = TableValidator("""{"type": "object", "required": ["issue"], "properties": {"issue": {"type": "string"}}}""")
     val rows = (0 until 1000).joinToString(",", "[", "]") { """{"key": "r$it", "value": {"issue": "issue $it"}}""" }
     expect("table rows", t.validateElements(rows).ok)
@@ -153,6 +158,9 @@ fun sse(root: File, dir: File) {
         }
     }
     println("kotlin sse: $runs decodes")
+    // A line past the limit is the core's invalid_stream refusal, as on every surface.
+    val long = throws<AgentRulesException> { SseDecoder().push(ByteArray((1 shl 20) + 1) { 'a'.code.toByte() }) }
+    expect("a line past the limit throws InvalidStream", long?.kind() == RefusalKind.INVALID_STREAM) { "$long" }
     val golden = File(root, "tests/golden/run-state.json").readText()
     expect("replay is byte-identical", replayJson(File(root, "tests/golden/run-log.json").readText()) == golden)
 }
@@ -202,7 +210,7 @@ fun nome(dir: File) {
     expect("failed asks to re-authorise", s.nextStep == NextStep.REAUTHORIZE && s.message.contains("invalid_auth")) { "$s" }
     val refused = throws<AgentRulesException> { applyConnectorEvent(i, InstallEvent.Health(true, 500L, null), policy) }
     expect("a health check of a failed install is refused",
-        refused?.kind() == ErrorKind.INVALID_STATE && refused.violations().firstOrNull()?.let { codeName(it.code) } == "invalid_transition") { "$refused" }
+        refused?.kind() == RefusalKind.INVALID_STATE && refused.violations().firstOrNull()?.let { codeName(it.code) } == "invalid_transition") { "$refused" }
     val late = throws<AgentRulesException> { applyConnectorEvent(i, InstallEvent.Refresh(true, 10L, null), policy) }
     expect("an older event is out of order", late?.violations()?.firstOrNull()?.let { codeName(it.code) } == "out_of_order")
     val recovered = applyConnectorEvent(i, InstallEvent.Refresh(true, 500L, null), policy)
@@ -211,7 +219,7 @@ fun nome(dir: File) {
     expect("sweep picks the idle degraded install", sweepConnectors(listOf(recovered, degraded), 400L, policy) == listOf("in_2"))
     expect("sweep waits 300 s", sweepConnectors(listOf(recovered, degraded), 399L, policy).isEmpty())
     val bad = throws<AgentRulesException> { parseInstall("""{"id": "x"}""") }
-    expect("an invalid install throws BadRequest", bad?.kind() == ErrorKind.BAD_REQUEST && bad.violations().size == 2) { "$bad" }
+    expect("an invalid install throws BadRequest", bad?.kind() == RefusalKind.BAD_REQUEST && bad.violations().size == 2) { "$bad" }
 }
 
 // A Rust panic crosses the FFI as uniffi's InternalException, not an abort, and the library

@@ -1,2 +1,3 @@
 export * from './api.js';
 export { AgentRulesError, isAgentRulesError, type AgentRulesErrorCode } from './errors.js';
+export { RefusalKind, type RefusalKindName } from './refusals.js';
