@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -15,8 +16,12 @@ cases = []
 for f in sorted(glob.glob(os.path.join(root, "tests/conformance/*.json"))):
     cases += json.load(open(f, encoding="utf-8"))
 
-ops = re.findall(r'"([a-z_]+)"', re.search(r"pub const OPS: \[&str; \d+\] = \[(.*?)\];", open(os.path.join(root, "core/src/ops.rs")).read(), re.S).group(1))
-kinds = re.findall(r'\(Kind::\w+, "([a-z-]+)"\)', open(os.path.join(root, "core/src/lib.rs")).read())
+# The op and kind names from the core's registries, through the CLI (`scripts/fuzz` builds it).
+cli = os.environ.get("AGENTRULES_CLI", os.path.join(root, "target/debug/agentrules"))
+ops = [o["op"] for o in json.loads(subprocess.check_output([cli, "op", "--list", "--format", "json"]))]
+kinds = [k["kind"] for k in json.loads(subprocess.check_output([cli, "kinds", "--format", "json"]))]
+if len(ops) < 10 or len(kinds) < 10:
+    sys.exit(f"seed.py: the registries look empty: {ops} {kinds}")
 
 
 def text(c):

@@ -147,10 +147,17 @@ enum Command {
     },
     /// Run one of the core's non-validation operations on JSON arguments (see `agentrules::ops`)
     Op {
-        /// The operation, e.g. retry_after, endpoint, linearize
-        name: String,
+        /// The operation, e.g. retry_after, endpoint, linearize (`--list` lists them)
+        #[arg(required_unless_present = "list")]
+        name: Option<String>,
         /// The arguments (JSON); `-` or nothing reads standard input
         file: Option<String>,
+        /// List every op with its arguments and answer, from the core's op registry
+        #[arg(long, conflicts_with = "file")]
+        list: bool,
+        /// Output format of `--list` (json: `[{op, summary}]`)
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
 }
 
@@ -366,7 +373,20 @@ fn run(command: Command) -> Result<u8, String> {
             verify_webhook(provider, &secret_env, &headers, now, file.as_deref(), format)
         }
         Command::Connector { command } => connector(command),
-        Command::Op { name, file } => {
+        Command::Op { list: true, format, .. } => {
+            let specs = agentrules::ops::SPECS;
+            match format {
+                Format::Json => {
+                    let all: Vec<serde_json::Value> =
+                        specs.iter().map(|o| serde_json::json!({"op": o.name, "summary": o.summary})).collect();
+                    println!("{}", serde_json::to_string(&all).map_err(|e| e.to_string())?);
+                }
+                Format::Text => specs.iter().for_each(|o| println!("{:<22} {}", o.name, o.summary)),
+            }
+            Ok(0)
+        }
+        Command::Op { name, file, .. } => {
+            let name = name.unwrap_or_default();
             let args = read_json_input(file.as_deref(), "invalid arguments")?;
             let out = agentrules::ops::evaluate(&name, &args).map_err(|e| e.to_string())?;
             println!("{out}");

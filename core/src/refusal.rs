@@ -1,6 +1,6 @@
 //! Refusals: the errors of a call that are not a report about the checked document.
 //!
-//! A check answers a [`Report`](crate::Report) of violations. A call can also be *refused*: its
+//! A check answers a [`Report`] of violations. A call can also be *refused*: its
 //! arguments have the wrong shape, its context is invalid, the lifecycle forbids the action, a
 //! stream passed its limit, or a function that *asserts* (e.g. "render this list query") met a
 //! document with violations. A [`Refusal`] is `{ kind, message, violations }`: `kind` is one of
