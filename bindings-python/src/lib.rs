@@ -645,11 +645,8 @@ fn render_list_query(py: Python<'_>, query: &Bound<'_, PyAny>, context: Option<&
 #[pyfunction]
 fn parse_error_envelope<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let v = argument(py, RefusalKind::InvalidEnvelope, body)?;
-    let env = agentrules::errors::ErrorEnvelope::parse(&v.to_string())
-        .map_err(|r| core_error(py, RefusalKind::InvalidEnvelope, "not an error envelope", &r))?;
-    let known = !matches!(env.code, agentrules::errors::ApiErrorCode::Unknown(_));
-    let status = env.code.status();
-    Ok((env.code.as_str().to_string(), env.error, status, known).into_pyobject(py)?.into_any())
+    let i = agentrules::errors::ErrorEnvelope::parse_info(&v.to_string()).map_err(|r| refusal(py, r))?;
+    Ok((i.code, i.error, i.status, i.known).into_pyobject(py)?.into_any())
 }
 
 /// E1: the `(status, envelope dict)` a report's violations render to, or `None` when clean.

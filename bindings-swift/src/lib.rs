@@ -256,10 +256,8 @@ pub struct ErrorEnvelope {
 /// E1: parses an error envelope from a response body.
 #[uniffi::export]
 pub fn parse_error_envelope(body: String) -> Result<ErrorEnvelope, Refused> {
-    let env = agentrules::errors::ErrorEnvelope::parse(&body)
-        .map_err(|r| refuse_from_report(RefusalKind::InvalidEnvelope, "not an error envelope", r))?;
-    let known = !matches!(env.code, agentrules::errors::ApiErrorCode::Unknown(_));
-    Ok(ErrorEnvelope { status: env.code.status(), code: env.code.as_str().to_string(), error: env.error, known })
+    let i = agentrules::errors::ErrorEnvelope::parse_info(&body).map_err(refuse)?;
+    Ok(ErrorEnvelope { code: i.code, error: i.error, status: i.status, known: i.known })
 }
 
 /// E2: milliseconds to wait for a `Retry-After` value at `now_unix_seconds`, or null when the

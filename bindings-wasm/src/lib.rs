@@ -322,10 +322,7 @@ pub fn parse_error_envelope(body: Option<Vec<u8>>, why: &str) -> Vec<u8> {
                 })
             }
         };
-        let env = agentrules::errors::ErrorEnvelope::parse(&text)
-            .map_err(|r| report_error(RefusalKind::InvalidEnvelope, "not an error envelope", r))?;
-        let known = !matches!(env.code, agentrules::errors::ApiErrorCode::Unknown(_));
-        json(&serde_json::json!({ "code": env.code, "error": env.error, "status": env.code.status(), "known": known }))
+        json(&agentrules::errors::ErrorEnvelope::parse_info(&text)?)
     })())
 }
 

@@ -67,6 +67,20 @@ impl ApiErrorCode {
     }
 }
 
+/// What every surface answers for a parsed error envelope (E1): the code as written, the text,
+/// the code's HTTP status and whether the code is one of the API's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvelopeInfo {
+    /// The machine code, as the body gave it.
+    pub code: String,
+    /// The human-readable text.
+    pub error: String,
+    /// The HTTP status of a known code.
+    pub status: Option<u16>,
+    /// Whether the code is one the API documents.
+    pub known: bool,
+}
+
 /// `{ "error": <human text>, "code": <machine code> }` (E1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorEnvelope {
@@ -77,6 +91,31 @@ pub struct ErrorEnvelope {
 }
 
 impl ErrorEnvelope {
+    /// The envelope as every surface describes it.
+    pub fn info(&self) -> EnvelopeInfo {
+        EnvelopeInfo {
+            code: self.code.as_str().to_string(),
+            error: self.error.clone(),
+            status: self.code.status(),
+            known: !matches!(self.code, ApiErrorCode::Unknown(_)),
+        }
+    }
+
+    /// Parses a body into its [`EnvelopeInfo`], or the `invalid_envelope` refusal with the
+    /// body's violations.
+    ///
+    /// ```
+    /// let info = agentrules::errors::ErrorEnvelope::parse_info(r#"{"error": "no", "code": "teapot"}"#).unwrap();
+    /// assert_eq!((info.code.as_str(), info.status, info.known), ("teapot", None, false));
+    /// let refused = agentrules::errors::ErrorEnvelope::parse_info("{}").unwrap_err();
+    /// assert_eq!(refused.kind, agentrules::RefusalKind::InvalidEnvelope);
+    /// ```
+    pub fn parse_info(body: &str) -> Result<EnvelopeInfo, crate::Refusal> {
+        ErrorEnvelope::parse(body)
+            .map(|e| e.info())
+            .map_err(|r| crate::Refusal::from_report(crate::RefusalKind::InvalidEnvelope, "not an error envelope", r))
+    }
+
     /// The 400 envelope of a report's violations, or `None` for a clean report.
     ///
     /// ```

@@ -36,12 +36,7 @@ pub(super) fn parse_error_envelope(a: &Value) -> Result<Value, OpError> {
         other => other.to_string(),
     };
     Ok(match ErrorEnvelope::parse(&body) {
-        Ok(env) => json!({
-            "code": env.code,
-            "error": env.error,
-            "status": env.code.status(),
-            "known": !matches!(env.code, ApiErrorCode::Unknown(_)),
-        }),
+        Ok(env) => to_json(&env.info()),
         Err(rep) => json!({"violations": rep.violations}),
     })
 }
