@@ -1223,7 +1223,7 @@ public struct Violation: Equatable, Hashable {
      */
     public var path: String
     /**
-     * The stable code from `RULES.md`.
+     * The stable code (`docs/rules.md` names the rule that reports it).
      */
     public var code: Code
     /**
@@ -1239,7 +1239,7 @@ public struct Violation: Equatable, Hashable {
          * RFC 6901 JSON Pointer into the checked document (`""` is the whole document).
          */path: String, 
         /**
-         * The stable code from `RULES.md`.
+         * The stable code (`docs/rules.md` names the rule that reports it).
          */code: Code, 
         /**
          * An English sentence for people: lowercase start, no trailing period, user input in
