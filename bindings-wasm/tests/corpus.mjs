@@ -43,43 +43,66 @@ export function compareOp(testCase, result) {
 export const label = (c) => `${c.file} [${c.rule}] ${c.name}`;
 
 /**
- * Runs every case through a module (the npm package's API) and returns { passed, failures,
- * skipped }: op cases are skipped by an entry without `evaluate` (the form entry).
- * Validation cases run twice: with `input` as a JS value and as JSON text.
+ * The name of a case's test: `L4::launch.json#12::duplicate file id reported at the repeat`
+ * (`index` is the case's place in its file, from 0), so a name pattern `L4::` selects one rule's
+ * cases, as in the Rust runner.
+ */
+export const testName = (c) => `${c.rule}::${c.file}#${c.index}::${c.name}`;
+
+/** Why an entry (a module of the npm package) cannot run a case, or null when it can. */
+export function skipReason(c, mod) {
+  if (typeof c.kind === 'string' && !mod.kinds().includes(c.kind)) {
+    return `kind ${c.kind} is not in this entry: the table kinds live in the table entry (agentrules/table)`;
+  }
+  if (typeof c.op === 'string' && typeof mod.evaluate !== 'function') {
+    return 'this entry has no evaluate: op cases run through the table entry (agentrules/table)';
+  }
+  return null;
+}
+
+/**
+ * Runs one case through an entry that can run it (see skipReason): null when it passes, else
+ * what differs. A validation case runs twice: with `input` as a JS value and as JSON text.
+ */
+export function runCase(c, mod) {
+  const attempts = [];
+  if (typeof c.kind === 'string') {
+    const context = c.context === undefined ? undefined : JSON.stringify(c.context);
+    // A JS string is JSON text to check(), so a case whose input is a string goes as text only.
+    const inputs = 'raw' in c ? [c.raw] : typeof c.input === 'string' ? [JSON.stringify(c.input)] : [c.input, JSON.stringify(c.input)];
+    for (const input of inputs) {
+      try {
+        attempts.push(compareReport(c, mod.check(c.kind, input, context)));
+      } catch (e) {
+        attempts.push(`threw ${e}`);
+      }
+    }
+  } else if (typeof c.op === 'string') {
+    try {
+      attempts.push(compareOp(c, mod.evaluate(c.op, c.args)));
+    } catch (e) {
+      attempts.push(`threw ${e}`);
+    }
+  } else {
+    attempts.push('a case needs kind or op');
+  }
+  return attempts.find((a) => a !== null) ?? null;
+}
+
+/**
+ * Runs every case through an entry and returns { passed, failures, skipped }: a case the entry
+ * cannot run (see skipReason) is skipped.
  */
 export function runCorpus(cases, mod) {
   const failures = [];
   let passed = 0;
   let skipped = 0;
-  const available = new Set(mod.kinds());
   for (const c of cases) {
-    const attempts = [];
-    if (typeof c.kind === 'string') {
-      if (!available.has(c.kind)) continue;
-      const context = c.context === undefined ? undefined : JSON.stringify(c.context);
-      // A JS string is JSON text to check(), so a case whose input is a string goes as text only.
-      const inputs = 'raw' in c ? [c.raw] : typeof c.input === 'string' ? [JSON.stringify(c.input)] : [c.input, JSON.stringify(c.input)];
-      for (const input of inputs) {
-        try {
-          attempts.push(compareReport(c, mod.check(c.kind, input, context)));
-        } catch (e) {
-          attempts.push(`threw ${e}`);
-        }
-      }
-    } else if (typeof c.op === 'string') {
-      if (typeof mod.evaluate !== 'function') {
-        skipped += 1;
-        continue;
-      }
-      try {
-        attempts.push(compareOp(c, mod.evaluate(c.op, c.args)));
-      } catch (e) {
-        attempts.push(`threw ${e}`);
-      }
-    } else {
-      attempts.push('a case needs kind or op');
+    if (skipReason(c, mod) !== null) {
+      skipped += 1;
+      continue;
     }
-    const problem = attempts.find((a) => a !== null);
+    const problem = runCase(c, mod);
     if (problem) failures.push(`${label(c)}\n   ${problem}`);
     else passed += 1;
   }

@@ -26,7 +26,7 @@ use agentrules::{Code, Context, Kind, Report};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "agentrules", version, about = "Check Agent API requests against the rules of RULES.md")]
+#[command(name = "agentrules", version, about = "Check Agent API requests against the rule catalogue, docs/rules.md")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

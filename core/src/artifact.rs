@@ -1,9 +1,10 @@
 //! Artifacts (T1, T2): the type, the version and the content's shape for each type.
 //!
 //! `check artifact` takes the `data` of `GET /agents/{id}/artifacts/{artifactId}`. Decisions
-//! where RULES.md is silent: `type`, `version` and `content` are required; an unknown type is
-//! kept and its content is not checked; a `TABLE_SCHEMA` is held to the table-schema rules (T3,
-//! an object root included), since it is the schema of a table; other fields are not checked.
+//! where the API documents are silent: `type`, `version` and `content` are required; an unknown
+//! type is kept and its content is not checked; a `TABLE_SCHEMA` is held to the table-schema
+//! rules (T3, an object root included), since it is the schema of a table; other fields are not
+//! checked.
 
 use serde_json::Value;
 

@@ -1,8 +1,9 @@
 //! Capabilities of a simple agent (C1–C4).
 //!
-//! Decisions where RULES.md is silent: in the object form of `codeSearch`, a field other than
-//! `jurisdiction` is `unknown_field`; an enabled capability is checked against the entitlements
-//! even when its jurisdiction is blank (the two are separate causes at separate paths).
+//! Decisions where the API documents are silent: in the object form of `codeSearch`, a field
+//! other than `jurisdiction` is `unknown_field`; an enabled capability is checked against the
+//! entitlements even when its jurisdiction is blank (the two are separate causes at separate
+//! paths).
 
 use serde_json::Value;
 

@@ -1,4 +1,5 @@
-//! The context object: facts a check needs that the library cannot fetch (RULES.md "Context").
+//! The context object: facts a check needs that the library cannot fetch (`docs/rules.md`,
+//! "Context").
 //!
 //! ```json
 //! { "workflow": { "id": "<uuid>", "slots": [ { "name": "Drawing Set", "multiple": true, "required": true } ] },
@@ -7,7 +8,7 @@
 //!   "marketplace": { "allow": ["acme/*"], "deny": ["acme/legacy"], "prerequisites": { "acme/search": ["codeSearch"] } } }
 //! ```
 //!
-//! Decisions where RULES.md is silent:
+//! Decisions where the API documents are silent:
 //! - `workflow.id` is optional; a definition without an id applies to whatever `workflowId` the
 //!   request names (no `workflow_mismatch` is possible).
 //! - `workflow.slots` is optional; without it the workflow's kind is unknown and only the checks

@@ -1,11 +1,11 @@
 //! The error envelope (E1) and retrying (E2).
 //!
-//! Decisions where RULES.md is silent: a report renders to a 400 envelope whose `error` is the
-//! violations as `path: message` joined with `; ` (at most 10, then `and N more`). Backoff
-//! without `Retry-After` is deterministic (no jitter: the library has no randomness; callers
-//! may add their own): 1 s, 2 s, 4 s, … capped at 60 s, at most 5 attempts in all.
-//! `Retry-After` is honoured as given, even beyond the cap; a date in the past means "now";
-//! an unreadable value falls back to the backoff.
+//! Decisions where the API documents are silent: a report renders to a 400 envelope whose
+//! `error` is the violations as `path: message` joined with `; ` (at most 10, then
+//! `and N more`). Backoff without `Retry-After` is deterministic (no jitter: the library has no
+//! randomness; callers may add their own): 1 s, 2 s, 4 s, … capped at 60 s, at most 5 attempts
+//! in all. `Retry-After` is honoured as given, even beyond the cap; a date in the past means
+//! "now"; an unreadable value falls back to the backoff.
 
 use std::time::{Duration, UNIX_EPOCH};
 

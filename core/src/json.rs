@@ -342,7 +342,8 @@ pub(crate) fn as_object<'a>(
     }
 }
 
-/// "Blank" as RULES.md defines it: empty or only Unicode whitespace.
+/// "Blank" as the catalogue's conventions define it (`docs/rules.md`): empty or only Unicode
+/// whitespace.
 pub fn is_blank(s: &str) -> bool {
     s.chars().all(char::is_whitespace)
 }

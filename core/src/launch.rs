@@ -1,7 +1,7 @@
 //! The launch request (`POST /api/v0/agents`, L1–L10) and the follow-up request
 //! (`POST /api/v0/agents/{id}/followup`, L11).
 //!
-//! Decisions where RULES.md is silent (each has a conformance case):
+//! Decisions where the API documents are silent (each has a conformance case):
 //! - The agent's kind follows the *presence* of the `workflowId` key, as L2 counts `prompt.text`
 //!   as given whenever its key is present: `"workflowId": null` is a workflow request whose id is
 //!   a `type_mismatch`.

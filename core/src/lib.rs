@@ -14,12 +14,12 @@
 //! assert_eq!(found, [("/prompt/text", "empty_text"), ("/fileIds/0", "invalid_uuid")]);
 //! ```
 //!
-//! The areas follow `RULES.md`: [`lifecycle`] (S1–S6), [`launch`] (L1–L11), [`image`] (I1–I7),
-//! [`capabilities`] (C1–C4), [`listing`] and [`response`] (Q1–Q4), [`errors`], [`auth`] and
-//! [`endpoints`] (E1–E4), [`artifact`] and [`table`] (T1–T5), [`policy`] (P1–P4), [`run`] and
-//! [`sse`] (R1–R5); [`context`] holds the facts a check takes from its caller. The rest of the
-//! NOME reference's rules (`docs/rules.md`): [`webhook`] (W1–W4), [`connector`] (K1–K5),
-//! [`thread`] (H1–H4) and [`marketplace`] (M1–M4).
+//! The areas follow the rule catalogue, `docs/rules.md`: [`lifecycle`] (S1–S6), [`launch`]
+//! (L1–L11), [`image`] (I1–I7), [`capabilities`] (C1–C4), [`listing`] and [`response`] (Q1–Q4),
+//! [`errors`], [`auth`] and [`endpoints`] (E1–E4), [`artifact`] and [`table`] (T1–T5),
+//! [`policy`] (P1–P4), [`run`] and [`sse`] (R1–R5), and for the NOME reference's other rules
+//! [`webhook`] (W1–W4), [`connector`] (K1–K5), [`thread`] (H1–H4) and [`marketplace`] (M1–M4);
+//! [`context`] holds the facts a check takes from its caller.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(

@@ -8,11 +8,11 @@
 //!  stopped/failed  finished | stopped | failed ──follow-up──▶ running
 //! ```
 //!
-//! Decisions where RULES.md is silent: the poll interval starts at 5 s and doubles while the
-//! status is unchanged, up to 60 s; any change resets it to 5 s. After a follow-up, a poll that
-//! still shows the prior terminal status is "not yet running" for a grace window of 60 s
-//! ([`FOLLOW_UP_GRACE_MS`]) after the follow-up was accepted; past it, the status is taken as
-//! the new outcome (a run may finish between two polls).
+//! Decisions where the API documents are silent: the poll interval starts at 5 s and doubles
+//! while the status is unchanged, up to 60 s; any change resets it to 5 s. After a follow-up, a
+//! poll that still shows the prior terminal status is "not yet running" for a grace window of
+//! 60 s ([`FOLLOW_UP_GRACE_MS`]) after the follow-up was accepted; past it, the status is taken
+//! as the new outcome (a run may finish between two polls).
 
 use std::fmt;
 

@@ -1,7 +1,7 @@
 //! Listing and reading (Q1–Q3): the `GET /agents` query, the conversation `include` parameter
 //! and message filtering, and the active branch of an edited conversation.
 //!
-//! Decisions where RULES.md is silent:
+//! Decisions where the API documents are silent:
 //! - The list query is checked as a JSON object of parameters: `limit` a JSON integer (a string
 //!   such as `"20"` is a `type_mismatch`; [`ListQuery::from_query_string`] converts a URL query
 //!   first), `cursor` a non-empty string (`empty_text`), `workflowId` a UUID, the string

@@ -9,14 +9,14 @@
 //!   "default": { "maxCalls": 0, "approval": "admin", "offline": "deny", "roles": ["admin"] } }
 //! ```
 //!
-//! Decisions where RULES.md is silent: `tools` is required (it may be empty), `default` is
-//! optional; every entry states all four fields; tool and role names are non-blank and compared
-//! exactly; an unknown tier is `unknown_approval_tier`, an unknown behaviour
-//! `unknown_offline_behaviour`, an empty role list `empty_list`. Offline with `allow` goes on to
-//! the tier. Deciding an approval (approve or deny) needs the rank of the tier; cancelling does
-//! not (the requester withdraws); expiry is the system's. A receipt's ids and tool are non-blank
-//! strings, its outcome any non-blank string (unknown outcomes are kept), other fields are
-//! metadata and not checked.
+//! Decisions where the API documents are silent: `tools` is required (it may be empty),
+//! `default` is optional; every entry states all four fields; tool and role names are non-blank
+//! and compared exactly; an unknown tier is `unknown_approval_tier`, an unknown behaviour
+//! `unknown_offline_behaviour`, an empty role list `empty_list`. Offline with `allow` goes on
+//! to the tier. Deciding an approval (approve or deny) needs the rank of the tier; cancelling
+//! does not (the requester withdraws); expiry is the system's. A receipt's ids and tool are
+//! non-blank strings, its outcome any non-blank string (unknown outcomes are kept), other
+//! fields are metadata and not checked.
 
 use std::collections::BTreeMap;
 

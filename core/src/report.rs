@@ -1,8 +1,8 @@
 //! The one report shape: [`Violation`] `{ path, code, message }` inside a [`Report`] `{ ok, violations }`.
 //!
-//! [`Code`] is the single source of truth for the stable snake_case codes of `RULES.md`. Every
-//! binding derives its own list (TypeScript union, Python `Literal`, Kotlin/Swift enum) from
-//! [`Code::ALL`] and checks itself against it.
+//! [`Code`] is the single source of truth for the stable snake_case codes of the rule catalogue
+//! (`docs/rules.md`). Every binding derives its own list (TypeScript union, Python `Literal`,
+//! Kotlin/Swift enum) from [`Code::ALL`] and checks itself against it.
 
 use serde::{Deserialize, Serialize};
 
@@ -265,7 +265,7 @@ impl std::fmt::Display for Code {
 pub struct Violation {
     /// RFC 6901 JSON Pointer into the checked document (`""` is the whole document).
     pub path: String,
-    /// The stable code from `RULES.md`.
+    /// The stable code (`docs/rules.md` names the rule that reports it).
     pub code: Code,
     /// An English sentence for people: lowercase start, no trailing period, user input in
     /// backticks and never longer than a short excerpt.

@@ -14,10 +14,10 @@
 //! | `run.completed` | |
 //! | `run.failed` | `error` (string) |
 //!
-//! Decisions where RULES.md is silent: the type names above; `seq` lives in the event (the SSE
-//! `id` is the transport's); other fields are allowed (a newer server may add some); an unknown
-//! type is kept and still needs the common fields; approvals stay pending until the run ends
-//! (R3 has no resolution event); replay refuses an invalid log with its violations.
+//! Decisions where the API documents are silent: the type names above; `seq` lives in the event
+//! (the SSE `id` is the transport's); other fields are allowed (a newer server may add some);
+//! an unknown type is kept and still needs the common fields; approvals stay pending until the
+//! run ends (R3 has no resolution event); replay refuses an invalid log with its violations.
 
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -11,12 +11,12 @@
 //! - A blank line dispatches, unless the data buffer is empty; an incomplete event at the end of
 //!   the stream is dropped.
 //!
-//! Decisions where the spec and RULES.md are silent: a `retry` value too large for 64 bits is
-//! ignored; memory is bounded: a line longer than [`SseLimits::max_line_bytes`] or an event
-//! whose data grows past [`SseLimits::max_event_bytes`] is an [`SseError`] (the decoder then
-//! refuses further input). The limits are checked on every complete line and on the part of a
-//! line pending at the end of a chunk, so any split of the bytes gives the same error at the same
-//! place: a line over both limits is `LineTooLong`, whole or chunked.
+//! Decisions where the spec and the API documents are silent: a `retry` value too large for 64
+//! bits is ignored; memory is bounded: a line longer than [`SseLimits::max_line_bytes`] or an
+//! event whose data grows past [`SseLimits::max_event_bytes`] is an [`SseError`] (the decoder
+//! then refuses further input). The limits are checked on every complete line and on the part
+//! of a line pending at the end of a chunk, so any split of the bytes gives the same error at
+//! the same place: a line over both limits is `LineTooLong`, whole or chunked.
 
 use serde::Serialize;
 

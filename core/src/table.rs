@@ -5,7 +5,7 @@
 //! `schema_<keyword>` (`schema_required`, `schema_type`, `schema_max_length`, …; see
 //! [`keyword_code`]).
 //!
-//! Decisions where RULES.md is silent (each has a conformance case):
+//! Decisions where the API documents are silent (each has a conformance case):
 //! - Drafts: 2020-12 (default), 2019-09 and 7, chosen by `$schema`; any other `$schema` is
 //!   `invalid_schema` at `/$schema` (unless the caller supplied that meta-schema as a document).
 //! - The root must have `"type": "object"` (an array of types is not enough); otherwise

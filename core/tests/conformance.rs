@@ -1,51 +1,72 @@
-//! Runs every conformance case through the core, and checks that every rule id of the
-//! implemented sections of RULES.md has at least one case.
+//! The conformance corpus through the core, one test per case, and the checks over the whole
+//! corpus: the messages' house style, and a case for every rule id of the catalogue
+//! (`docs/rules.md`).
+//!
+//! A case's test is named `<rule>::<file>#<index>::<name>`, so
+//! `cargo test -p agentrules --test conformance -- L4::` runs the cases of L4 only, and
+//! `-- launch.json` those of one file (libtest-mimic: the usual filters, `--exact`, `--skip`).
 
 #[path = "../../tests/support/corpus.rs"]
 mod corpus;
 
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+use std::sync::Arc;
+
 use agentrules::{check, ops};
+use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 
-#[test]
-fn every_case_passes_through_the_core() {
-    let cases = corpus::load();
-    assert!(!cases.is_empty(), "no cases found in {}", corpus::dir().display());
-    let mut failures = Vec::new();
-    let (mut passed, mut validation, mut op_cases) = (0usize, 0usize, 0usize);
-    for case in &cases {
-        let outcome = if let Some(kind) = case.kind() {
-            validation += 1;
-            match check(kind, &case.input_text(), case.context_text().as_deref()) {
-                Ok(report) => {
-                    let v = serde_json::to_value(&report).unwrap_or(Value::Null);
-                    corpus::compare_report(case, &v)
-                }
-                Err(e) => Err(format!("check failed: {e}")),
-            }
-        } else if let Some(op) = case.op() {
-            op_cases += 1;
-            match ops::evaluate(op, &case.value["args"]) {
-                Ok(result) => corpus::compare_op(case, &result),
-                Err(e) => Err(format!("op failed: {e}")),
-            }
-        } else {
-            Err("a case needs `kind` or `op`".to_string())
-        };
-        match outcome {
-            Ok(()) => passed += 1,
-            Err(e) => failures.push(format!("{}\n   {e}", case.label())),
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let cases: Arc<[corpus::Case]> = corpus::load().into();
+    let mut trials: Vec<Trial> = (0..cases.len())
+        .map(|i| {
+            let cases = Arc::clone(&cases);
+            Trial::test(cases[i].test_name(), move || run_case(&cases[i]).map_err(Failed::from))
+        })
+        .collect();
+    let all = Arc::clone(&cases);
+    trials.push(Trial::test("corpus::the_corpus_is_not_empty", move || {
+        if all.is_empty() {
+            return Err(format!("no cases found in {}", corpus::dir().display()).into());
         }
+        Ok(())
+    }));
+    let all = Arc::clone(&cases);
+    trials.push(Trial::test("corpus::messages_follow_the_house_style", move || messages_follow_the_house_style(&all)));
+    let all = Arc::clone(&cases);
+    trials.push(Trial::test("corpus::every_rule_id_of_the_catalogue_has_a_case", move || {
+        every_rule_id_of_the_catalogue_has_a_case(&all)
+    }));
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// One case through the core: a validation case through `check`, an op case through
+/// `ops::evaluate`.
+fn run_case(case: &corpus::Case) -> Result<(), String> {
+    if let Some(kind) = case.kind() {
+        match check(kind, &case.input_text(), case.context_text().as_deref()) {
+            Ok(report) => {
+                let v = serde_json::to_value(&report).unwrap_or(Value::Null);
+                corpus::compare_report(case, &v)
+            }
+            Err(e) => Err(format!("check failed: {e}")),
+        }
+    } else if let Some(op) = case.op() {
+        match ops::evaluate(op, &case.value["args"]) {
+            Ok(result) => corpus::compare_op(case, &result),
+            Err(e) => Err(format!("op failed: {e}")),
+        }
+    } else {
+        Err("a case needs `kind` or `op`".to_string())
     }
-    println!("conformance: {passed} passed, {} failed ({validation} validation, {op_cases} op cases)", failures.len());
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
 
 /// DESIGN.md principle 2: lowercase start, no trailing period, no Rust type names.
-#[test]
-fn messages_follow_the_house_style() {
+fn messages_follow_the_house_style(cases: &[corpus::Case]) -> Result<(), Failed> {
     let mut bad = Vec::new();
-    for case in corpus::load() {
+    for case in cases {
         let Some(kind) = case.kind() else { continue };
         let Ok(report) = check(kind, &case.input_text(), case.context_text().as_deref()) else { continue };
         for v in report.violations {
@@ -57,18 +78,21 @@ fn messages_follow_the_house_style() {
             }
         }
     }
-    assert!(bad.is_empty(), "messages out of style:\n{}", bad.join("\n"));
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("messages out of style:\n{}", bad.join("\n")).into())
+    }
 }
 
-#[test]
-fn every_rule_id_of_the_implemented_sections_has_a_case() {
-    let mut ids = corpus::rule_ids(&corpus::rules_md(), &corpus::IMPLEMENTED_SECTIONS);
-    assert!(ids.len() >= 30, "RULES.md parsing found only {ids:?}");
-    let ours = corpus::rule_ids(&corpus::docs_rules_md(), &corpus::DOCS_SECTIONS);
-    assert!(ours.len() >= 17, "docs/rules.md parsing found only {ours:?}");
-    ids.extend(ours);
-    let covered: std::collections::BTreeSet<String> =
-        corpus::load().iter().filter_map(|c| c.value.get("rule").and_then(Value::as_str).map(str::to_owned)).collect();
-    let missing: Vec<&String> = ids.iter().filter(|id| !covered.contains(*id)).collect();
-    assert!(missing.is_empty(), "rule ids without a conformance case: {missing:?}");
+/// Every id of the catalogue's sections (all implemented) has at least one case.
+fn every_rule_id_of_the_catalogue_has_a_case(cases: &[corpus::Case]) -> Result<(), Failed> {
+    let ids = corpus::catalogue_ids(&corpus::catalogue()).map_err(|e| format!("docs/rules.md: {e}"))?;
+    let covered: BTreeSet<&str> = cases.iter().filter_map(|c| c.value.get("rule").and_then(Value::as_str)).collect();
+    let missing: Vec<&String> = ids.iter().filter(|id| !covered.contains(id.as_str())).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("rule ids without a conformance case: {missing:?}").into())
+    }
 }

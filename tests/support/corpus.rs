@@ -17,13 +17,26 @@ pub fn dir() -> PathBuf {
     }
 }
 
-/// One case with the file it came from.
+/// One case with the file it came from and its place in that file.
 pub struct Case {
     pub file: String,
+    /// The case's index in its file's array, from 0.
+    pub index: usize,
     pub value: Value,
 }
 
 impl Case {
+    /// The name of the case's test: `L4::launch.json#12::duplicate file id reported at the
+    /// repeat`, so a filter `L4::` selects one rule's cases and `launch.json` one file's.
+    pub fn test_name(&self) -> String {
+        format!(
+            "{}::{}#{}::{}",
+            self.value.get("rule").and_then(Value::as_str).unwrap_or("?"),
+            self.file,
+            self.index,
+            self.value.get("name").and_then(Value::as_str).unwrap_or("?")
+        )
+    }
     pub fn label(&self) -> String {
         format!(
             "{} [{}] {}",
@@ -68,8 +81,9 @@ pub fn load() -> Vec<Case> {
         let text = std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
         let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        for case in v.as_array().unwrap_or_else(|| panic!("{name}: the file must hold an array of cases")) {
-            out.push(Case { file: name.clone(), value: case.clone() });
+        let cases = v.as_array().unwrap_or_else(|| panic!("{name}: the file must hold an array of cases"));
+        for (index, case) in cases.iter().enumerate() {
+            out.push(Case { file: name.clone(), index, value: case.clone() });
         }
     }
     out
@@ -145,11 +159,11 @@ pub fn compare_op(case: &Case, result: &Value) -> Result<(), String> {
     }
 }
 
-/// Rule ids of the given sections of RULES.md (`**S1**` … under `## 1.` …).
-pub fn rule_ids(rules_md: &str, sections: &[u32]) -> BTreeSet<String> {
+/// Rule ids of the given sections of the catalogue (`**S1**` … under `## 1.` …).
+pub fn rule_ids(catalogue: &str, sections: &[u32]) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut section = 0u32;
-    for line in rules_md.lines() {
+    for line in catalogue.lines() {
         if let Some(rest) = line.strip_prefix("## ") {
             section = rest.split('.').next().and_then(|n| n.trim().parse().ok()).unwrap_or(0);
         }
@@ -172,24 +186,61 @@ pub fn rule_ids(rules_md: &str, sections: &[u32]) -> BTreeSet<String> {
     out
 }
 
-/// RULES.md: `AGENTRULES_RULES_MD`, else `../shared/RULES.md` beside the repository.
-pub fn rules_md() -> String {
-    let path = match std::env::var_os("AGENTRULES_RULES_MD") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/RULES.md"),
-    };
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read RULES.md at {}: {e}", path.display()))
-}
-
-/// This repository's `docs/rules.md`: the NOME rules beyond RULES.md (sections 9–12).
-pub fn docs_rules_md() -> String {
+/// The rule catalogue: this repository's `docs/rules.md`.
+pub fn catalogue() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/rules.md");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read docs/rules.md at {}: {e}", path.display()))
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read the catalogue at {}: {e}", path.display()))
 }
 
-/// The sections of docs/rules.md, all implemented.
-pub const DOCS_SECTIONS: [u32; 4] = [9, 10, 11, 12];
+/// The numbered sections of the catalogue that hold rules, with the letter of their ids and
+/// how many ids each has at least. Every one is implemented, so every id must have a case.
+pub const CATALOGUE_SECTIONS: [(u32, char, usize); 13] = [
+    (1, 'S', 6),
+    (2, 'L', 11),
+    (2, 'I', 7),
+    (2, 'C', 4),
+    (3, 'Q', 4),
+    (4, 'T', 5),
+    (5, 'E', 4),
+    (6, 'P', 4),
+    (7, 'R', 5),
+    (9, 'W', 4),
+    (10, 'K', 5),
+    (11, 'H', 4),
+    (12, 'M', 4),
+];
 
-/// The sections of RULES.md whose rules are implemented, so every one of their ids must have
-/// a case.
-pub const IMPLEMENTED_SECTIONS: [u32; 7] = [1, 2, 3, 4, 5, 6, 7];
+/// Every rule id of the catalogue, checked against [`CATALOGUE_SECTIONS`]: each section's ids
+/// of a letter are that letter numbered 1 to n without a gap, with n at least the section's
+/// minimum, and no other letter appears in a section. So a formatting slip that hides ids
+/// fails here instead of letting the coverage test pass on fewer.
+pub fn catalogue_ids(catalogue: &str) -> Result<BTreeSet<String>, String> {
+    let mut all = BTreeSet::new();
+    let mut problems = Vec::new();
+    let sections: BTreeSet<u32> = CATALOGUE_SECTIONS.iter().map(|(s, _, _)| *s).collect();
+    for section in sections {
+        let ids = rule_ids(catalogue, &[section]);
+        let letters: Vec<char> =
+            CATALOGUE_SECTIONS.iter().filter(|(s, _, _)| *s == section).map(|(_, l, _)| *l).collect();
+        for id in &ids {
+            if !id.starts_with(letters.as_slice()) {
+                problems.push(format!("section {section} has {id}, whose letter is not one of {letters:?}"));
+            }
+        }
+        for (_, letter, min) in CATALOGUE_SECTIONS.iter().filter(|(s, _, _)| *s == section) {
+            let found: BTreeSet<&String> = ids.iter().filter(|id| id.starts_with(*letter)).collect();
+            let expected: BTreeSet<String> = (1..=found.len()).map(|n| format!("{letter}{n}")).collect();
+            if found.len() < *min || found.iter().any(|id| !expected.contains(*id)) {
+                problems.push(format!(
+                    "section {section}: expected {letter}1…{letter}{min} or more without a gap, found {found:?}"
+                ));
+            }
+        }
+        all.extend(ids);
+    }
+    if problems.is_empty() {
+        Ok(all)
+    } else {
+        Err(problems.join("\n"))
+    }
+}

@@ -1223,7 +1223,7 @@ public struct Violation: Equatable, Hashable {
      */
     public var path: String
     /**
-     * The stable code from `RULES.md`.
+     * The stable code (`docs/rules.md` names the rule that reports it).
      */
     public var code: Code
     /**
@@ -1239,7 +1239,7 @@ public struct Violation: Equatable, Hashable {
          * RFC 6901 JSON Pointer into the checked document (`""` is the whole document).
          */path: String, 
         /**
-         * The stable code from `RULES.md`.
+         * The stable code (`docs/rules.md` names the rule that reports it).
          */code: Code, 
         /**
          * An English sentence for people: lowercase start, no trailing period, user input in
@@ -1673,10 +1673,6 @@ public enum Code: Equatable, Hashable {
      */
     case schemaFalse
     /**
-     * T4: a keyword this library does not name yet failed (forward compatibility).
-     */
-    case schemaOther
-    /**
      * P2: a tool the matrix does not list, with no default entry.
      */
     case unknownTool
@@ -1930,53 +1926,51 @@ public struct FfiConverterTypeCode: FfiConverterRustBuffer {
         
         case 70: return .schemaFalse
         
-        case 71: return .schemaOther
+        case 71: return .unknownTool
         
-        case 72: return .unknownTool
+        case 72: return .roleNotAllowed
         
-        case 73: return .roleNotAllowed
+        case 73: return .maxCallsExceeded
         
-        case 74: return .maxCallsExceeded
+        case 74: return .offline
         
-        case 75: return .offline
+        case 75: return .unknownApprovalTier
         
-        case 76: return .unknownApprovalTier
+        case 76: return .unknownOfflineBehaviour
         
-        case 77: return .unknownOfflineBehaviour
+        case 77: return .emptyList
         
-        case 78: return .emptyList
+        case 78: return .outOfOrder
         
-        case 79: return .outOfOrder
+        case 79: return .afterTerminal
         
-        case 80: return .afterTerminal
+        case 80: return .runMismatch
         
-        case 81: return .runMismatch
+        case 81: return .unknownEvent
         
-        case 82: return .unknownEvent
+        case 82: return .tooLong
         
-        case 83: return .tooLong
+        case 83: return .controlCharacter
         
-        case 84: return .controlCharacter
+        case 84: return .duplicateValue
         
-        case 85: return .duplicateValue
+        case 85: return .invalidPackageId
         
-        case 86: return .invalidPackageId
+        case 86: return .packageDenied
         
-        case 87: return .packageDenied
+        case 87: return .packageNotAllowed
         
-        case 88: return .packageNotAllowed
+        case 88: return .missingEntitlement
         
-        case 89: return .missingEntitlement
+        case 89: return .invalidUrl
         
-        case 90: return .invalidUrl
+        case 90: return .unsupportedScheme
         
-        case 91: return .unsupportedScheme
+        case 91: return .credentialsInUrl
         
-        case 92: return .credentialsInUrl
+        case 92: return .invalidRef
         
-        case 93: return .invalidRef
-        
-        case 94: return .tooManyViolations
+        case 93: return .tooManyViolations
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -2266,100 +2260,96 @@ public struct FfiConverterTypeCode: FfiConverterRustBuffer {
             writeInt(&buf, Int32(70))
         
         
-        case .schemaOther:
+        case .unknownTool:
             writeInt(&buf, Int32(71))
         
         
-        case .unknownTool:
+        case .roleNotAllowed:
             writeInt(&buf, Int32(72))
         
         
-        case .roleNotAllowed:
+        case .maxCallsExceeded:
             writeInt(&buf, Int32(73))
         
         
-        case .maxCallsExceeded:
+        case .offline:
             writeInt(&buf, Int32(74))
         
         
-        case .offline:
+        case .unknownApprovalTier:
             writeInt(&buf, Int32(75))
         
         
-        case .unknownApprovalTier:
+        case .unknownOfflineBehaviour:
             writeInt(&buf, Int32(76))
         
         
-        case .unknownOfflineBehaviour:
+        case .emptyList:
             writeInt(&buf, Int32(77))
         
         
-        case .emptyList:
+        case .outOfOrder:
             writeInt(&buf, Int32(78))
         
         
-        case .outOfOrder:
+        case .afterTerminal:
             writeInt(&buf, Int32(79))
         
         
-        case .afterTerminal:
+        case .runMismatch:
             writeInt(&buf, Int32(80))
         
         
-        case .runMismatch:
+        case .unknownEvent:
             writeInt(&buf, Int32(81))
         
         
-        case .unknownEvent:
+        case .tooLong:
             writeInt(&buf, Int32(82))
         
         
-        case .tooLong:
+        case .controlCharacter:
             writeInt(&buf, Int32(83))
         
         
-        case .controlCharacter:
+        case .duplicateValue:
             writeInt(&buf, Int32(84))
         
         
-        case .duplicateValue:
+        case .invalidPackageId:
             writeInt(&buf, Int32(85))
         
         
-        case .invalidPackageId:
+        case .packageDenied:
             writeInt(&buf, Int32(86))
         
         
-        case .packageDenied:
+        case .packageNotAllowed:
             writeInt(&buf, Int32(87))
         
         
-        case .packageNotAllowed:
+        case .missingEntitlement:
             writeInt(&buf, Int32(88))
         
         
-        case .missingEntitlement:
+        case .invalidUrl:
             writeInt(&buf, Int32(89))
         
         
-        case .invalidUrl:
+        case .unsupportedScheme:
             writeInt(&buf, Int32(90))
         
         
-        case .unsupportedScheme:
+        case .credentialsInUrl:
             writeInt(&buf, Int32(91))
         
         
-        case .credentialsInUrl:
+        case .invalidRef:
             writeInt(&buf, Int32(92))
         
         
-        case .invalidRef:
-            writeInt(&buf, Int32(93))
-        
-        
         case .tooManyViolations:
-            writeInt(&buf, Int32(94))
+            writeInt(&buf, Int32(93))
         
         }
     }
