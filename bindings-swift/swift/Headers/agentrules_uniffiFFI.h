@@ -442,6 +442,17 @@ RustBuffer uniffi_agentrules_uniffi_fn_func_parse_install(RustBuffer json, RustC
 RustBuffer uniffi_agentrules_uniffi_fn_func_parse_status(RustBuffer text, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_REFUSAL_KIND_NAME
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_REFUSAL_KIND_NAME
+RustBuffer uniffi_agentrules_uniffi_fn_func_refusal_kind_name(RustBuffer kind, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_REFUSAL_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_REFUSAL_KINDS
+RustBuffer uniffi_agentrules_uniffi_fn_func_refusal_kinds(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_RENDER_LIST_QUERY
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_RENDER_LIST_QUERY
 RustBuffer uniffi_agentrules_uniffi_fn_func_render_list_query(RustBuffer query_json, RustBuffer context_json, RustCallStatus *_Nonnull out_status
@@ -830,6 +841,18 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_parse_install(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_PARSE_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_PARSE_STATUS
 uint16_t uniffi_agentrules_uniffi_checksum_func_parse_status(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_REFUSAL_KIND_NAME
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_REFUSAL_KIND_NAME
+uint16_t uniffi_agentrules_uniffi_checksum_func_refusal_kind_name(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_REFUSAL_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_REFUSAL_KINDS
+uint16_t uniffi_agentrules_uniffi_checksum_func_refusal_kinds(void
     
 );
 #endif

@@ -2826,6 +2826,161 @@ public func FfiConverterTypeNextStep_lower(_ value: NextStep) -> RustBuffer {
 
 
 /**
+ * What kind of refusal a [`Refusal`] is. A closed list: every surface has exactly these.
+ */
+
+public enum RefusalKind: Equatable, Hashable {
+    
+    /**
+     * An asserted document has violations (a launch body, a list query, a run log, an install).
+     */
+    case badRequest
+    /**
+     * The context (workflow definition, entitlements, limits) is invalid.
+     */
+    case invalidContext
+    /**
+     * An argument of the wrong type or shape, or a number out of its range.
+     */
+    case invalidArguments
+    /**
+     * An event stream passed its line or event limit.
+     */
+    case invalidStream
+    /**
+     * The action or event cannot apply in the current state (the server answers 409).
+     */
+    case invalidState
+    /**
+     * A table schema that does not compile.
+     */
+    case invalidSchema
+    /**
+     * A policy matrix with violations.
+     */
+    case invalidMatrix
+    /**
+     * A body that is not an error envelope.
+     */
+    case invalidEnvelope
+    /**
+     * `check` with a kind this build does not have.
+     */
+    case unknownKind
+    /**
+     * The library itself failed (out of memory, a lost wasm instance, a bug); the call is lost.
+     */
+    case `internal`
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RefusalKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRefusalKind: FfiConverterRustBuffer {
+    typealias SwiftType = RefusalKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RefusalKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .badRequest
+        
+        case 2: return .invalidContext
+        
+        case 3: return .invalidArguments
+        
+        case 4: return .invalidStream
+        
+        case 5: return .invalidState
+        
+        case 6: return .invalidSchema
+        
+        case 7: return .invalidMatrix
+        
+        case 8: return .invalidEnvelope
+        
+        case 9: return .unknownKind
+        
+        case 10: return .`internal`
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RefusalKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .badRequest:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .invalidContext:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .invalidArguments:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .invalidStream:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .invalidState:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .invalidSchema:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .invalidMatrix:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .invalidEnvelope:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .unknownKind:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(10))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusalKind_lift(_ buf: RustBuffer) throws -> RefusalKind {
+    return try FfiConverterTypeRefusalKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRefusalKind_lower(_ value: RefusalKind) -> RustBuffer {
+    return FfiConverterTypeRefusalKind.lower(value)
+}
+
+
+
+/**
  * Why a request was rejected (W4). Stable snake_case names, like violation codes.
  */
 

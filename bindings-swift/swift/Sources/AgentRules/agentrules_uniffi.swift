@@ -610,7 +610,7 @@ public protocol AgentRulesErrorProtocol: AnyObject, Sendable {
     /**
      * What kind of refusal this is.
      */
-    func kind()  -> ErrorKind
+    func kind()  -> RefusalKind
     
     /**
      * The readable message.
@@ -683,8 +683,8 @@ open class AgentRulesError: AgentRulesErrorProtocol, @unchecked Sendable, Swift.
     /**
      * What kind of refusal this is.
      */
-open func kind() -> ErrorKind  {
-    return try!  FfiConverterTypeErrorKind_lift(try! rustCall() {
+open func kind() -> RefusalKind  {
+    return try!  FfiConverterTypeRefusalKind_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_agentrules_uniffi_fn_method_agentruleserror_kind(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -1753,141 +1753,6 @@ public func FfiConverterTypeAgentStatus_lower(_ value: AgentStatus) -> RustBuffe
 }
 
 
-
-/**
- * What kind of refusal an [`AgentRulesError`] is.
- */
-
-public enum ErrorKind: Equatable, Hashable {
-    
-    /**
-     * A request with violations (e.g. an invalid list query).
-     */
-    case badRequest
-    /**
-     * The context (workflow definition, entitlements, limits) is invalid.
-     */
-    case invalidContext
-    /**
-     * The lifecycle refuses the action (the server answers 409 `invalid_state`).
-     */
-    case invalidState
-    /**
-     * A table schema that does not compile.
-     */
-    case invalidSchema
-    /**
-     * A policy matrix with violations.
-     */
-    case invalidMatrix
-    /**
-     * A body that is not an error envelope.
-     */
-    case invalidEnvelope
-    /**
-     * An argument of the wrong shape.
-     */
-    case invalidArguments
-    /**
-     * `check` with a kind this library does not have.
-     */
-    case unknownKind
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension ErrorKind: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeErrorKind: FfiConverterRustBuffer {
-    typealias SwiftType = ErrorKind
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorKind {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .badRequest
-        
-        case 2: return .invalidContext
-        
-        case 3: return .invalidState
-        
-        case 4: return .invalidSchema
-        
-        case 5: return .invalidMatrix
-        
-        case 6: return .invalidEnvelope
-        
-        case 7: return .invalidArguments
-        
-        case 8: return .unknownKind
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: ErrorKind, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .badRequest:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .invalidContext:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .invalidState:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .invalidSchema:
-            writeInt(&buf, Int32(4))
-        
-        
-        case .invalidMatrix:
-            writeInt(&buf, Int32(5))
-        
-        
-        case .invalidEnvelope:
-            writeInt(&buf, Int32(6))
-        
-        
-        case .invalidArguments:
-            writeInt(&buf, Int32(7))
-        
-        
-        case .unknownKind:
-            writeInt(&buf, Int32(8))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeErrorKind_lift(_ buf: RustBuffer) throws -> ErrorKind {
-    return try FfiConverterTypeErrorKind.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeErrorKind_lower(_ value: ErrorKind) -> RustBuffer {
-    return FfiConverterTypeErrorKind.lower(value)
-}
-
-
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -2080,6 +1945,31 @@ fileprivate struct FfiConverterSequenceTypeCode: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeCode.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRefusalKind: FfiConverterRustBuffer {
+    typealias SwiftType = [RefusalKind]
+
+    public static func write(_ value: [RefusalKind], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRefusalKind.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RefusalKind] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RefusalKind]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRefusalKind.read(from: &buf))
         }
         return seq
     }
@@ -2305,6 +2195,27 @@ public func parseStatus(text: String) -> AgentStatus  {
 })
 }
 /**
+ * The stable snake_case name of a refusal kind (the `code` JS and Python errors carry).
+ */
+public func refusalKindName(kind: RefusalKind) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_refusal_kind_name(
+        FfiConverterTypeRefusalKind_lower(kind),uniffiCallStatus
+    )
+})
+}
+/**
+ * Every refusal kind (what an `AgentRulesError` can be), in catalogue order.
+ */
+public func refusalKinds() -> [RefusalKind]  {
+    return try!  FfiConverterSequenceTypeRefusalKind.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_refusal_kinds(uniffiCallStatus
+    )
+})
+}
+/**
  * Q1: the canonical query string of a list query (JSON object of parameters).
  */
 public func renderListQuery(queryJson: String, contextJson: String?)throws  -> String  {
@@ -2458,6 +2369,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_func_parse_status() != 61907) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_agentrules_uniffi_checksum_func_refusal_kind_name() != 34228) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_func_refusal_kinds() != 61180) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_agentrules_uniffi_checksum_func_render_list_query() != 42692) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2479,7 +2396,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_func_verify_webhook() != 4492) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_agentrules_uniffi_checksum_method_agentruleserror_kind() != 48893) {
+    if (uniffi_agentrules_uniffi_checksum_method_agentruleserror_kind() != 62696) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_method_agentruleserror_message() != 30176) {
