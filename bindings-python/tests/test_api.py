@@ -101,7 +101,9 @@ def test_lifecycle():
     assert agentrules.transition("waiting", "running") is AgentStatus.RUNNING
     with pytest.raises(ValidationError) as info:
         agentrules.transition(AgentStatus.FINISHED, AgentStatus.RUNNING)
-    assert info.value.code == "invalid_transition"
+    assert info.value.code == "invalid_state"
+    assert [v.code for v in info.value.violations] == ["invalid_transition"]
+    assert str(info.value) == "an agent cannot go from `finished` to `running` except through a follow-up"
     assert agentrules.transition("finished", "running", via="follow_up") is AgentStatus.RUNNING
     assert agentrules.follow_up("failed") is AgentStatus.RUNNING
     with pytest.raises(ValidationError) as info:
