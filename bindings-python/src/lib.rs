@@ -858,13 +858,6 @@ impl TableValidator {
     }
 }
 
-fn rows(py: Python<'_>, elements: &Bound<'_, PyAny>) -> PyResult<Vec<Value>> {
-    match argument(py, RefusalKind::InvalidArguments, elements)? {
-        Value::Array(items) => Ok(items),
-        _ => Err(PyTypeError::new_err("elements must be a list of {\"key\": ..., \"value\": ...}")),
-    }
-}
-
 #[pymethods]
 impl TableValidator {
     /// Compiles a table schema (a dict or JSON text); raises `ValidationError`
@@ -887,8 +880,8 @@ impl TableValidator {
         if self.all_pass(py, elements) {
             return Ok(Report::from(agentrules::Report::new(Vec::new())));
         }
-        let items = rows(py, elements)?;
-        let violations = py.detach(|| self.inner.validate_elements(&items));
+        let items = argument(py, RefusalKind::InvalidArguments, elements)?;
+        let violations = py.detach(|| self.inner.validate_elements_value(&items)).map_err(|r| refusal(py, r))?;
         Ok(Report::from(agentrules::Report::new(violations)))
     }
 

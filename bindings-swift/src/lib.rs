@@ -317,14 +317,9 @@ impl TableValidator {
     /// Validates table elements (a JSON array of `{key, value}`): violations at
     /// `/elements/<i>/...`.
     pub fn validate_elements(&self, elements_json: String) -> Result<Report, Refused> {
-        match agentrules::json::parse(&elements_json) {
-            Ok(serde_json::Value::Array(items)) => Ok(Report::new(self.inner.validate_elements(&items))),
-            Ok(_) => Err(refuse(Refusal::new(
-                RefusalKind::InvalidArguments,
-                "elements must be a JSON array of {key, value}",
-            ))),
-            Err(v) => Err(refuse(Refusal::from_violation(RefusalKind::InvalidArguments, v))),
-        }
+        let v = agentrules::json::parse(&elements_json)
+            .map_err(|v| refuse(Refusal::from_violation(RefusalKind::InvalidArguments, v)))?;
+        Ok(Report::new(self.inner.validate_elements_value(&v).map_err(refuse)?))
     }
 
     /// Validates one row value (JSON): violations at its instance paths.

@@ -593,12 +593,7 @@ fn with_table(
 #[cfg(feature = "table")]
 #[wasm_bindgen(js_name = tableValidateElements)]
 pub fn table_validate_elements(handle: u32, elements: Option<Vec<u8>>, why: &str) -> Vec<u8> {
-    with_table(handle, |t| {
-        let Value::Array(items) = value(elements, why, RefusalKind::InvalidArguments)? else {
-            return Err(invalid_arguments("elements must be an array of { key, value }"));
-        };
-        Ok(t.validate_elements(&items))
-    })
+    with_table(handle, |t| Ok(t.validate_elements_value(&value(elements, why, RefusalKind::InvalidArguments)?)?))
 }
 
 /// Validates one row value: violations at its instance paths.

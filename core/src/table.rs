@@ -140,6 +140,15 @@ impl TableValidator {
         sink.out
     }
 
+    /// Validates `elements` given as one JSON value (as a binding receives it): the array's
+    /// violations, or the `invalid_arguments` refusal every surface gives for another value.
+    pub fn validate_elements_value(&self, elements: &Value) -> Result<Vec<Violation>, crate::Refusal> {
+        match elements {
+            Value::Array(items) => Ok(self.validate_elements(items)),
+            _ => Err(crate::Refusal::invalid_arguments("elements must be an array of {key, value} objects")),
+        }
+    }
+
     /// Validates the `elements` of a table: keys (T4) and values, at `/elements/<i>/...`.
     pub fn validate_elements(&self, elements: &[Value]) -> Vec<Violation> {
         let mut sink = Sink::default();
