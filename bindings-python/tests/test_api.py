@@ -33,6 +33,16 @@ def test_refusal_kind_literal_matches_the_core():
     assert [v.code for v in e.value.violations] == ["invalid_transition"]
 
 
+def test_op_name_literal_matches_the_registry():
+    ops = [o["op"] for o in json.loads((ROOT / "schemas" / "ops.json").read_text())]
+    assert list(typing.get_args(agentrules.OpName)) == ops
+    for op in ops:  # every listed op exists: wrong arguments are refused, never "unknown op"
+        try:
+            agentrules.evaluate(op, {"__nothing__": True})
+        except agentrules.ValidationError as e:
+            assert "unknown op" not in str(e), op
+
+
 def test_report_and_violation_values():
     r = agentrules.validate_launch({"prompt": {"text": " "}})
     assert not r.ok

@@ -1,10 +1,11 @@
 // The table entry's additions to api.d.ts.
 import type { Report, JsonInput, WebhookVerification, WebhookProvider, Install, InstallEvent, FailureSummary } from './api.js';
+import type { OpName } from './ops.js';
 
 type ConnectorPolicy = { failureThreshold?: number; sweepAfter?: number } | undefined;
 
 /** Runs one of the core's non-validation operations on JSON-like arguments. */
-export declare function evaluate(op: string, args: JsonInput): unknown;
+export declare function evaluate(op: OpName, args: JsonInput): unknown;
 
 /** T3–T5: a JSON Schema compiled once, validating any number of table rows. */
 export declare class TableValidator {

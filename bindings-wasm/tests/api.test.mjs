@@ -33,6 +33,12 @@ test('RefusalKind and the AgentRulesErrorCode union match the core (schemas/refu
   assert.throws(() => ar.applyAction('running', 'follow_up'), (e) => e.code === ar.RefusalKind.InvalidState);
 });
 
+test('the OpName union in ops.d.ts is the core\'s op registry (schemas/ops.json)', () => {
+  const ops = JSON.parse(readFileSync(new URL('../../schemas/ops.json', import.meta.url), 'utf8')).map((o) => o.op);
+  const dts = readFileSync(new URL('../pkg/ops.d.ts', import.meta.url), 'utf8');
+  assert.deepEqual([...dts.matchAll(/^\s*\|\s*'([a-z_]+)'/gm)].map((m) => m[1]), ops);
+});
+
 test('validateLaunch reports at JSON paths', () => {
   const r = ar.validateLaunch({ workflowId: '019def34-0000-7000-8000-000000000010', fileIds: [] });
   assert.equal(r.ok, false);

@@ -45,6 +45,16 @@ fn refusal_list_matches_the_enum() {
 }
 
 #[test]
+fn op_list_matches_the_registry() {
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&read("schemas/ops.json")).unwrap();
+    let names: Vec<&str> = listed.iter().map(|o| o["op"].as_str().unwrap()).collect();
+    assert_eq!(names, agentrules::ops::OPS, "schemas/ops.json is stale: run ./scripts/gen-schemas");
+    for (o, spec) in listed.iter().zip(agentrules::ops::SPECS) {
+        assert_eq!(o["summary"].as_str(), Some(spec.summary), "schemas/ops.json is stale: run ./scripts/gen-schemas");
+    }
+}
+
+#[test]
 fn launch_schema_is_fresh() {
     assert_eq!(
         read("schemas/launch.schema.json"),

@@ -34,6 +34,7 @@ from typing import Any, Optional, Union
 
 from ._codes import Code
 from ._refusals import RefusalKind
+from ._ops import OpName
 from ._errors import ValidationError
 from ._types import FailureSummary, Install, InstallStatus, NextStep, WebhookProvider, RejectReason
 from ._native import (
@@ -72,6 +73,7 @@ __all__ = [
     "Install",
     "InstallStatus",
     "NextStep",
+    "OpName",
     "PolicyMatrix",
     "Poller",
     "WebhookProvider",

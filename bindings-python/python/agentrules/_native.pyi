@@ -4,6 +4,7 @@ from typing import Any, Iterable, List, Literal, Mapping, Optional, Tuple, Typed
 
 from ._codes import Code
 from ._refusals import RefusalKind
+from ._ops import OpName
 from ._types import FailureSummary, Install, WebhookProvider, RejectReason
 
 __all__ = [
@@ -125,7 +126,7 @@ def render_list_query(query: _JsonInput, context: Optional[_JsonInput] = None) -
 def parse_error_envelope(body: _JsonInput) -> Tuple[str, str, Optional[int], bool]: ...
 def error_envelope(report: Report) -> Optional[Tuple[int, dict[str, Any]]]: ...
 def retry_after(value: str, now: float) -> Optional[float]: ...
-def evaluate(op: str, args: _JsonInput) -> Any: ...
+def evaluate(op: OpName, args: _JsonInput) -> Any: ...
 
 @final
 class WebhookVerification:

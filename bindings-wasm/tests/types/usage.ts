@@ -71,6 +71,8 @@ try {
   if (e instanceof AgentRulesError) void e.message;
 }
 const anything: unknown = evaluate('endpoint', { method: 'GET', path: '/api/v0/agents' });
+// @ts-expect-error: op names come from the core's op registry (OpName); a typo does not compile
+evaluate('endpoints', { method: 'GET', path: '/api/v0/agents' });
 const v: WebhookVerification = verifyWebhook('github', new Headers(), new Uint8Array(), 'secret', Date.now() / 1000);
 if (!v.verified) {
   const why: RejectReason | undefined = v.reason;
