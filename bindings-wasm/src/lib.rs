@@ -189,27 +189,14 @@ fn context(bytes: Option<Vec<u8>>, why: &str) -> Result<Context, Out> {
     Context::from_value(&v).map_err(|r| Out::from(Refusal::from(agentrules::CheckError::InvalidContext(r))))
 }
 
-/// A number argument that is a count or a size: a non-negative integer a JS number holds
-/// exactly (at most 2^53), else `invalid_arguments` naming it.
+/// A number argument that is a count or a size (see [`agentrules::refusal::count`]).
 fn count(n: f64, what: &str) -> Result<u64, Out> {
-    const MAX: f64 = 9_007_199_254_740_992.0; // 2^53
-    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX {
-        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked: an integer in 0..=2^53")]
-        Ok(n as u64)
-    } else {
-        Err(invalid_arguments(format!("{what} must be a non-negative integer (at most 2^53)")))
-    }
+    Ok(agentrules::refusal::count(n, what)?)
 }
 
-/// A point in time in Unix seconds: a finite number (its floor), else `invalid_arguments`.
-#[cfg_attr(not(feature = "table"), expect(dead_code, reason = "the table entry's NOME rules use it"))]
+/// A point in time in Unix seconds (see [`agentrules::refusal::unix_seconds`]).
 fn unix_seconds(n: f64, what: &str) -> Result<i64, Out> {
-    if n.is_finite() && n.abs() <= 9_007_199_254_740_992.0 {
-        #[expect(clippy::cast_possible_truncation, reason = "checked: finite and within ±2^53")]
-        Ok(n.floor() as i64)
-    } else {
-        Err(invalid_arguments(format!("{what} must be a finite number of seconds")))
-    }
+    Ok(agentrules::refusal::unix_seconds(n, what)?)
 }
 
 fn check_kind(kind: Kind, input: Option<Vec<u8>>, why: &str, ctx: &Context) -> Report {
@@ -332,15 +319,8 @@ pub fn parse_error_envelope(body: Option<Vec<u8>>, why: &str) -> Vec<u8> {
 #[wasm_bindgen(js_name = retryAfterMs)]
 pub fn retry_after_ms(value: &str, now_unix_seconds: f64) -> Vec<u8> {
     answer((|| {
-        if !now_unix_seconds.is_finite() {
-            return Err(invalid_arguments("nowUnixSeconds must be a finite number"));
-        }
-        #[expect(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "clamped to 0 and above; saturating"
-        )]
-        let now = now_unix_seconds.max(0.0) as u64;
+        // A time before the epoch is the epoch.
+        let now = u64::try_from(unix_seconds(now_unix_seconds, "nowUnixSeconds")?).unwrap_or(0);
         Ok(Out::Text(
             agentrules::errors::retry_after(value, now).map(|d| d.as_millis().to_string()).unwrap_or_default(),
         ))

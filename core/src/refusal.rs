@@ -147,3 +147,33 @@ pub fn summary(what: &str, violations: &[Violation]) -> String {
         [one, rest @ ..] => format!("{what}: {one} (and {} more)", rest.len()),
     }
 }
+
+/// A number argument that is a count or a size, as a host language gives it (a JS number, a
+/// float): a non-negative integer of at most 2^53, else the `invalid_arguments` refusal naming
+/// `what`.
+///
+/// ```
+/// use agentrules::refusal::count;
+/// assert_eq!(count(3.0, "callsMade"), Ok(3));
+/// assert!(count(f64::NAN, "callsMade").is_err() && count(1.5, "callsMade").is_err());
+/// ```
+pub fn count(n: f64, what: &str) -> Result<u64, Refusal> {
+    const MAX: f64 = 9_007_199_254_740_992.0; // 2^53
+    if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= MAX {
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked: an integer in 0..=2^53")]
+        Ok(n as u64)
+    } else {
+        Err(Refusal::invalid_arguments(format!("{what} must be a non-negative integer (at most 2^53)")))
+    }
+}
+
+/// A point in time in Unix seconds as a host language gives it: a finite number within ±2^53
+/// (its floor), else the `invalid_arguments` refusal naming `what`.
+pub fn unix_seconds(n: f64, what: &str) -> Result<i64, Refusal> {
+    if n.is_finite() && n.abs() <= 9_007_199_254_740_992.0 {
+        #[expect(clippy::cast_possible_truncation, reason = "checked: finite and within ±2^53")]
+        Ok(n.floor() as i64)
+    } else {
+        Err(Refusal::invalid_arguments(format!("{what} must be a finite number of seconds")))
+    }
+}
