@@ -139,7 +139,7 @@ impl Report {
 /// A string as Python's `repr` writes it (single quotes unless the text holds one).
 fn py_repr(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = String::with_capacity(s.len().saturating_add(2));
     out.push(quote);
     for c in s.chars() {
         match c {

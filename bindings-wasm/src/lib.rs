@@ -361,8 +361,9 @@ fn keep(object: Object) -> Answer {
         let h = match o.free.pop() {
             Some(h) => h,
             None => {
+                let h = u32::try_from(o.slots.len()).map_err(|_| error(RefusalKind::Internal, "too many objects"))?;
                 o.slots.push(None);
-                u32::try_from(o.slots.len() - 1).map_err(|_| error(RefusalKind::Internal, "too many objects"))?
+                h
             }
         };
         if let Some(slot) = o.slots.get_mut(h as usize) {
@@ -597,7 +598,7 @@ fn split_utf16<'a>(joined: &'a str, lengths: &[u32]) -> Option<Vec<&'a str>> {
                 break;
             }
             units = units.saturating_add(u32::try_from(c.len_utf16()).unwrap_or(2));
-            end += c.len_utf8();
+            end = end.saturating_add(c.len_utf8());
         }
         if units != want {
             return None;

@@ -73,7 +73,7 @@ fn run(spec: &Value) -> Result<String, String> {
             let pieces: Vec<&[u8]> = if chunk == 0 { vec![&bytes[..]] } else { bytes.chunks(chunk).collect() };
             for piece in pieces {
                 match d.push(piece) {
-                    Ok(got) => items += got.len(),
+                    Ok(got) => items = got.len().saturating_add(items),
                     Err(e) => return Ok(sse_error(e)),
                 }
             }
@@ -100,9 +100,10 @@ fn run(spec: &Value) -> Result<String, String> {
             let Some(calls) = spec["calls"].as_u64() else { return Ok("refused invalid_arguments".into()) };
             let d = m.decide(spec["tool"].as_str().unwrap_or(""), spec["role"].as_str().unwrap_or(""), calls, true);
             let v = serde_json::to_value(&d).map_err(|e| e.to_string())?;
-            Ok(match v["reason"].as_str() {
-                Some(r) => format!("{}/{r}", v["decision"].as_str().unwrap_or("?")),
-                None => v["decision"].as_str().unwrap_or("?").to_string(),
+            let decision = v.get("decision").and_then(Value::as_str).unwrap_or("?");
+            Ok(match v.get("reason").and_then(Value::as_str) {
+                Some(r) => format!("{decision}/{r}"),
+                None => decision.to_string(),
             })
         }
         "verify_webhook" => {
