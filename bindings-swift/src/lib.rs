@@ -138,13 +138,23 @@ pub fn code_name(code: Code) -> String {
 /// The status of an agent (S1); a status this library does not know is kept as `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum AgentStatus {
+    /// `waiting`: queued, not yet processing; only ever the initial status.
     Waiting,
+    /// `running`: actively processing.
     Running,
+    /// `awaiting_tool`: waiting for an asynchronous tool call.
     AwaitingTool,
+    /// `finished`: completed successfully (terminal).
     Finished,
+    /// `stopped`: stopped by the user (terminal).
     Stopped,
+    /// `failed`: ended with an error (terminal).
     Failed,
-    Unknown { value: String },
+    /// A status this library does not know.
+    Unknown {
+        /// The status's wire text, as received.
+        value: String,
+    },
 }
 
 impl From<&AgentStatus> for lifecycle::AgentStatus {
@@ -199,8 +209,11 @@ pub fn can_transition(from: AgentStatus, to: AgentStatus, via_follow_up: bool) -
 /// A client action on an agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum AgentAction {
+    /// Send a follow-up prompt (S3).
     FollowUp,
+    /// Stop the agent (S4).
     Stop,
+    /// Delete the agent (S5).
     Delete,
 }
 
@@ -208,13 +221,25 @@ pub enum AgentAction {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum ActionOutcome {
     /// The status changes at once.
-    Transition { status: AgentStatus },
+    Transition {
+        /// The new status.
+        status: AgentStatus,
+    },
     /// Requested: the status changes later (poll).
-    Requested { status: AgentStatus },
+    Requested {
+        /// The status the response still shows.
+        status: AgentStatus,
+    },
     /// Nothing changes (a stop of a terminal agent).
-    NoOp { status: AgentStatus },
+    NoOp {
+        /// The unchanged status.
+        status: AgentStatus,
+    },
     /// Deleted; a working agent is aborted first. Its artifacts remain.
-    Deleted { aborted_first: bool },
+    Deleted {
+        /// Whether a running agent was aborted before the delete.
+        aborted_first: bool,
+    },
 }
 
 /// S3–S5: what `action` does to an agent in `status`; throws `InvalidState` where the server
@@ -247,9 +272,13 @@ pub fn render_list_query(query_json: String, context_json: Option<String>) -> Re
 /// A parsed error envelope (E1); an unknown code is kept (`known` is false, `status` null).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ErrorEnvelope {
+    /// The envelope's `code`, as received.
     pub code: String,
+    /// The envelope's `error`: the server's message.
     pub error: String,
+    /// The HTTP status the code goes with (E1), null for an unknown code.
     pub status: Option<u16>,
+    /// Whether the code is one of the API's error codes.
     pub known: bool,
 }
 

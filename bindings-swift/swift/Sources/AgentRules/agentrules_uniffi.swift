@@ -1334,14 +1334,38 @@ public func FfiConverterTypeTableValidator_lower(_ value: TableValidator) -> UIn
  * A parsed error envelope (E1); an unknown code is kept (`known` is false, `status` null).
  */
 public struct ErrorEnvelope: Equatable, Hashable {
+    /**
+     * The envelope's `code`, as received.
+     */
     public var code: String
+    /**
+     * The envelope's `error`: the server's message.
+     */
     public var error: String
+    /**
+     * The HTTP status the code goes with (E1), null for an unknown code.
+     */
     public var status: UInt16?
+    /**
+     * Whether the code is one of the API's error codes.
+     */
     public var known: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(code: String, error: String, status: UInt16?, known: Bool) {
+    public init(
+        /**
+         * The envelope's `code`, as received.
+         */code: String, 
+        /**
+         * The envelope's `error`: the server's message.
+         */error: String, 
+        /**
+         * The HTTP status the code goes with (E1), null for an unknown code.
+         */status: UInt16?, 
+        /**
+         * Whether the code is one of the API's error codes.
+         */known: Bool) {
         self.code = code
         self.error = error
         self.status = status
@@ -1473,22 +1497,34 @@ public enum ActionOutcome: Equatable, Hashable {
     /**
      * The status changes at once.
      */
-    case transition(status: AgentStatus
+    case transition(
+        /**
+         * The new status.
+         */status: AgentStatus
     )
     /**
      * Requested: the status changes later (poll).
      */
-    case requested(status: AgentStatus
+    case requested(
+        /**
+         * The status the response still shows.
+         */status: AgentStatus
     )
     /**
      * Nothing changes (a stop of a terminal agent).
      */
-    case noOp(status: AgentStatus
+    case noOp(
+        /**
+         * The unchanged status.
+         */status: AgentStatus
     )
     /**
      * Deleted; a working agent is aborted first. Its artifacts remain.
      */
-    case deleted(abortedFirst: Bool
+    case deleted(
+        /**
+         * Whether a running agent was aborted before the delete.
+         */abortedFirst: Bool
     )
 
 
@@ -1577,8 +1613,17 @@ public func FfiConverterTypeActionOutcome_lower(_ value: ActionOutcome) -> RustB
 
 public enum AgentAction: Equatable, Hashable {
     
+    /**
+     * Send a follow-up prompt (S3).
+     */
     case followUp
+    /**
+     * Stop the agent (S4).
+     */
     case stop
+    /**
+     * Delete the agent (S5).
+     */
     case delete
 
 
@@ -1653,13 +1698,37 @@ public func FfiConverterTypeAgentAction_lower(_ value: AgentAction) -> RustBuffe
 
 public enum AgentStatus: Equatable, Hashable {
     
+    /**
+     * `waiting`: queued, not yet processing; only ever the initial status.
+     */
     case waiting
+    /**
+     * `running`: actively processing.
+     */
     case running
+    /**
+     * `awaiting_tool`: waiting for an asynchronous tool call.
+     */
     case awaitingTool
+    /**
+     * `finished`: completed successfully (terminal).
+     */
     case finished
+    /**
+     * `stopped`: stopped by the user (terminal).
+     */
     case stopped
+    /**
+     * `failed`: ended with an error (terminal).
+     */
     case failed
-    case unknown(value: String
+    /**
+     * A status this library does not know.
+     */
+    case unknown(
+        /**
+         * The status's wire text, as received.
+         */value: String
     )
 
 
