@@ -4,10 +4,9 @@
 //! core errors raised as `agentrules.ValidationError` (a `ValueError` with `code` and
 //! `violations`). The idiomatic layer (`AgentStatus`, `transition`, `stop`, …) is the Python
 //! package around this module; every rule lives in the `agentrules` crate.
-#![forbid(unsafe_code)]
 // No input may surface a panic to Python (pyo3 would raise `PanicException`, a `BaseException`):
-// the operations that can panic on input are denied, as in the core.
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice)]
+// the workspace's lints (the root Cargo.toml) deny the operations that can panic on input, as in
+// the core, and forbid unsafe code.
 
 use agentrules::lifecycle::{self, Action, AgentStatus, Via};
 use agentrules::{Code, Context, Kind, Refusal, RefusalKind};

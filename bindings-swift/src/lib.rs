@@ -5,7 +5,8 @@
 //! the functions, the two objects (`TableValidator`, `PolicyMatrix`) and `AgentRulesError`
 //! (an error object: a kind, a readable message, the violations). Every exported function that takes input from the
 //! caller returns a `Result`, and none can panic: the core never panics on input.
-#![forbid(unsafe_code)]
+// Lints: the workspace's (the root Cargo.toml): no unsafe code, none of the operations that can
+// panic on input.
 
 use agentrules::lifecycle::{self, Action};
 use agentrules::policy::Decision;

@@ -18,7 +18,8 @@
 //! `TableValidator`, the generic `evaluate` of every non-validation rule, and the server-side
 //! NOME rules: `verifyWebhook` and the connector lifecycle). The form entry still checks every
 //! kind, the thread, marketplace and Git import bodies included.
-#![forbid(unsafe_code)]
+// Lints: the workspace's (the root Cargo.toml): no unsafe code, none of the operations that can
+// panic on input.
 
 use std::cell::RefCell;
 

@@ -1,7 +1,12 @@
 //! Runs the `agentrules` binary on the conformance corpus and on its own behaviours: exit
 //! codes, output formats, stdin, contexts, the lifecycle command and large images.
+#![expect(
+    clippy::expect_used,
+    reason = "test helpers (outside `#[test]`, which clippy.toml covers): a binary that does not start fails the test"
+)]
 
 #[path = "../../tests/support/corpus.rs"]
+#[expect(dead_code, reason = "this suite uses a part of the shared corpus helpers")]
 mod corpus;
 
 use std::io::Write;
@@ -339,18 +344,21 @@ fn verify_webhook_runs_the_webhook_corpus() {
             Value::Array(p) => {
                 p.iter().map(|p| format!("{}: {}", p[0].as_str().unwrap(), p[1].as_str().unwrap())).collect()
             }
-            _ => unreachable!(),
+            other => panic!("a hook's headers are an object or an array of pairs, not {other}"),
         };
         let body: Vec<u8> = match &a["body"] {
             Value::String(s) => s.as_bytes().to_vec(),
             Value::Object(o) if o.contains_key("hex") => {
                 let h = o["hex"].as_str().unwrap();
-                (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect()
+                h.as_bytes()
+                    .chunks(2)
+                    .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
+                    .collect()
             }
             Value::Object(o) => {
                 base64::engine::general_purpose::STANDARD.decode(o["base64"].as_str().unwrap()).unwrap()
             }
-            _ => unreachable!(),
+            other => panic!("a hook's body is a string, {{hex}} or {{base64}}, not {other}"),
         };
         // A name that is no HTTP token (a trailing no-break space) cannot be a `--header` line:
         // the CLI refuses the line itself (a usage error), which the next check asserts.

@@ -3,6 +3,12 @@
 //! (`push_with`, what the bindings use), and replay of a 100,000-event log.
 //!
 //! Run: `cargo bench -p agentrules --bench sse`
+#![expect(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
+    reason = "a benchmark over fixed inputs: a failure aborts the run, and `criterion_group!` generates an undocumented `pub fn`"
+)]
 
 use std::hint::black_box;
 

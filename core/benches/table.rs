@@ -3,6 +3,13 @@
 //! ratio), and the schema's compile time.
 //!
 //! Run: `cargo bench -p agentrules --bench table`
+#![expect(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "a benchmark over fixed inputs: a failure aborts the run, and `criterion_group!` generates an undocumented `pub fn`"
+)]
 
 use std::hint::black_box;
 

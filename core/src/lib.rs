@@ -20,19 +20,8 @@
 //! [`policy`] (P1–P4), [`run`] and [`sse`] (R1–R5), and for the NOME reference's other rules
 //! [`webhook`] (W1–W4), [`connector`] (K1–K5), [`thread`] (H1–H4) and [`marketplace`] (M1–M4);
 //! [`context`] holds the facts a check takes from its caller.
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects,
-    clippy::unreachable,
-    clippy::todo,
-    clippy::unimplemented,
-    clippy::string_slice
-)]
+// Lints: the workspace's `[workspace.lints]` (the root Cargo.toml): no unsafe code, every public
+// item documented, and none of the operations that can panic on input.
 
 #[cfg(feature = "table")]
 pub mod artifact;

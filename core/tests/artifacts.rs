@@ -1,5 +1,10 @@
 //! Generated artifacts stay in step with the code: the code list that bindings check for drift,
 //! and the JSON Schemas of the request bodies. Regenerate with `./scripts/gen-schemas`.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers (outside `#[test]`, which clippy.toml covers): a failure panics, which fails the test"
+)]
 
 use std::path::Path;
 

@@ -4,6 +4,11 @@
 //! test's data validated with `validate_value`, valid exactly when it yields no violations.
 //!
 //! The suite lives in `../shared/json-schema-test-suite` (or `AGENTRULES_JSON_SCHEMA_SUITE`).
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers (outside `#[test]`, which clippy.toml covers): a failure panics, which fails the test"
+)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,7 @@
 //! return a report whose `ok` agrees with its violations and whose paths are JSON Pointers.
 
 #[path = "../../tests/support/corpus.rs"]
+#[expect(dead_code, reason = "this suite uses a part of the shared corpus helpers")]
 mod corpus;
 
 use agentrules::{check_value, Context, Kind};

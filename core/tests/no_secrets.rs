@@ -1,8 +1,14 @@
 //! No secret or payload in a message: API keys, webhook secrets and signatures, credentials in
 //! URLs, image payloads and long user strings never appear verbatim in a violation message or a
 //! webhook rejection; control characters in input never reach a message unescaped.
+#![expect(
+    clippy::unwrap_used,
+    clippy::string_slice,
+    reason = "test code: ASCII payloads sliced for a search, and helpers that panic, which fails the test"
+)]
 
 #[path = "../../tests/support/corpus.rs"]
+#[expect(dead_code, reason = "this suite uses a part of the shared corpus helpers")]
 mod corpus;
 
 use agentrules::webhook::{verify, WebhookProvider};

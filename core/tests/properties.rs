@@ -6,8 +6,15 @@
 //! - a launch request that passes validation round-trips through serde unchanged;
 //! - adding an unknown field to a request yields exactly one more violation, `unknown_field`;
 //! - a webhook signed with the secret verifies, and any flipped bit of the body does not.
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "test code (proptest strategies and helpers outside `#[test]`): a failure panics, which fails the test"
+)]
 
 #[path = "../../tests/support/corpus.rs"]
+#[expect(dead_code, reason = "this suite uses a part of the shared corpus helpers")]
 mod corpus;
 
 use agentrules::connector::{apply, ConnectorPolicy, Install, InstallEvent, InstallStatus};

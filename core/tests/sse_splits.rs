@@ -2,6 +2,7 @@
 //! byte and split at every offset; and memory stays bounded.
 
 #[path = "../../tests/support/corpus.rs"]
+#[expect(dead_code, reason = "this suite uses a part of the shared corpus helpers")]
 mod corpus;
 
 use agentrules::ops::evaluate;
