@@ -484,9 +484,7 @@ pub fn sweep_connectors(
 /// part of the API.
 #[doc(hidden)]
 #[uniffi::export]
+#[expect(clippy::panic, reason = "the panic-safety test's hook: it panics on purpose")]
 pub fn internal_panic_for_tests() {
-    #[allow(clippy::panic)]
-    {
-        panic!("a forced internal failure (panic-safety test)");
-    }
+    panic!("a forced internal failure (panic-safety test)");
 }

@@ -258,8 +258,10 @@ pub(crate) fn as_integer(v: &Value) -> Option<i128> {
     }
     let f = n.as_f64()?;
     if f.is_finite() && f.fract() == 0.0 {
-        // Saturates beyond i128, which is out of every range here anyway.
-        #[allow(clippy::cast_possible_truncation)]
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "a whole number: the cast saturates beyond i128, which is out of every range here anyway"
+        )]
         return Some(f as i128);
     }
     None
