@@ -107,7 +107,7 @@ impl Context {
     /// assert_eq!(bad.violations[0].path, "/limits/maxImages");
     /// ```
     pub fn from_json(text: &str) -> Result<Context, Report> {
-        crate::report::collect_text(text, read_context)
+        json::collect_text(text, read_context)
     }
 
     /// Parses and validates a context given as a JSON value.

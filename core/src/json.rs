@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::pointer::Pointer;
-use crate::report::{quote, Code, Sink, Violation};
+use crate::report::{collect, quote, Code, Report, Sink, Violation};
 
 /// The deepest nesting of arrays and objects a document may have: 127 levels (serde_json's
 /// recursion limit of 128 counts one more); deeper is `invalid_json`, refused before any deep
@@ -31,6 +31,12 @@ pub const MAX_VALUES: u64 = 5_000_000;
 /// ```
 pub fn parse(text: &str) -> Result<Value, Violation> {
     parse_bytes(text.as_bytes())
+}
+
+/// Parses JSON text, then runs a collecting reader on it (see [`crate::report::collect`]).
+pub(crate) fn collect_text<T>(text: &str, read: impl FnOnce(&mut Sink, &Value) -> T) -> Result<T, Report> {
+    let v = parse(text).map_err(|v| Report::new(vec![v]))?;
+    collect(|sink| read(sink, &v))
 }
 
 /// Parses JSON bytes; bytes that are not UTF-8 are `invalid_json` too (see [`parse`]).

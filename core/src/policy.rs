@@ -143,7 +143,7 @@ impl PolicyMatrix {
     /// assert_eq!(m.decide("send_email", "member", 0, false), Decision::Queued);
     /// ```
     pub fn from_json(text: &str) -> Result<PolicyMatrix, Report> {
-        crate::report::collect_text(text, read_matrix)
+        crate::json::collect_text(text, read_matrix)
     }
 
     /// Parses and validates a matrix given as a JSON value.

@@ -375,12 +375,6 @@ pub(crate) fn collect<T>(read: impl FnOnce(&mut Sink) -> T) -> Result<T, Report>
     }
 }
 
-/// Parses JSON text, then runs a collecting reader on it (see [`collect`]).
-pub(crate) fn collect_text<T>(text: &str, read: impl FnOnce(&mut Sink, &serde_json::Value) -> T) -> Result<T, Report> {
-    let v = crate::json::parse(text).map_err(|v| Report::new(vec![v]))?;
-    collect(|sink| read(sink, &v))
-}
-
 /// A user-supplied string quoted for a message: in backticks, cut to a short excerpt so that no
 /// secret or 20 MB blob ever lands in a message.
 pub fn quote(s: &str) -> String {
