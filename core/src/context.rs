@@ -21,12 +21,25 @@
 //! - Each limit is an integer from 1 up to its default (`out_of_range` otherwise): limits only
 //!   tighten.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::json::{self, as_object, check_fields, check_uuid, mismatch};
+use crate::json::{self, as_object, check_fields, check_uuid, mismatch, read_text_list};
 use crate::pointer::Pointer;
-use crate::report::{Code, Report, Sink, Violation};
+use crate::report::{quote, Code, Report, Sink, Violation};
+
+/// M2/M3: the tenant's marketplace guardrails, from the context's `marketplace`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Guardrails {
+    /// Patterns of packages that may be installed; `None`: all not denied.
+    pub allow: Option<Vec<String>>,
+    /// Patterns of packages that may not be installed.
+    pub deny: Vec<String>,
+    /// The entitlements each package needs.
+    pub prerequisites: BTreeMap<String, Vec<String>>,
+}
 
 /// Limits of the platform; callers may only tighten them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +106,7 @@ pub struct Context {
     /// The limits in force.
     pub limits: Limits,
     /// The tenant's marketplace guardrails and package prerequisites (M2, M3).
-    pub marketplace: Option<crate::marketplace::Guardrails>,
+    pub marketplace: Option<Guardrails>,
 }
 
 impl Context {
@@ -140,9 +153,75 @@ fn read_context(sink: &mut Sink, v: &Value) -> Context {
         ctx.limits = read_limits(sink, &root.key("limits"), l);
     }
     if let Some(m) = obj.get("marketplace") {
-        ctx.marketplace = crate::marketplace::read_guardrails(sink, &root.key("marketplace"), m);
+        ctx.marketplace = read_guardrails(sink, &root.key("marketplace"), m);
     }
     ctx
+}
+
+/// Reads the context's `marketplace` member.
+fn read_guardrails(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<Guardrails> {
+    let obj = as_object(sink, path, v, "an object")?;
+    check_fields(sink, path, obj, &["allow", "deny", "prerequisites"]);
+    let patterns = |sink: &mut Sink, key: &str| -> Option<Vec<String>> {
+        let p = path.key(key);
+        let v = obj.get(key)?;
+        let Value::Array(items) = v else {
+            mismatch(sink, &p, "an array of package patterns", v);
+            return None;
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                Value::String(s) if is_pattern(s) => out.push(s.clone()),
+                Value::String(s) => sink.push(
+                    &p.index(i),
+                    Code::InvalidPackageId,
+                    format!("{} is not a package pattern (`*`, `scope/*` or a package id)", quote(s)),
+                ),
+                other => mismatch(sink, &p.index(i), "a string", other),
+            }
+        }
+        Some(out)
+    };
+    let allow = patterns(sink, "allow");
+    let deny = patterns(sink, "deny").unwrap_or_default();
+    let mut prerequisites = BTreeMap::new();
+    if let Some(pr) = obj.get("prerequisites") {
+        let pp = path.key("prerequisites");
+        if let Some(map) = as_object(sink, &pp, pr, "an object of package id to entitlements") {
+            for (id, ents) in map {
+                let p = pp.key(id);
+                if !is_package_id(id) {
+                    sink.push(&p, Code::InvalidPackageId, format!("{} is not a package id", quote(id)));
+                }
+                if let Some(names) = read_text_list(sink, &p, ents, "an entitlement", None) {
+                    prerequisites.insert(id.clone(), names);
+                }
+            }
+        }
+    }
+    Some(Guardrails { allow, deny, prerequisites })
+}
+
+fn is_segment(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=64).contains(&b.len())
+        && b.first().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-'))
+}
+
+/// M1: `name` or `scope/name` (each part 1–64 characters of lowercase ASCII letters, digits, `.`,
+/// `_`, `-`, starting with a letter or digit). The context's guardrails are written in it; the
+/// install check ([`crate::marketplace`]) applies it to `packageId`.
+pub fn is_package_id(s: &str) -> bool {
+    match s.split_once('/') {
+        Some((scope, name)) => is_segment(scope) && is_segment(name),
+        None => is_segment(s),
+    }
+}
+
+fn is_pattern(s: &str) -> bool {
+    s == "*" || s.strip_suffix("/*").is_some_and(is_segment) || is_package_id(s)
 }
 
 fn read_workflow(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<WorkflowDef> {

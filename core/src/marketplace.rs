@@ -28,98 +28,21 @@
 //!   `invalid_url`; more than 2,048 bytes is `too_long`. `ref` follows `git check-ref-format`'s
 //!   main rules (`invalid_ref`).
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::context::Context;
-use crate::json::{as_object, check_fields, mismatch, read_text_list};
+pub use crate::context::{is_package_id, Guardrails};
+use crate::json::{as_object, check_fields, mismatch};
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Sink, Violation};
 
 /// The longest Git URL accepted (M4), in bytes.
 pub const MAX_URL_BYTES: usize = 2048;
 
-/// M2/M3: the tenant's marketplace guardrails, from the context's `marketplace`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Guardrails {
-    /// Patterns of packages that may be installed; `None`: all not denied.
-    pub allow: Option<Vec<String>>,
-    /// Patterns of packages that may not be installed.
-    pub deny: Vec<String>,
-    /// The entitlements each package needs.
-    pub prerequisites: BTreeMap<String, Vec<String>>,
-}
-
-fn is_segment(s: &str) -> bool {
-    let b = s.as_bytes();
-    (1..=64).contains(&b.len())
-        && b.first().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'_' | b'-'))
-}
-
-/// M1: `name` or `scope/name`.
-pub fn is_package_id(s: &str) -> bool {
-    match s.split_once('/') {
-        Some((scope, name)) => is_segment(scope) && is_segment(name),
-        None => is_segment(s),
-    }
-}
-
-fn is_pattern(s: &str) -> bool {
-    s == "*" || s.strip_suffix("/*").is_some_and(is_segment) || is_package_id(s)
-}
-
 fn matches(pattern: &str, id: &str) -> bool {
     pattern == "*"
         || pattern == id
         || pattern.strip_suffix("/*").is_some_and(|scope| id.split_once('/').is_some_and(|(s, _)| s == scope))
-}
-
-/// Reads the context's `marketplace` member.
-pub(crate) fn read_guardrails(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<Guardrails> {
-    let obj = as_object(sink, path, v, "an object")?;
-    check_fields(sink, path, obj, &["allow", "deny", "prerequisites"]);
-    let patterns = |sink: &mut Sink, key: &str| -> Option<Vec<String>> {
-        let p = path.key(key);
-        let v = obj.get(key)?;
-        let Value::Array(items) = v else {
-            mismatch(sink, &p, "an array of package patterns", v);
-            return None;
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            match item {
-                Value::String(s) if is_pattern(s) => out.push(s.clone()),
-                Value::String(s) => sink.push(
-                    &p.index(i),
-                    Code::InvalidPackageId,
-                    format!("{} is not a package pattern (`*`, `scope/*` or a package id)", quote(s)),
-                ),
-                other => mismatch(sink, &p.index(i), "a string", other),
-            }
-        }
-        Some(out)
-    };
-    let allow = patterns(sink, "allow");
-    let deny = patterns(sink, "deny").unwrap_or_default();
-    let mut prerequisites = BTreeMap::new();
-    if let Some(pr) = obj.get("prerequisites") {
-        let pp = path.key("prerequisites");
-        if let Some(map) = as_object(sink, &pp, pr, "an object of package id to entitlements") {
-            for (id, ents) in map {
-                let p = pp.key(id);
-                if !is_package_id(id) {
-                    sink.push(&p, Code::InvalidPackageId, format!("{} is not a package id", quote(id)));
-                }
-                if let Some(names) = read_text_list(sink, &p, ents, "an entitlement", None) {
-                    prerequisites.insert(id.clone(), names);
-                }
-            }
-        }
-    }
-    Some(Guardrails { allow, deny, prerequisites })
 }
 
 /// M1–M3: checks a package install request `{ packageId, version? }` (`check marketplace-install`).
