@@ -3,6 +3,7 @@
 //! is collected. A code no case produces fails here (a rule without a case does not exist).
 
 #[path = "../../tests/support/corpus.rs"]
+#[expect(dead_code, reason = "this suite uses a part of the shared corpus helpers")]
 mod corpus;
 
 use std::collections::BTreeSet;

@@ -5,6 +5,10 @@
 //! A case's test is named `<rule>::<file>#<index>::<name>`, so
 //! `cargo test -p agentrules --test conformance -- L4::` runs the cases of L4 only, and
 //! `-- launch.json` those of one file (libtest-mimic: the usual filters, `--exact`, `--skip`).
+#![expect(
+    clippy::indexing_slicing,
+    reason = "a test harness (libtest-mimic's `main`, outside `#[test]`): indices into the corpus it has just loaded"
+)]
 
 #[path = "../../tests/support/corpus.rs"]
 mod corpus;
