@@ -67,7 +67,7 @@ test('an oversize image and a mismatched one are rejected before encoding', asyn
   const shown = await messages('#images-block');
   assert.deepEqual(shown, ['/prompt/images/1/data image_too_large', '/prompt/images/2/data media_type_mismatch']);
   const text = await page.textContent('#images-block .errors');
-  assert.match(text, /huge\.png: the image is 20971521 bytes once decoded; at most 20971520 are allowed/);
+  assert.match(text, /huge\.png: the image is 20\.0 MiB \(20,971,521 bytes\) once decoded; at most 20\.0 MiB \(20,971,520 bytes\) are allowed/);
   assert.match(text, /photo\.png: declared image\/png but the bytes are image\/jpeg/);
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: `${shots}web-form.png`, fullPage: true });

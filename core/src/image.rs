@@ -244,7 +244,11 @@ fn check_size(sink: &mut Sink, path: &Pointer, len: u64, limits: &Limits) {
         sink.push(
             path,
             Code::ImageTooLarge,
-            format!("the image is {len} bytes once decoded; at most {} are allowed", limits.max_image_bytes),
+            format!(
+                "the image is {} once decoded; at most {} are allowed",
+                crate::report::readable_bytes(len),
+                crate::report::readable_bytes(limits.max_image_bytes)
+            ),
         );
     }
 }

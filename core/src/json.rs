@@ -168,7 +168,11 @@ pub fn document_too_large(len: u64, max_bytes: u64) -> Violation {
     Violation::new(
         &Pointer::root(),
         Code::DocumentTooLarge,
-        format!("the document has {len} bytes, more than the limit of {max_bytes}"),
+        format!(
+            "the document is {}, more than the limit of {}",
+            crate::report::readable_bytes(len),
+            crate::report::readable_bytes(max_bytes)
+        ),
     )
 }
 
@@ -178,7 +182,10 @@ pub fn document_over_limit(max_bytes: u64) -> Violation {
     Violation::new(
         &Pointer::root(),
         Code::DocumentTooLarge,
-        format!("the document is longer than the limit of {max_bytes} bytes; reading stopped there"),
+        format!(
+            "the document is longer than the limit of {}; reading stopped there",
+            crate::report::readable_bytes(max_bytes)
+        ),
     )
 }
 

@@ -375,6 +375,44 @@ pub(crate) fn collect<T>(read: impl FnOnce(&mut Sink) -> T) -> Result<T, Report>
     }
 }
 
+/// A size for people: bytes below 1 KiB, else one decimal of KiB, MiB or GiB and the exact
+/// count with thousands separators (integer arithmetic only: no float formatting in the small
+/// browser entry).
+///
+/// ```
+/// use agentrules::report::readable_bytes;
+/// assert_eq!(readable_bytes(512), "512 bytes");
+/// assert_eq!(readable_bytes(20_971_520), "20.0 MiB (20,971,520 bytes)");
+/// assert_eq!(readable_bytes(22_020_096), "21.0 MiB (22,020,096 bytes)");
+/// assert_eq!(readable_bytes(1536), "1.5 KiB (1,536 bytes)");
+/// ```
+pub fn readable_bytes(n: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    let Some(&(unit, name)) = UNITS.iter().find(|(u, _)| n >= *u) else {
+        return format!("{n} bytes");
+    };
+    // Tenths of the unit, rounded half up.
+    let tenths = u128::from(n)
+        .saturating_mul(10)
+        .saturating_add(u128::from(unit / 2))
+        .checked_div(u128::from(unit))
+        .unwrap_or_default();
+    format!("{}.{} {name} ({} bytes)", tenths / 10, tenths % 10, thousands(n))
+}
+
+/// `n` with `,` between groups of three digits.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len().saturating_add(digits.len() / 3));
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len().saturating_sub(i)) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A user-supplied string quoted for a message: in backticks, cut to a short excerpt so that no
 /// secret or 20 MB blob ever lands in a message.
 pub fn quote(s: &str) -> String {
