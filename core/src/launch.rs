@@ -498,7 +498,8 @@ fn typed<T: serde::de::DeserializeOwned>(text: &str, check: impl Fn(&Value) -> V
             &Pointer::root(),
             Code::TypeMismatch,
             format!("the body does not fit the request type: {e}"),
-        )])
+        )
+        .with(crate::json::type_params("an object", "object"))])
     })
 }
 

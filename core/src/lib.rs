@@ -41,6 +41,7 @@ pub mod lifecycle;
 pub mod listing;
 pub mod marketplace;
 pub mod ops;
+pub mod params;
 pub mod pointer;
 pub mod policy;
 pub mod refusal;
