@@ -114,8 +114,8 @@ pub fn check_image(
 
 /// Every violation code, in catalogue order.
 #[uniffi::export]
-pub fn codes() -> Vec<Code> {
-    Code::ALL.to_vec()
+pub fn codes() -> Vec<agentrules::report::CodeInfo> {
+    Code::catalogue()
 }
 
 /// Every refusal kind (what an `AgentRulesError` can be), in catalogue order.

@@ -75,9 +75,13 @@ fn utf16_len(s: &str) -> usize {
     }
 }
 
+/// Four parts per violation: path, code, message and params (its JSON object, or nothing for
+/// none: `js/api.js` makes that `{}`).
 fn pack_violations(violations: &[Violation], text: &mut String, meta: &mut Vec<f64>) {
     for v in violations {
-        for part in [v.path.as_str(), v.code.as_str(), v.message.as_str()] {
+        let params =
+            if v.params.is_empty() { String::new() } else { serde_json::to_string(&v.params).unwrap_or_default() };
+        for part in [v.path.as_str(), v.code.as_str(), v.message.as_str(), params.as_str()] {
             text.push_str(part);
             meta.push(len16(part));
         }
@@ -242,12 +246,6 @@ pub fn check_image(media_type: &str, byte_length: f64, head: &[u8], ctx: Option<
         let len = count(byte_length, "byteLength")?;
         Ok(Out::Report(Report::new(agentrules::image::check_image_bytes(media_type, len, head, &ctx.limits))))
     })())
-}
-
-/// Every violation code, in catalogue order.
-#[wasm_bindgen(js_name = codes)]
-pub fn codes() -> Vec<u8> {
-    answer(json(Code::ALL))
 }
 
 /// Every kind `check` accepts in this build.

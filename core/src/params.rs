@@ -34,8 +34,9 @@ pub enum Param {
     Number(f64),
     /// A name: a field, a slot, a status, a keyword (at most [`MAX_TEXT_PARAM`] characters).
     Text(String),
-    /// Names: the allowed values, the expected types.
-    List(Vec<String>),
+    /// Names: the allowed values, the expected types (a param of type [`ParamType::List`]; not
+    /// called `List`, which would shadow the list type in the generated Kotlin).
+    Names(Vec<String>),
 }
 
 /// The type a code's param has (see [`Code::params`](crate::Code::params)).
@@ -47,7 +48,7 @@ pub enum ParamType {
     Number,
     /// [`Param::Text`].
     Text,
-    /// [`Param::List`].
+    /// [`Param::Names`].
     List,
 }
 
@@ -69,7 +70,7 @@ impl ParamType {
             (ParamType::Integer | ParamType::Number, Param::Integer(_))
                 | (ParamType::Number, Param::Number(_))
                 | (ParamType::Text, Param::Text(_))
-                | (ParamType::List, Param::List(_))
+                | (ParamType::List, Param::Names(_))
         )
     }
 }
@@ -93,7 +94,7 @@ impl PartialEq for Param {
             (Param::Integer(a), Param::Integer(b)) => a == b,
             (Param::Number(a), Param::Number(b)) => a.to_bits() == b.to_bits(),
             (Param::Text(a), Param::Text(b)) => a == b,
-            (Param::List(a), Param::List(b)) => a == b,
+            (Param::Names(a), Param::Names(b)) => a == b,
             _ => false,
         }
     }
@@ -108,7 +109,7 @@ impl std::hash::Hash for Param {
             Param::Integer(n) => n.hash(state),
             Param::Number(x) => x.to_bits().hash(state),
             Param::Text(s) => s.hash(state),
-            Param::List(l) => l.hash(state),
+            Param::Names(l) => l.hash(state),
         }
     }
 }
@@ -119,7 +120,7 @@ impl Serialize for Param {
             Param::Integer(n) => s.serialize_i64(*n),
             Param::Number(x) => s.serialize_f64(*x),
             Param::Text(t) => s.serialize_str(t),
-            Param::List(l) => l.serialize(s),
+            Param::Names(l) => l.serialize(s),
         }
     }
 }
@@ -141,7 +142,7 @@ impl<'de> Deserialize<'de> for Param {
                     _ => Err(D::Error::custom("a param list holds strings only")),
                 })
                 .collect::<Result<_, _>>()
-                .map(Param::List),
+                .map(Param::Names),
             _ => Err(D::Error::custom("a param is a number, a string or a list of strings")),
         }
     }
@@ -177,6 +178,7 @@ impl Params {
 
     /// With `key` set to `value` (replacing an earlier value of `key`).
     #[must_use]
+    #[inline(never)]
     pub fn with(mut self, key: &str, value: Param) -> Self {
         self.set(key, value);
         self
@@ -184,20 +186,23 @@ impl Params {
 
     /// With the whole number `n` at `key` (saturating at `i64::MAX`).
     #[must_use]
+    #[inline(never)]
     pub fn int(self, key: &str, n: impl TryInto<i64>) -> Self {
         self.with(key, Param::Integer(n.try_into().unwrap_or(i64::MAX)))
     }
 
     /// With the name `s` at `key`, cut to an [`excerpt`].
     #[must_use]
+    #[inline(never)]
     pub fn text(self, key: &str, s: &str) -> Self {
         self.with(key, Param::Text(excerpt(s)))
     }
 
     /// With the names `items` at `key`, each cut to an [`excerpt`].
     #[must_use]
+    #[inline(never)]
     pub fn list<S: AsRef<str>>(self, key: &str, items: impl IntoIterator<Item = S>) -> Self {
-        self.with(key, Param::List(items.into_iter().map(|s| excerpt(s.as_ref())).collect()))
+        self.with(key, Param::Names(items.into_iter().map(|s| excerpt(s.as_ref())).collect()))
     }
 
     /// Sets `key` to `value`.

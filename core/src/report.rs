@@ -290,7 +290,6 @@ pub struct Violation {
     pub message: String,
     /// The facts a UI needs (limits, counts, sizes, the field or slot, the allowed values): the
     /// keys [`Code::params`] lists for `code`, a JSON object (`{}` when the code has none).
-    #[serde(default)]
     #[cfg_attr(feature = "wasm", tsify(type = "Record<string, number | string | string[]>"))]
     pub params: Params,
 }
@@ -302,22 +301,12 @@ impl Violation {
     /// for `unknown_capability` and `capability_not_entitled`. Other params are added with
     /// [`Violation::with`].
     pub fn new(path: &Pointer, code: Code, message: impl Into<String>) -> Self {
-        let last = || path.last().unwrap_or_default();
-        let params = match code {
-            Code::Required | Code::UnknownField | Code::DuplicateField | Code::NotAllowedWithWorkflow => {
-                Params::new().text("field", &last())
-            }
-            Code::MissingSlot | Code::UnknownSlot | Code::SlotRequired | Code::AmbiguousSlot => {
-                Params::new().text("slot", &last())
-            }
-            Code::UnknownCapability | Code::CapabilityNotEntitled => Params::new().text("capability", &last()),
-            _ => Params::new(),
-        };
-        Violation { path: path.to_string(), code, message: message.into(), params }
+        Violation { path: path.to_string(), code, message: message.into(), params: path_params(path, code) }
     }
 
     /// This violation with `params` added (a key given twice keeps the later value).
     #[must_use]
+    #[inline(never)]
     pub fn with(mut self, params: Params) -> Self {
         for (k, v) in params.iter() {
             self.params.set(k, v.clone());
@@ -345,7 +334,7 @@ impl Violation {
             let long = |t: &String| t.chars().count() > crate::params::MAX_TEXT_PARAM.saturating_add(1);
             match v {
                 Param::Text(t) if long(t) => return Err(format!("{}: `{k}` is longer than an excerpt", self.code)),
-                Param::List(l) if l.iter().any(long) => {
+                Param::Names(l) if l.iter().any(long) => {
                     return Err(format!("{}: an item of `{k}` is longer than an excerpt", self.code));
                 }
                 _ => {}
@@ -358,6 +347,7 @@ impl Violation {
 /// One code as `codes()` lists it on every surface: its name, the message template and the
 /// params a violation of it carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CodeInfo {
     /// The code.
@@ -370,12 +360,14 @@ pub struct CodeInfo {
 
 /// One param of a [`CodeInfo`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ParamInfo {
     /// The key.
     pub name: String,
     /// `integer`, `number`, `text` or `list` ([`ParamType::as_str`]).
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "wasm", tsify(type = "'integer' | 'number' | 'text' | 'list'"))]
     pub ty: String,
     /// True when every violation of the code carries it.
     pub required: bool,
@@ -448,12 +440,24 @@ impl Code {
                 Param::Integer(n) => n.to_string(),
                 Param::Number(x) => x.to_string(),
                 Param::Text(t) => t.clone(),
-                Param::List(l) => l.join(", "),
+                Param::Names(l) => l.join(", "),
             };
             out = out.replace(&format!("{{{k}}}"), &value);
         }
         out
     }
+}
+
+/// The params [`Violation::new`] takes from the path (one function, not one per message type).
+#[inline(never)]
+fn path_params(path: &Pointer, code: Code) -> Params {
+    let key = match code {
+        Code::Required | Code::UnknownField | Code::DuplicateField | Code::NotAllowedWithWorkflow => "field",
+        Code::MissingSlot | Code::UnknownSlot | Code::SlotRequired | Code::AmbiguousSlot => "slot",
+        Code::UnknownCapability | Code::CapabilityNotEntitled => "capability",
+        _ => return Params::new(),
+    };
+    Params::new().text(key, &path.last().unwrap_or_default())
 }
 
 impl std::fmt::Display for Violation {
@@ -529,6 +533,7 @@ impl Sink {
     }
 
     /// [`Sink::push`] with params.
+    #[inline(never)]
     pub(crate) fn push_with(&mut self, path: &Pointer, code: Code, message: impl Into<String>, params: Params) {
         if !self.is_full() {
             self.out.push(Violation::new(path, code, message).with(params));
