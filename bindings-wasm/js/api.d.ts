@@ -26,9 +26,9 @@ export declare function validateLaunch(input: JsonInput, context?: unknown): Rep
 export declare function validateFollowUp(input: JsonInput, context?: unknown): Report;
 /** Checks a launch body; throws `AgentRulesError` (`bad_request`, the violations attached). */
 export declare function assertValidLaunch(input: JsonInput, context?: unknown): void;
-/** I7: checks an image file before it is base64-encoded, from its declared media type, its byte
- * length (a non-negative integer) and its first bytes (a Uint8Array; 16 are enough). */
-export declare function checkImage(mediaType: string, byteLength: number, head: Uint8Array, context?: unknown): Report;
+/** I7: checks an image file before it is base64-encoded, from its declared media type, its first
+ * bytes (a Uint8Array; 16 are enough) and its byte length (a non-negative integer). */
+export declare function checkImage(mediaType: string, head: Uint8Array, byteLength: number, context?: unknown): Report;
 /** Every violation code, in catalogue order. */
 export declare function codes(): Code[];
 /** Every kind `check` accepts in this build. */

@@ -342,8 +342,8 @@ export function makeApi(create, createAsync, initial) {
     assertValidLaunch(input, context) {
       call('assertValidLaunch', ...json(input, 'the input'), ...optionalJson(context, 'the context'));
     },
-    checkImage(mediaType, byteLength, head, context) {
-      return call('checkImage', string(mediaType, 'mediaType'), number(byteLength, 'byteLength'), bytes(head, 'head'), ...optionalJson(context, 'the context'));
+    checkImage(mediaType, head, byteLength, context) {
+      return call('checkImage', string(mediaType, 'mediaType'), bytes(head, 'head'), number(byteLength, 'byteLength'), ...optionalJson(context, 'the context'));
     },
     codes: () => call('codes'),
     kinds: () => call('kinds'),

@@ -234,9 +234,9 @@ pub fn assert_valid_launch(input: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8
     })())
 }
 
-/// I7: checks an image file from its declared media type, byte length and first bytes.
+/// I7: checks an image file from its declared media type, first bytes and byte length.
 #[wasm_bindgen(js_name = checkImage)]
-pub fn check_image(media_type: &str, byte_length: f64, head: &[u8], ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
+pub fn check_image(media_type: &str, head: &[u8], byte_length: f64, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
     answer((|| {
         let ctx = context(ctx, ctx_why)?;
         let len = count(byte_length, "byteLength")?;
