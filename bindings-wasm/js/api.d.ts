@@ -4,6 +4,7 @@ import type {
   Report, Violation, Code, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
   WebhookVerification, WebhookProvider, RejectReason, Install, InstallEvent, FailureSummary, NextStep,
 } from './table/agentrules_table.js';
+import type { RefusalKindName } from './refusals.js';
 
 export type {
   Report, Violation, Code, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
@@ -33,6 +34,8 @@ export declare function checkImage(mediaType: string, head: Uint8Array, byteLeng
 export declare function codes(): Code[];
 /** Every kind `check` accepts in this build. */
 export declare function kinds(): string[];
+/** Every refusal kind (the `code` of a thrown `AgentRulesError`), in catalogue order. */
+export declare function refusalKinds(): RefusalKindName[];
 /** Whether a status is terminal (`finished`, `stopped`, `failed`). */
 export declare function isTerminal(status: string): boolean;
 /** S2: whether `from → to` is legal; `via` is `"pipeline"` (default) or `"follow_up"`. */
