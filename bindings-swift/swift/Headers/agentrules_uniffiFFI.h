@@ -298,6 +298,26 @@ uint64_t uniffi_agentrules_uniffi_fn_constructor_policymatrix_new(RustBuffer mat
 RustBuffer uniffi_agentrules_uniffi_fn_method_policymatrix_decide(uint64_t ptr, RustBuffer tool, RustBuffer role, uint64_t calls_made, int8_t online, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_POLLER
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_POLLER
+uint64_t uniffi_agentrules_uniffi_fn_clone_poller(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FREE_POLLER
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FREE_POLLER
+void uniffi_agentrules_uniffi_fn_free_poller(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CONSTRUCTOR_POLLER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CONSTRUCTOR_POLLER_NEW
+uint64_t uniffi_agentrules_uniffi_fn_constructor_poller_new(RustBuffer follow_up_from, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_POLLER_OBSERVE
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_POLLER_OBSERVE
+RustBuffer uniffi_agentrules_uniffi_fn_method_poller_observe(uint64_t ptr, RustBuffer status, uint64_t elapsed_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_SSEDECODER
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_SSEDECODER
 uint64_t uniffi_agentrules_uniffi_fn_clone_ssedecoder(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -411,6 +431,11 @@ RustBuffer uniffi_agentrules_uniffi_fn_func_default_connector_policy(RustCallSta
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_ERROR_ENVELOPE
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_ERROR_ENVELOPE
+RustBuffer uniffi_agentrules_uniffi_fn_func_error_envelope(RustBuffer report, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_EVALUATE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_EVALUATE
 RustBuffer uniffi_agentrules_uniffi_fn_func_evaluate(RustBuffer op, RustBuffer args_json, RustCallStatus *_Nonnull out_status
@@ -425,6 +450,12 @@ void uniffi_agentrules_uniffi_fn_func_internal_panic_for_tests(RustCallStatus *_
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_IS_TERMINAL
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_IS_TERMINAL
 int8_t uniffi_agentrules_uniffi_fn_func_is_terminal(RustBuffer status, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_KINDS
+RustBuffer uniffi_agentrules_uniffi_fn_func_kinds(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_PARSE_ERROR_ENVELOPE
@@ -808,6 +839,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_default_connector_policy(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_ERROR_ENVELOPE
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_ERROR_ENVELOPE
+uint16_t uniffi_agentrules_uniffi_checksum_func_error_envelope(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_EVALUATE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_EVALUATE
 uint16_t uniffi_agentrules_uniffi_checksum_func_evaluate(void
@@ -823,6 +860,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_internal_panic_for_tests(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_IS_TERMINAL
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_IS_TERMINAL
 uint16_t uniffi_agentrules_uniffi_checksum_func_is_terminal(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_KINDS
+uint16_t uniffi_agentrules_uniffi_checksum_func_kinds(void
     
 );
 #endif
@@ -922,6 +965,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_method_policymatrix_decide(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_POLLER_OBSERVE
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_POLLER_OBSERVE
+uint16_t uniffi_agentrules_uniffi_checksum_method_poller_observe(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_FINISH
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_FINISH
 uint16_t uniffi_agentrules_uniffi_checksum_method_ssedecoder_finish(void
@@ -961,6 +1010,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_method_tablevalidator_validate_value(
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_POLICYMATRIX_NEW
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_POLICYMATRIX_NEW
 uint16_t uniffi_agentrules_uniffi_checksum_constructor_policymatrix_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_POLLER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_POLLER_NEW
+uint16_t uniffi_agentrules_uniffi_checksum_constructor_poller_new(void
     
 );
 #endif
