@@ -240,6 +240,7 @@ fun main(args: Array<String>) {
     panics()
     api(root)
     additions(root)
+    manifest(root)
     failures.forEach { println("FAIL $it") }
     println("${passed} passed, ${failures.size} failed")
     exitProcess(if (failures.isEmpty()) 0 else 1)
