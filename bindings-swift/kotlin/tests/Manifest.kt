@@ -95,15 +95,17 @@ fun checkManifest(surface: String, manifest: Map<String, Any?>, api: Api) {
         return b
     }
 
+    /** The entries of `section` this surface has: each with its block and its name there,
+     * which `listed` records. */
+    fun present(section: String, listed: MutableSet<String>) = manifest[section].objs().mapNotNull { e ->
+        listedBlock(e)?.let { b -> Triple(e, b, (b["name"] as String).also { listed += it }) }
+    }
+
     // Functions.
     val listed = mutableSetOf<String>()
-    for (f in manifest["functions"].objs()) {
-        val what = f["name"] as String
-        val b = listedBlock(f) ?: continue
-        val name = b["name"] as String
-        listed += name
+    for ((f, b, name) in present("functions", listed)) {
         val got = api.functions[name]
-        if (got == null) failures.add("$label: $what ($name) is missing") else compare("$name()", f, b, got, ctor = false)
+        if (got == null) failures.add("$label: ${f["name"]} ($name) is missing") else compare("$name()", f, b, got, ctor = false)
     }
     for (name in api.functions.keys) {
         if (name !in listed && !excluded(name)) failures.add("$label: $name() is public but not in schemas/api.json")
@@ -111,14 +113,10 @@ fun checkManifest(surface: String, manifest: Map<String, Any?>, api: Api) {
 
     // Classes: the constructor, then every member.
     val listedClasses = mutableSetOf<String>()
-    for (c in manifest["classes"].objs()) {
-        val what = c["name"] as String
-        val b = listedBlock(c) ?: continue
-        val name = b["name"] as String
-        listedClasses += name
+    for ((c, b, name) in present("classes", listedClasses)) {
         val got = api.classes[name]
         if (got == null) {
-            failures.add("$label: class $what ($name) is missing")
+            failures.add("$label: class ${c["name"]} ($name) is missing")
             continue
         }
         if (got.ctor == null) failures.add("$label: $name has no public constructor") else compare("$name constructor", c, b, got.ctor, ctor = true)
