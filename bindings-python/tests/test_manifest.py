@@ -13,6 +13,7 @@ import ast
 import inspect
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -164,3 +165,29 @@ def test_the_readers_read_something() -> None:
     assert _declared(agentrules.Poller.observe, method=True) == ([("status", False), ("elapsed_ms", True)], [])
     assert _result(agentrules.codes, "codes") == "List[Code]"
     assert _result(agentrules.stop, "stop") == "StopResult"
+
+
+def test_the_checks_fail_on_a_changed_manifest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A missing, an extra or a reordered entry point fails the checks above."""
+
+    def fn(m: Dict[str, Any], name: str) -> Dict[str, Any]:
+        return next(f for f in m["functions"] if f["name"] == name)
+
+    missing = json.loads(json.dumps(MANIFEST))
+    missing["functions"].append({**fn(missing, "kinds"), "name": "frobnicate", "python": {"name": "frobnicate"}})
+    extra = json.loads(json.dumps(MANIFEST))
+    extra["functions"].remove(fn(extra, "kinds"))
+    for mutant, message in ((missing, "in schemas/api.json but not in agentrules.__all__"), (extra, "public in agentrules.__all__ but not")):
+        monkeypatch.setattr(sys.modules[__name__], "MANIFEST", mutant)
+        with pytest.raises(AssertionError, match=message):
+            test_all_is_the_manifest()
+    monkeypatch.undo()
+
+    reordered = json.loads(json.dumps(fn(MANIFEST, "check")))
+    reordered["params"].reverse()
+    with pytest.raises(AssertionError, match="check: positional parameters"):
+        test_function(reordered)
+    member = json.loads(json.dumps(next(c for c in MANIFEST["classes"] if c["name"] == "PolicyMatrix")))
+    member["members"][0]["python"]["params"].reverse()
+    with pytest.raises(AssertionError, match="PolicyMatrix.decide: positional parameters"):
+        test_class(member)

@@ -212,84 +212,108 @@ function compare(problems, what, canonical, b, got, { ctor = false, runtimeParam
   if (!ctor && !resultMatches(canonical.result, b.result, got.result)) problems.push(`${what} answers ${b.result ?? canonical.result}; declared ${got.result}`);
 }
 
+/** What differs between `entry` (form or table) and `given`, a manifest: one line per problem. */
+function entryProblems(given, entry) {
+  const problems = [];
+  const decl = declared[entry];
+  const mod = runtime[entry];
+  const listed = new Set();
+  const inEntry = (b) => (b.entries ?? ENTRIES).includes(entry);
+
+  for (const f of given.functions) {
+    const b = block(f, 'js');
+    if (!b || !inEntry(b)) continue;
+    listed.add(b.name);
+    const d = decl.get(b.name);
+    if (d?.kind !== 'function') problems.push(`${f.name}: ${b.name} is not declared as a function`);
+    else if (typeof mod[b.name] !== 'function') problems.push(`${f.name}: ${b.name} is not exported`);
+    else compare(problems, `${b.name}()`, f, b, d, { runtimeParams: sourceParams(mod[b.name]) });
+  }
+
+  for (const c of given.classes) {
+    const b = block(c, 'js');
+    if (!b || !inEntry(b)) continue;
+    listed.add(b.name);
+    const d = decl.get(b.name);
+    const cls = mod[b.name];
+    if (d?.kind !== 'class') {
+      problems.push(`${c.name}: ${b.name} is not declared as a class`);
+      continue;
+    }
+    if (!isClass(cls)) {
+      problems.push(`${c.name}: ${b.name} is not an exported class`);
+      continue;
+    }
+    compare(problems, `new ${b.name}`, c, b, d.ctor, { ctor: true, runtimeParams: ctorParams(cls) });
+    const got = runtimeMembers(cls);
+    const seen = new Set();
+    for (const m of c.members) {
+      if ('js' in m && m.js == null) continue;
+      const mb = m.js ?? {};
+      const name = mb.name ?? camel(m.name);
+      seen.add(name);
+      const dm = d.members.get(name);
+      const rm = got.get(name);
+      if (!dm || !rm) {
+        problems.push(`${b.name}.${name} is ${dm ? 'not implemented' : 'not declared'}`);
+        continue;
+      }
+      const property = m.property === true && !mb.method;
+      if (dm.property !== property || rm.property !== property) problems.push(`${b.name}.${name} must be a ${property ? 'property' : 'method'}`);
+      compare(problems, `${b.name}.${name}`, m, mb, dm, { runtimeParams: property ? undefined : rm.params });
+    }
+    for (const name of new Set([...d.members.keys(), ...got.keys()])) {
+      if (!seen.has(name) && !isExcludedMember(name)) problems.push(`${b.name}.${name} is public but not in schemas/api.json`);
+    }
+  }
+
+  for (const t of given.types) {
+    const v = t.js;
+    if (v == null || (typeof v === 'object' && !Array.isArray(v) && !inEntry(v))) continue;
+    for (const name of typeNames(v)) {
+      listed.add(name);
+      if (!decl.has(name)) problems.push(`type ${t.name}: ${name} is not declared`);
+      else if (['class', 'const'].includes(decl.get(name).kind) && !(name in mod)) problems.push(`type ${t.name}: ${name} is not exported`);
+    }
+  }
+
+  // Nothing public beyond the manifest: not in the declarations, not in the exports.
+  for (const name of new Set([...decl.keys(), ...Object.keys(mod)])) {
+    if (!listed.has(name) && !isExcluded(name)) problems.push(`${name} is public in the ${entry} entry but not in schemas/api.json`);
+  }
+  for (const [name, d] of decl) {
+    if (d.kind !== 'type' && !(name in mod)) problems.push(`${name} is declared but not exported`);
+  }
+  for (const name of Object.keys(mod)) {
+    if (!decl.has(name)) problems.push(`${name} is exported but not declared`);
+  }
+  return problems;
+}
+
 for (const entry of ENTRIES) {
   test(`the ${entry} entry is the manifest's: its declarations (.d.ts) and its exports`, () => {
-    const problems = [];
-    const decl = declared[entry];
-    const mod = runtime[entry];
-    const listed = new Set();
-    const inEntry = (b) => (b.entries ?? ENTRIES).includes(entry);
-
-    for (const f of manifest.functions) {
-      const b = block(f, 'js');
-      if (!b || !inEntry(b)) continue;
-      listed.add(b.name);
-      const d = decl.get(b.name);
-      if (d?.kind !== 'function') problems.push(`${f.name}: ${b.name} is not declared as a function`);
-      else if (typeof mod[b.name] !== 'function') problems.push(`${f.name}: ${b.name} is not exported`);
-      else compare(problems, `${b.name}()`, f, b, d, { runtimeParams: sourceParams(mod[b.name]) });
-    }
-
-    for (const c of manifest.classes) {
-      const b = block(c, 'js');
-      if (!b || !inEntry(b)) continue;
-      listed.add(b.name);
-      const d = decl.get(b.name);
-      const cls = mod[b.name];
-      if (d?.kind !== 'class') {
-        problems.push(`${c.name}: ${b.name} is not declared as a class`);
-        continue;
-      }
-      if (!isClass(cls)) {
-        problems.push(`${c.name}: ${b.name} is not an exported class`);
-        continue;
-      }
-      compare(problems, `new ${b.name}`, c, b, d.ctor, { ctor: true, runtimeParams: ctorParams(cls) });
-      const got = runtimeMembers(cls);
-      const seen = new Set();
-      for (const m of c.members) {
-        if ('js' in m && m.js == null) continue;
-        const mb = m.js ?? {};
-        const name = mb.name ?? camel(m.name);
-        seen.add(name);
-        const dm = d.members.get(name);
-        const rm = got.get(name);
-        if (!dm || !rm) {
-          problems.push(`${b.name}.${name} is ${dm ? 'not implemented' : 'not declared'}`);
-          continue;
-        }
-        const property = m.property === true && !mb.method;
-        if (dm.property !== property || rm.property !== property) problems.push(`${b.name}.${name} must be a ${property ? 'property' : 'method'}`);
-        compare(problems, `${b.name}.${name}`, m, mb, dm, { runtimeParams: property ? undefined : rm.params });
-      }
-      for (const name of new Set([...d.members.keys(), ...got.keys()])) {
-        if (!seen.has(name) && !isExcludedMember(name)) problems.push(`${b.name}.${name} is public but not in schemas/api.json`);
-      }
-    }
-
-    for (const t of manifest.types) {
-      const v = t.js;
-      if (v == null || (typeof v === 'object' && !Array.isArray(v) && !inEntry(v))) continue;
-      for (const name of typeNames(v)) {
-        listed.add(name);
-        if (!decl.has(name)) problems.push(`type ${t.name}: ${name} is not declared`);
-        else if (['class', 'const'].includes(decl.get(name).kind) && !(name in mod)) problems.push(`type ${t.name}: ${name} is not exported`);
-      }
-    }
-
-    // Nothing public beyond the manifest: not in the declarations, not in the exports.
-    for (const name of new Set([...decl.keys(), ...Object.keys(mod)])) {
-      if (!listed.has(name) && !isExcluded(name)) problems.push(`${name} is public in the ${entry} entry but not in schemas/api.json`);
-    }
-    for (const [name, d] of decl) {
-      if (d.kind !== 'type' && !(name in mod)) problems.push(`${name} is declared but not exported`);
-    }
-    for (const name of Object.keys(mod)) {
-      if (!decl.has(name)) problems.push(`${name} is exported but not declared`);
-    }
-    assert.deepEqual(problems, []);
+    assert.deepEqual(entryProblems(manifest, entry), []);
   });
 }
+
+test('the comparison fails on a missing, an extra or a reordered entry point', () => {
+  const mutant = (change) => {
+    const m = structuredClone(manifest);
+    change(m);
+    return m;
+  };
+  const fn = (m, name) => m.functions.find((f) => f.name === name);
+  const missing = mutant((m) => m.functions.push({ ...fn(m, 'kinds'), name: 'frobnicate', js: { name: 'frobnicate' } }));
+  const extra = mutant((m) => m.functions.splice(m.functions.indexOf(fn(m, 'kinds')), 1));
+  const reordered = mutant((m) => fn(m, 'check').params.reverse());
+  const member = mutant((m) => m.classes.find((c) => c.name === 'PolicyMatrix').members[0].params.reverse());
+  for (const entry of ENTRIES) {
+    assert.deepEqual(entryProblems(missing, entry), ['frobnicate: frobnicate is not declared as a function']);
+    assert.deepEqual(entryProblems(extra, entry), [`kinds is public in the ${entry} entry but not in schemas/api.json`]);
+    assert.match(entryProblems(reordered, entry).join('\n'), /^check\(\) takes \(context\?, input, kind\); declared \(kind, input, context\?\)$/m);
+    assert.match(entryProblems(member, entry).join('\n'), /^PolicyMatrix\.decide takes \(online, callsMade, role, tool\)/m);
+  }
+});
 
 test('the readers read something (a reader that found nothing would pass the extra checks)', () => {
   assert.equal(declared.form.get('checkImage').params.map((p) => p.name).join(), 'mediaType,head,byteLength,context');

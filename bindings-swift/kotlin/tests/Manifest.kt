@@ -269,8 +269,46 @@ fun swiftApi(dir: File): Api {
     return Api(functions, classes, types)
 }
 
+/** The failures `checkManifest` reports for the manifest `text` changed by `change` (taken back
+ * out of `failures`: the real manifest is checked on its own). */
+@Suppress("UNCHECKED_CAST")
+private fun failuresOf(surface: String, text: String, api: Api, change: (MutableMap<String, Any?>) -> Unit): List<String> {
+    val m = Json.parse(text) as MutableMap<String, Any?>
+    change(m)
+    val before = failures.size
+    val passedBefore = passed
+    checkManifest(surface, m, api)
+    val found = failures.subList(before, failures.size)
+    val out = found.toList()
+    found.clear()
+    passed = passedBefore
+    return out
+}
+
+/** The checks fail on a missing, an extra or a reordered entry point (a function's or a
+ * member's parameters). */
+@Suppress("UNCHECKED_CAST")
+private fun checksCanFail(surface: String, text: String, api: Api) {
+    fun fns(m: MutableMap<String, Any?>) = m["functions"] as MutableList<MutableMap<String, Any?>>
+    fun fn(m: MutableMap<String, Any?>, name: String) = fns(m).first { it["name"] == name }
+    val missing = failuresOf(surface, text, api) { m ->
+        fns(m).add(LinkedHashMap(fn(m, "kinds")).apply { put("name", "frobnicate"); put("swift", mapOf("name" to "frobnicate")) })
+    }
+    expect("manifest ($surface): a missing entry point fails", missing == listOf("manifest ($surface): frobnicate (frobnicate) is missing")) { "$missing" }
+    val extra = failuresOf(surface, text, api) { m -> fns(m).remove(fn(m, "kinds")) }
+    expect("manifest ($surface): an extra entry point fails", extra == listOf("manifest ($surface): kinds() is public but not in schemas/api.json")) { "$extra" }
+    val reordered = failuresOf(surface, text, api) { m -> (fn(m, "check")["swift"] as MutableMap<String, Any?>)["params"] = listOf("inputJson", "kind", "contextJson?") }
+    expect("manifest ($surface): reordered parameters fail", reordered.singleOrNull()?.startsWith("manifest ($surface): check() takes (inputJson, kind, contextJson?)") == true) { "$reordered" }
+    val member = failuresOf(surface, text, api) { m ->
+        val decide = ((m["classes"] as List<Map<String, Any?>>).first { it["name"] == "PolicyMatrix" }["members"] as List<MutableMap<String, Any?>>)[0]
+        decide["params"] = (decide["params"] as List<*>).reversed()
+    }
+    expect("manifest ($surface): a member's reordered parameters fail", member.singleOrNull()?.startsWith("manifest ($surface): PolicyMatrix.decide takes (online, callsMade, role, tool)") == true) { "$member" }
+}
+
 fun manifest(root: File) {
-    val manifest = Json.parse(File(root, "schemas/api.json").readText()).obj()
+    val text = File(root, "schemas/api.json").readText()
+    val manifest = Json.parse(text).obj()
     val kotlin = kotlinApi()
     val swift = swiftApi(File(root, "bindings-swift/swift/Sources/AgentRules"))
     // The readers read something: a reader that found nothing would pass the extra checks.
@@ -278,5 +316,7 @@ fun manifest(root: File) {
     expect("the Swift reader finds the functions and objects", "checkImage" in swift.functions && "Poller" in swift.classes && "Report" in swift.types) { "$swift" }
     checkManifest("kotlin", manifest, kotlin)
     checkManifest("swift", manifest, swift)
+    checksCanFail("kotlin", text, kotlin)
+    checksCanFail("swift", text, swift)
     println("kotlin manifest: read ${kotlin.functions.size} functions, ${kotlin.classes.size} classes, ${kotlin.types.size} types (uniffi's machinery included); swift: ${swift.functions.size}, ${swift.classes.size}, ${swift.types.size}")
 }
