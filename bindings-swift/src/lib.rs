@@ -94,6 +94,18 @@ pub fn validate_launch(input_json: String, context_json: Option<String>) -> Resu
     check_kind(Kind::Launch, &input_json, context_json)
 }
 
+/// Checks a launch body and throws `BadRequest`, the violations attached, when it has any (as
+/// the npm package's `assertValidLaunch`).
+#[uniffi::export]
+pub fn assert_valid_launch(input_json: String, context_json: Option<String>) -> Result<(), Refused> {
+    let report = check_kind(Kind::Launch, &input_json, context_json)?;
+    if report.ok {
+        Ok(())
+    } else {
+        Err(refuse_from_report(RefusalKind::BadRequest, "the launch request is invalid", report))
+    }
+}
+
 /// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`).
 #[uniffi::export]
 pub fn validate_follow_up(input_json: String, context_json: Option<String>) -> Result<Report, Refused> {

@@ -1,9 +1,10 @@
-// The entry points schemas/api.json added to Swift/Kotlin: kinds(), the Poller (S6) and
-// errorEnvelope (E1), each answering what the npm and Python packages answer.
+// The entry points schemas/api.json added to Swift/Kotlin: kinds(), the Poller (S6),
+// errorEnvelope (E1) and assertValidLaunch, each answering what the npm and Python packages answer.
 package agentrules.test
 
 import java.io.File
 import uniffi.agentrules.Code
+import uniffi.agentrules.RefusalKind
 import uniffi.agentrules_uniffi.*
 
 fun additions(root: File) {
@@ -37,4 +38,13 @@ fun additions(root: File) {
     val op2 = Json.parse(evaluate("error_envelope", Json.write(mapOf("violations" to report.violations.map { mapOf("path" to it.path, "code" to codeName(it.code), "message" to it.message) })))) as Map<*, *>
     expect("errorEnvelope answers what the error_envelope op answers", Json.write(op2["body"]) == r?.bodyJson) { "${Json.write(op2)} vs $r" }
     expect("the report's codes are kept apart from the envelope's", report.violations.map { it.code } == listOf(Code.EMPTY_TEXT, Code.INVALID_UUID))
+
+    // assertValidLaunch: nothing for a valid body; bad_request with the report's violations
+    // otherwise, as the npm package's; the context is read first.
+    expect("a valid launch passes the assertion", throws<AgentRulesException> { assertValidLaunch("""{"prompt": {"text": "go"}}""", null) } == null)
+    val bad = throws<AgentRulesException> { assertValidLaunch("""{"prompt": {"text": " "}, "fileIds": ["nope"]}""", null) }
+    expect("an invalid launch throws bad_request", bad?.kind() == RefusalKind.BAD_REQUEST) { "$bad" }
+    expect("with the report's violations", bad?.violations() == report.violations) { "${bad?.violations()}" }
+    val badCtx = throws<AgentRulesException> { assertValidLaunch("{}", """{"limits": {"maxImages": 9}}""") }
+    expect("an invalid context is invalid_context", badCtx?.kind() == RefusalKind.INVALID_CONTEXT) { "$badCtx" }
 }

@@ -389,6 +389,11 @@ RustBuffer uniffi_agentrules_uniffi_fn_func_apply_action(RustBuffer status, Rust
 RustBuffer uniffi_agentrules_uniffi_fn_func_apply_connector_event(RustBuffer install, RustBuffer event, RustBuffer policy, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_ASSERT_VALID_LAUNCH
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_ASSERT_VALID_LAUNCH
+void uniffi_agentrules_uniffi_fn_func_assert_valid_launch(RustBuffer input_json, RustBuffer context_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CAN_TRANSITION
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CAN_TRANSITION
 int8_t uniffi_agentrules_uniffi_fn_func_can_transition(RustBuffer from, RustBuffer to, int8_t via_follow_up, RustCallStatus *_Nonnull out_status
@@ -788,6 +793,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_apply_action(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_APPLY_CONNECTOR_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_APPLY_CONNECTOR_EVENT
 uint16_t uniffi_agentrules_uniffi_checksum_func_apply_connector_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_ASSERT_VALID_LAUNCH
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_ASSERT_VALID_LAUNCH
+uint16_t uniffi_agentrules_uniffi_checksum_func_assert_valid_launch(void
     
 );
 #endif

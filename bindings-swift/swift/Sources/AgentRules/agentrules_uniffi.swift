@@ -2468,6 +2468,18 @@ public func applyConnectorEvent(install: Install, event: InstallEvent, policy: C
 })
 }
 /**
+ * Checks a launch body and throws `BadRequest`, the violations attached, when it has any (as
+ * the npm package's `assertValidLaunch`).
+ */
+public func assertValidLaunch(inputJson: String, contextJson: String?)throws   {try rustCallWithError(FfiConverterTypeAgentRulesError__as_error_lift) {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_assert_valid_launch(
+        FfiConverterString.lower(inputJson),
+        FfiConverterOptionString.lower(contextJson),uniffiCallStatus
+    )
+}
+}
+/**
  * S2: whether `from → to` is legal, on its own or through a follow-up.
  */
 public func canTransition(from: AgentStatus, to: AgentStatus, viaFollowUp: Bool) -> Bool  {
@@ -2787,6 +2799,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_apply_connector_event() != 63853) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_func_assert_valid_launch() != 62953) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_can_transition() != 5603) {

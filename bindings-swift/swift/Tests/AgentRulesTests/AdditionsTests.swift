@@ -1,5 +1,5 @@
-// The entry points the API manifest (schemas/api.json) added to Swift: kinds(), the Poller (S6)
-// and errorEnvelope (E1), answering what the npm and Python packages answer.
+// The entry points the API manifest (schemas/api.json) added to Swift: kinds(), the Poller (S6),
+// errorEnvelope (E1) and assertValidLaunch, answering what the npm and Python packages answer.
 import Foundation
 import XCTest
 import AgentRules
@@ -33,5 +33,16 @@ final class AdditionsTests: XCTestCase {
         XCTAssertEqual(try parseErrorEnvelope(body: response.bodyJson),
                        ErrorEnvelope(code: "bad_request", error: response.error, status: 400, known: true))
         XCTAssertNil(errorEnvelope(report: try validateLaunch(inputJson: #"{"prompt": {"text": "go"}}"#, contextJson: nil)))
+    }
+
+    func testAssertValidLaunchThrowsBadRequestWithTheViolations() throws {
+        XCTAssertNoThrow(try assertValidLaunch(inputJson: #"{"prompt": {"text": "go"}}"#, contextJson: nil))
+        let body = #"{"prompt": {"text": " "}, "fileIds": ["nope"]}"#
+        let report = try validateLaunch(inputJson: body, contextJson: nil)
+        XCTAssertThrowsError(try assertValidLaunch(inputJson: body, contextJson: nil)) { error in
+            guard let e = error as? AgentRulesError else { return XCTFail("\(error)") }
+            XCTAssertEqual(e.kind(), .badRequest)
+            XCTAssertEqual(e.violations(), report.violations)
+        }
     }
 }
