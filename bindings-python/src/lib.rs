@@ -661,11 +661,12 @@ fn parse_error_envelope<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyRes
 #[pyfunction]
 fn error_envelope<'py>(py: Python<'py>, report: &Report) -> PyResult<Option<Bound<'py, PyAny>>> {
     let violations = report.items.clone();
-    let Some(env) = agentrules::errors::ErrorEnvelope::from_report(&agentrules::Report::new(violations)) else {
+    let Some((status, env)) = agentrules::errors::ErrorEnvelope::response_for(&agentrules::Report::new(violations))
+    else {
         return Ok(None);
     };
     let body = to_py(py, &serde_json::to_value(&env).unwrap_or(Value::Null))?;
-    Ok(Some((env.code.status().unwrap_or(400), body).into_pyobject(py)?.into_any()))
+    Ok(Some((status, body).into_pyobject(py)?.into_any()))
 }
 
 /// E2: seconds to wait for a `Retry-After` value at `now` (Unix seconds), or `None` when the

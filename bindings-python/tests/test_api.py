@@ -134,13 +134,13 @@ def test_lifecycle():
 
 
 def test_check_image_whole_file_or_head_and_length():
-    assert agentrules.check_image(PNG + bytes(1000), "image/png").ok
-    big = agentrules.check_image(PNG, "image/png", length=20 * 1024 * 1024 + 1)
+    assert agentrules.check_image("image/png", PNG + bytes(1000)).ok
+    big = agentrules.check_image("image/png", PNG, length=20 * 1024 * 1024 + 1)
     assert [(v.path, v.code) for v in big.violations] == [("/data", "image_too_large")]
-    assert agentrules.check_image(PNG, "image/png", length=20 * 1024 * 1024).ok
-    wrong = agentrules.check_image(b"\xff\xd8\xff\xe0" + bytes(12), "image/png")
+    assert agentrules.check_image("image/png", PNG, length=20 * 1024 * 1024).ok
+    wrong = agentrules.check_image("image/png", b"\xff\xd8\xff\xe0" + bytes(12))
     assert [v.code for v in wrong.violations] == ["media_type_mismatch"]
-    assert [v.code for v in agentrules.check_image(PNG, "image/bmp").violations] == ["unsupported_media_type"]
+    assert [v.code for v in agentrules.check_image("image/bmp", PNG).violations] == ["unsupported_media_type"]
 
 
 def test_list_query_envelope_retry():

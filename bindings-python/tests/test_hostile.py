@@ -191,8 +191,8 @@ def test_bytes_like_are_json_text_on_every_document_entry(wrap: Callable[[bytes]
     assert agentrules.PolicyMatrix(wrap(b'{"tools": {}}')).decide("t", "member").reason == "unknown_tool"
     assert agentrules.SseDecoder().push(wrap(b"data: x\n\n")) == [{"event": "message", "data": "x", "id": ""}]
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(100)
-    assert agentrules.check_image(wrap(png), "image/png").ok
-    assert [v.code for v in agentrules.check_image(wrap(png), "image/jpeg").violations] == ["media_type_mismatch"]
+    assert agentrules.check_image("image/png", wrap(png)).ok
+    assert [v.code for v in agentrules.check_image("image/jpeg", wrap(png)).violations] == ["media_type_mismatch"]
     assert agentrules.verify_webhook("github", {"X-Hub-Signature-256": GITHUB_SIG}, wrap(GITHUB_BODY), wrap(GITHUB_SECRET.encode())).verified
 
 
@@ -209,13 +209,13 @@ def test_memoryviews_that_are_not_bytes_and_str_where_bytes_are_required() -> No
         with pytest.raises(TypeError):
             agentrules.verify_webhook("github", {}, view, "s")
         with pytest.raises(TypeError):
-            agentrules.check_image(view, "image/png")
+            agentrules.check_image("image/png", view)
     with pytest.raises(TypeError):
         agentrules.SseDecoder().push("data: x\n\n")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         agentrules.verify_webhook("github", {}, GITHUB_BODY.decode(), "s")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        agentrules.check_image("\x89PNG", "image/png")  # type: ignore[arg-type]
+        agentrules.check_image("image/png", "\x89PNG")  # type: ignore[arg-type]
     # Bytes inside a value are not JSON (only a whole document may be JSON text as bytes).
     assert agentrules.validate_launch({"prompt": {"text": b"go"}}).violations[0].code == "invalid_json"
 
@@ -653,8 +653,8 @@ def entry_points(v: Any) -> List[Callable[[], Any]]:
         lambda: agentrules.connector_summary(v),
         lambda: agentrules.sweep_connectors(v, 0),
         lambda: agentrules.sweep_connectors([v], 0),
-        lambda: agentrules.check_image(v, "image/png"),
-        lambda: agentrules.check_image(b"\x89PNG", v, v, v),
+        lambda: agentrules.check_image("image/png", v),
+        lambda: agentrules.check_image(v, b"\x89PNG", v, v),
         lambda: agentrules.retry_after(v, 0),
         lambda: agentrules.is_terminal(v),
         lambda: agentrules.can_transition(v, "running", v),

@@ -31,4 +31,4 @@ step: agentrules.NextStep = summary["nextStep"]
 due: List[str] = agentrules.sweep_connectors([install], 0, sweep_after=60)
 chunks = agentrules.SseDecoder().push(bytearray(b"data: x\n\n")) + agentrules.SseDecoder().push(memoryview(b""))
 asgi = agentrules.verify_webhook("github", [(b"x-hub-signature-256", b"sha256=00")], memoryview(b"{}"), b"s", now=0)
-image: Report = agentrules.check_image(bytearray(b"\x89PNG"), "image/png")
+image: Report = agentrules.check_image("image/png", bytearray(b"\x89PNG"))

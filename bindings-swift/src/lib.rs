@@ -2,7 +2,8 @@
 //!
 //! A translation layer only (DESIGN.md principle 1). `Code`, `Violation`, `Report`, `Tier` and
 //! `Decision` are the core's own types (derived behind its `uniffi` feature); this crate adds
-//! the functions, the two objects (`TableValidator`, `PolicyMatrix`) and `AgentRulesError`
+//! the functions, the objects (`PolicyMatrix`, `TableValidator`, `SseDecoder`, `Poller`) and
+//! `AgentRulesError`
 //! (an error object: a kind, a readable message, the violations). Every exported function that takes input from the
 //! caller returns a `Result`, and none can panic: the core never panics on input.
 // Lints: the workspace's (the root Cargo.toml): no unsafe code, none of the operations that can
@@ -93,6 +94,18 @@ pub fn validate_launch(input_json: String, context_json: Option<String>) -> Resu
     check_kind(Kind::Launch, &input_json, context_json)
 }
 
+/// Checks a launch body and throws `BadRequest`, the violations attached, when it has any (as
+/// the npm package's `assertValidLaunch`).
+#[uniffi::export]
+pub fn assert_valid_launch(input_json: String, context_json: Option<String>) -> Result<(), Refused> {
+    let report = check_kind(Kind::Launch, &input_json, context_json)?;
+    if report.ok {
+        Ok(())
+    } else {
+        Err(refuse_from_report(RefusalKind::BadRequest, "the launch request is invalid", report))
+    }
+}
+
 /// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`).
 #[uniffi::export]
 pub fn validate_follow_up(input_json: String, context_json: Option<String>) -> Result<Report, Refused> {
@@ -116,6 +129,12 @@ pub fn check_image(
 #[uniffi::export]
 pub fn codes() -> Vec<agentrules::report::CodeInfo> {
     Code::catalogue()
+}
+
+/// Every kind `check` accepts in this build, in the core's registry order.
+#[uniffi::export]
+pub fn kinds() -> Vec<String> {
+    Kind::ALL.iter().map(|(_, n)| (*n).to_string()).collect()
 }
 
 /// Every refusal kind (what an `AgentRulesError` can be), in catalogue order.
@@ -261,6 +280,53 @@ pub fn apply_action(status: AgentStatus, action: AgentAction) -> Result<ActionOu
     }
 }
 
+/// What a poller should do after observing a status (S6).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum PollStep {
+    /// Poll again after `after_ms` milliseconds.
+    Wait {
+        /// Milliseconds to wait.
+        after_ms: u64,
+    },
+    /// Stop polling: `status` is the outcome.
+    Done {
+        /// The terminal status.
+        status: AgentStatus,
+    },
+}
+
+/// S6: the client-side poll schedule, with the follow-up window of S3. It holds no clock: pass
+/// the milliseconds since the follow-up when one was sent.
+#[derive(uniffi::Object)]
+pub struct Poller {
+    inner: Mutex<lifecycle::Poller>,
+}
+
+#[uniffi::export]
+impl Poller {
+    /// A poller for an agent just launched or fetched, or, given `follow_up_from`, for one that
+    /// has just accepted a follow-up in that (terminal) status.
+    #[uniffi::constructor(default(follow_up_from = None))]
+    pub fn new(follow_up_from: Option<AgentStatus>) -> Self {
+        let inner = match follow_up_from {
+            Some(s) => lifecycle::Poller::after_follow_up((&s).into()),
+            None => lifecycle::Poller::new(),
+        };
+        Poller { inner: Mutex::new(inner) }
+    }
+
+    /// Observes a polled status, `elapsed_ms` after the follow-up (ignored without one): wait
+    /// and poll again, or done.
+    #[uniffi::method(default(elapsed_ms = 0))]
+    pub fn observe(&self, status: AgentStatus, elapsed_ms: u64) -> PollStep {
+        let mut p = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match p.observe(&(&status).into(), elapsed_ms) {
+            lifecycle::PollStep::Wait { after_ms } => PollStep::Wait { after_ms },
+            lifecycle::PollStep::Done { status } => PollStep::Done { status: status.into() },
+        }
+    }
+}
+
 /// Q1: the canonical query string of a list query (JSON object of parameters).
 #[uniffi::export]
 pub fn render_list_query(query_json: String, context_json: Option<String>) -> Result<String, Refused> {
@@ -288,6 +354,31 @@ pub struct ErrorEnvelope {
 pub fn parse_error_envelope(body: String) -> Result<ErrorEnvelope, Refused> {
     let i = agentrules::errors::ErrorEnvelope::parse_info(&body).map_err(refuse)?;
     Ok(ErrorEnvelope { code: i.code, error: i.error, status: i.status, known: i.known })
+}
+
+/// The response a report renders to (E1).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ErrorResponse {
+    /// The HTTP status (400).
+    pub status: u16,
+    /// The envelope's `code` (`bad_request`).
+    pub code: String,
+    /// The envelope's `error`: the violations as readable text.
+    pub error: String,
+    /// The envelope as JSON text (`{"error": …, "code": …}`): the response body.
+    pub body_json: String,
+}
+
+/// E1: the response a report's violations render to, or null for a clean report.
+#[uniffi::export]
+pub fn error_envelope(report: Report) -> Option<ErrorResponse> {
+    let (status, env) = agentrules::errors::ErrorEnvelope::response_for(&Report::new(report.violations))?;
+    Some(ErrorResponse {
+        status,
+        code: env.code.as_str().to_string(),
+        error: env.error.clone(),
+        body_json: env.to_json(),
+    })
 }
 
 /// E2: milliseconds to wait for a `Retry-After` value at `now_unix_seconds`, or null when the
@@ -381,7 +472,7 @@ impl SseDecoder {
         SseDecoder::default()
     }
 
-    /// Decodes a chunk; throws `InvalidArguments` past a limit.
+    /// Decodes a chunk; throws `InvalidStream` past a line or event limit.
     pub fn push(&self, chunk: Vec<u8>) -> Result<Vec<agentrules::sse::SseItem>, Refused> {
         let mut d = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         d.push(&chunk).map_err(|e| refuse(e.into()))

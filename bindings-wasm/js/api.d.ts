@@ -4,6 +4,7 @@ import type {
   Report, Violation, Code, CodeInfo, ParamInfo, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
   WebhookVerification, WebhookProvider, RejectReason, Install, InstallEvent, FailureSummary, NextStep,
 } from './table/agentrules_table.js';
+import type { RefusalKindName } from './refusals.js';
 
 export type {
   Report, Violation, Code, CodeInfo, ParamInfo, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
@@ -26,14 +27,16 @@ export declare function validateLaunch(input: JsonInput, context?: unknown): Rep
 export declare function validateFollowUp(input: JsonInput, context?: unknown): Report;
 /** Checks a launch body; throws `AgentRulesError` (`bad_request`, the violations attached). */
 export declare function assertValidLaunch(input: JsonInput, context?: unknown): void;
-/** I7: checks an image file before it is base64-encoded, from its declared media type, its byte
- * length (a non-negative integer) and its first bytes (a Uint8Array; 16 are enough). */
-export declare function checkImage(mediaType: string, byteLength: number, head: Uint8Array, context?: unknown): Report;
+/** I7: checks an image file before it is base64-encoded, from its declared media type, its first
+ * bytes (a Uint8Array; 16 are enough) and its byte length (a non-negative integer). */
+export declare function checkImage(mediaType: string, head: Uint8Array, byteLength: number, context?: unknown): Report;
 /** Every violation code, in catalogue order, with its English message template and the params
  * its violations carry (`docs/codes.md`). */
 export declare function codes(): CodeInfo[];
 /** Every kind `check` accepts in this build. */
 export declare function kinds(): string[];
+/** Every refusal kind (the `code` of a thrown `AgentRulesError`), in catalogue order. */
+export declare function refusalKinds(): RefusalKindName[];
 /** Whether a status is terminal (`finished`, `stopped`, `failed`). */
 export declare function isTerminal(status: string): boolean;
 /** S2: whether `from → to` is legal; `via` is `"pipeline"` (default) or `"follow_up"`. */

@@ -346,11 +346,12 @@ export function makeApi(create, createAsync, initial) {
     assertValidLaunch(input, context) {
       call('assertValidLaunch', ...json(input, 'the input'), ...optionalJson(context, 'the context'));
     },
-    checkImage(mediaType, byteLength, head, context) {
-      return call('checkImage', string(mediaType, 'mediaType'), number(byteLength, 'byteLength'), bytes(head, 'head'), ...optionalJson(context, 'the context'));
+    checkImage(mediaType, head, byteLength, context) {
+      return call('checkImage', string(mediaType, 'mediaType'), bytes(head, 'head'), number(byteLength, 'byteLength'), ...optionalJson(context, 'the context'));
     },
     codes,
     kinds: () => call('kinds'),
+    refusalKinds: () => call('refusalKinds'),
     isTerminal: (status) => call('isTerminal', string(status, 'status')),
     canTransition: (from, to, via) => call('canTransition', string(from, 'from'), string(to, 'to'), optionalString(via, 'via')),
     applyAction: (status, action) => call('applyAction', string(status, 'status'), string(action, 'action')),
@@ -437,12 +438,13 @@ export function makeApi(create, createAsync, initial) {
   return { api, call, hold, withDispose, json, optionalJson, string, number, bytes, describe, engine: e };
 }
 
-/** The table entry's additions (TableValidator, evaluate, NOME rules) over `makeApi`'s. */
+/** The table entry's additions (TableValidator, evaluate, errorEnvelope, NOME rules) over `makeApi`'s. */
 export function makeTableApi(create, createAsync, initial) {
   const base = makeApi(create, createAsync, initial);
   const { api, call, hold, withDispose, json, optionalJson, string, number, bytes } = base;
 
   api.evaluate = (op, args) => call('evaluate', string(op, 'op'), ...json(args, 'the arguments'));
+  api.errorEnvelope = (report) => call('errorEnvelope', ...json(report, 'the report')) ?? undefined;
 
   api.TableValidator = withDispose(class TableValidator {
     /** Compiles a table schema (JSON text, bytes or an object); `invalid_schema` when invalid. */
@@ -513,10 +515,11 @@ function headerList(headers, call) {
 /** The names each entry exports (scripts/entries.mjs writes the entry modules from them and
  * checks them against the API objects above). */
 export const FORM_EXPORTS = [
-  'check', 'validateLaunch', 'validateFollowUp', 'assertValidLaunch', 'checkImage', 'codes', 'kinds', 'isTerminal',
-  'canTransition', 'applyAction', 'renderListQuery', 'parseErrorEnvelope', 'retryAfterMs', 'replayJson', 'Poller',
+  'check', 'validateLaunch', 'validateFollowUp', 'assertValidLaunch', 'checkImage', 'codes', 'kinds', 'refusalKinds',
+  'isTerminal', 'canTransition', 'applyAction', 'renderListQuery', 'parseErrorEnvelope', 'retryAfterMs', 'replayJson',
+  'Poller',
   'PolicyMatrix', 'SseDecoder', '__internalPanicForTests', '__internalHoardForTests', '__internalInstancesForTests',
 ];
 export const TABLE_EXPORTS = [
-  ...FORM_EXPORTS, 'evaluate', 'TableValidator', 'verifyWebhook', 'applyConnectorEvent', 'connectorSummary', 'sweepConnectors',
+  ...FORM_EXPORTS, 'evaluate', 'errorEnvelope', 'TableValidator', 'verifyWebhook', 'applyConnectorEvent', 'connectorSummary', 'sweepConnectors',
 ];

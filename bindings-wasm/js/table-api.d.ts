@@ -6,6 +6,9 @@ type ConnectorPolicy = { failureThreshold?: number; sweepAfter?: number } | unde
 
 /** Runs one of the core's non-validation operations on JSON-like arguments. */
 export declare function evaluate(op: OpName, args: JsonInput): unknown;
+/** E1: the response a report renders to: its HTTP status (400) and the envelope body, or
+ * `undefined` for a clean report. Throws `invalid_arguments` for a value that is not a report. */
+export declare function errorEnvelope(report: Report): { status: number; body: { error: string; code: string } } | undefined;
 
 /** T3–T5: a JSON Schema compiled once, validating any number of table rows. */
 export declare class TableValidator {

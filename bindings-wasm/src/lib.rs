@@ -238,14 +238,20 @@ pub fn assert_valid_launch(input: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8
     })())
 }
 
-/// I7: checks an image file from its declared media type, byte length and first bytes.
+/// I7: checks an image file from its declared media type, first bytes and byte length.
 #[wasm_bindgen(js_name = checkImage)]
-pub fn check_image(media_type: &str, byte_length: f64, head: &[u8], ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
+pub fn check_image(media_type: &str, head: &[u8], byte_length: f64, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
     answer((|| {
         let ctx = context(ctx, ctx_why)?;
         let len = count(byte_length, "byteLength")?;
         Ok(Out::Report(Report::new(agentrules::image::check_image_bytes(media_type, len, head, &ctx.limits))))
     })())
+}
+
+/// Every refusal kind (the `code` of a thrown `AgentRulesError`), in catalogue order.
+#[wasm_bindgen(js_name = refusalKinds)]
+pub fn refusal_kinds() -> Vec<u8> {
+    answer(json(RefusalKind::ALL))
 }
 
 /// Every kind `check` accepts in this build.
@@ -309,6 +315,41 @@ pub fn parse_error_envelope(body: Option<Vec<u8>>, why: &str) -> Vec<u8> {
             }
         };
         json(&agentrules::errors::ErrorEnvelope::parse_info(&text)?)
+    })())
+}
+
+/// A report as `check` answers it (`{ ok, violations: [{ path, code, message }] }`), read from
+/// its JSON by hand: serde's derive for `Report` would add a second table of the codes, where
+/// [`Code::as_str`]'s serves.
+#[cfg(feature = "table")]
+fn report_of(v: &Value) -> Result<Report, Out> {
+    let bad =
+        || invalid_arguments("the report must be one `check` answered: { ok, violations: [{ path, code, message }] }");
+    let items = v.get("violations").and_then(Value::as_array).ok_or_else(bad)?;
+    let violations = items
+        .iter()
+        .map(|item| {
+            let field = |k: &str| item.get(k).and_then(Value::as_str).ok_or_else(bad);
+            let name = field("code")?;
+            let code = Code::ALL.iter().copied().find(|c| c.as_str() == name).ok_or_else(bad)?;
+            Ok(Violation { path: field("path")?.to_string(), code, message: field("message")?.to_string() })
+        })
+        .collect::<Result<Vec<_>, Out>>()?;
+    Ok(Report::new(violations))
+}
+
+/// E1: the response a report renders to, `{ status, body }` as JSON (`null` for a clean report);
+/// `invalid_arguments` for a value that is not a report. In the table entry: a server renders
+/// responses, and the form entry has no room left in its budget.
+#[cfg(feature = "table")]
+#[wasm_bindgen(js_name = errorEnvelope)]
+pub fn error_envelope(report: Option<Vec<u8>>, why: &str) -> Vec<u8> {
+    answer((|| {
+        let report = report_of(&value(report, why, RefusalKind::InvalidArguments)?)?;
+        match agentrules::errors::ErrorEnvelope::response_for(&report) {
+            Some((status, body)) => json(&serde_json::json!({ "status": status, "body": body })),
+            None => json(&()),
+        }
     })())
 }
 

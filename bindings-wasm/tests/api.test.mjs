@@ -86,11 +86,11 @@ test('an invalid context throws invalid_context and never mixes into the report'
 
 test('checkImage checks a File before encoding', () => {
   const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
-  assert.equal(ar.checkImage('image/png', 1024, png).ok, true);
-  const big = ar.checkImage('image/jpeg', 20 * 1024 * 1024 + 1, png);
+  assert.equal(ar.checkImage('image/png', png, 1024).ok, true);
+  const big = ar.checkImage('image/jpeg', png, 20 * 1024 * 1024 + 1);
   assert.deepEqual(big.violations.map((v) => [v.path, v.code]), [['/data', 'image_too_large'], ['/data', 'media_type_mismatch']]);
-  assert.equal(ar.checkImage('image/png', 20 * 1024 * 1024, png).ok, true);
-  assert.throws(() => ar.checkImage('image/png', -1, png), (e) => e.code === 'invalid_arguments');
+  assert.equal(ar.checkImage('image/png', png, 20 * 1024 * 1024).ok, true);
+  assert.throws(() => ar.checkImage('image/png', png, -1), (e) => e.code === 'invalid_arguments');
 });
 
 test('lifecycle helpers', () => {

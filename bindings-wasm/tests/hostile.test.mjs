@@ -52,7 +52,7 @@ function callsOf(mod) {
     (v) => mod.validateLaunch(v),
     (v) => mod.check('launch', { prompt: { text: 'x' } }, v),
     (v) => mod.assertValidLaunch(v),
-    (v) => mod.checkImage('image/png', typeof v === 'number' ? v : 16, v),
+    (v) => mod.checkImage('image/png', v, typeof v === 'number' ? v : 16),
     (v) => mod.renderListQuery(v),
     (v) => mod.parseErrorEnvelope(v),
     (v) => mod.replayJson(v),
@@ -144,8 +144,8 @@ test('byte arguments are Uint8Arrays, numbers are checked: nothing is converted 
     assert.equal(code(() => d.push(Uint16Array.from('data: hi\n\n', (c) => c.charCodeAt(0) + 256))), 'invalid_arguments');
     assert.deepEqual(d.push(new TextEncoder().encode('data: hello\n\n')), [{ event: 'message', data: 'hello', id: '' }]);
     const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
-    assert.equal(code(() => mod.checkImage('image/png', 1024, Uint16Array.from(png, (b) => b + 256))), 'invalid_arguments');
-    assert.equal(mod.checkImage('image/png', 1024, Uint8Array.from(png)).ok, true);
+    assert.equal(code(() => mod.checkImage('image/png', Uint16Array.from(png, (b) => b + 256), 1024)), 'invalid_arguments');
+    assert.equal(mod.checkImage('image/png', Uint8Array.from(png), 1024).ok, true);
     for (const n of [-1, NaN, 0, 1.5, 2 ** 28 + 1, Infinity]) assert.equal(code(() => new mod.SseDecoder(n)), 'invalid_arguments', String(n));
     assert.equal(code(() => new mod.SseDecoder(2 ** 28)), 'returned');
     assert.equal(code(() => mod.validateLaunch(new TextEncoder().encode('{"prompt":{"text":"x"}}').buffer)), 'invalid_arguments');

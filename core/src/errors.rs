@@ -140,6 +140,20 @@ impl ErrorEnvelope {
         Some(ErrorEnvelope { error: parts.join("; "), code: ApiErrorCode::BadRequest })
     }
 
+    /// E1: the response a report renders to, `(status, envelope)`: the envelope of
+    /// [`ErrorEnvelope::from_report`] with its code's HTTP status (400); `None` for a clean
+    /// report. What `error_envelope` answers on every surface.
+    ///
+    /// ```
+    /// let report = agentrules::check("launch", "{}", None).unwrap();
+    /// let (status, env) = agentrules::errors::ErrorEnvelope::response_for(&report).unwrap();
+    /// assert_eq!((status, env.code.as_str()), (400, "bad_request"));
+    /// ```
+    pub fn response_for(report: &Report) -> Option<(u16, ErrorEnvelope)> {
+        let env = ErrorEnvelope::from_report(report)?;
+        Some((env.code.status()?, env))
+    }
+
     /// The 409 envelope of a refused lifecycle action.
     pub fn invalid_state(message: impl Into<String>) -> ErrorEnvelope {
         ErrorEnvelope { error: message.into(), code: ApiErrorCode::InvalidState }

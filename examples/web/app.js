@@ -154,7 +154,7 @@ $('images').addEventListener('change', async (e) => {
   images = [];
   for (const file of e.target.files) {
     const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
-    images.push({ file, report: checkImage(file.type, file.size, head, undefined) });
+    images.push({ file, report: checkImage(file.type, head, file.size, undefined) });
   }
   update();
   // Only images that pass are read and encoded: the body carries what would be sent.

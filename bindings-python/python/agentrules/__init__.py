@@ -196,16 +196,17 @@ def delete(status: StatusLike) -> bool:
 
 
 def check_image(
-    data: Union[bytes, bytearray, memoryview],
     media_type: str,
+    data: Union[bytes, bytearray, memoryview],
     length: Optional[int] = None,
     context: Any = None,
 ) -> Report:
     """I7: checks image bytes before they are base64-encoded.
 
-    Give the whole file as ``data`` (raw bytes: ``bytes``, ``bytearray`` or ``memoryview``), or
-    only its first bytes (16 are enough) with the file's ``length``. Paths are ``/media_type``
-    and ``/data``.
+    Give the declared ``media_type`` and the whole file as ``data`` (raw bytes: ``bytes``,
+    ``bytearray`` or ``memoryview``), or only its first bytes (16 are enough) with the file's
+    ``length``. The order is every surface's: media type, bytes, length, context. Paths are
+    ``/media_type`` and ``/data``.
     """
     return _native.check_image_bytes(media_type, data, length, context)
 

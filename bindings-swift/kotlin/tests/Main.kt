@@ -1,6 +1,7 @@
 // The uniffi library on the JVM: every tests/conformance case through the generated Kotlin
 // bindings (the same FFI the Swift package uses), then the API: errors carrying violations,
-// objects, enums, the code list against schemas/codes.json. Prints "N passed, N failed".
+// objects, enums, the code list against schemas/codes.json, the entry points the API manifest
+// added (Additions.kt) and the manifest itself (Manifest.kt). Prints "N passed, N failed".
 package agentrules.test
 
 import java.io.File
@@ -260,6 +261,8 @@ fun main(args: Array<String>) {
     nome(dir)
     panics()
     api(root)
+    additions(root)
+    manifest(root)
     failures.forEach { println("FAIL $it") }
     println("${passed} passed, ${failures.size} failed")
     exitProcess(if (failures.isEmpty()) 0 else 1)

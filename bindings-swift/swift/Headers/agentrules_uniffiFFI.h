@@ -298,6 +298,26 @@ uint64_t uniffi_agentrules_uniffi_fn_constructor_policymatrix_new(RustBuffer mat
 RustBuffer uniffi_agentrules_uniffi_fn_method_policymatrix_decide(uint64_t ptr, RustBuffer tool, RustBuffer role, uint64_t calls_made, int8_t online, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_POLLER
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_POLLER
+uint64_t uniffi_agentrules_uniffi_fn_clone_poller(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FREE_POLLER
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FREE_POLLER
+void uniffi_agentrules_uniffi_fn_free_poller(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CONSTRUCTOR_POLLER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CONSTRUCTOR_POLLER_NEW
+uint64_t uniffi_agentrules_uniffi_fn_constructor_poller_new(RustBuffer follow_up_from, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_POLLER_OBSERVE
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_POLLER_OBSERVE
+RustBuffer uniffi_agentrules_uniffi_fn_method_poller_observe(uint64_t ptr, RustBuffer status, uint64_t elapsed_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_SSEDECODER
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CLONE_SSEDECODER
 uint64_t uniffi_agentrules_uniffi_fn_clone_ssedecoder(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -369,6 +389,11 @@ RustBuffer uniffi_agentrules_uniffi_fn_func_apply_action(RustBuffer status, Rust
 RustBuffer uniffi_agentrules_uniffi_fn_func_apply_connector_event(RustBuffer install, RustBuffer event, RustBuffer policy, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_ASSERT_VALID_LAUNCH
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_ASSERT_VALID_LAUNCH
+void uniffi_agentrules_uniffi_fn_func_assert_valid_launch(RustBuffer input_json, RustBuffer context_json, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CAN_TRANSITION
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_CAN_TRANSITION
 int8_t uniffi_agentrules_uniffi_fn_func_can_transition(RustBuffer from, RustBuffer to, int8_t via_follow_up, RustCallStatus *_Nonnull out_status
@@ -411,6 +436,11 @@ RustBuffer uniffi_agentrules_uniffi_fn_func_default_connector_policy(RustCallSta
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_ERROR_ENVELOPE
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_ERROR_ENVELOPE
+RustBuffer uniffi_agentrules_uniffi_fn_func_error_envelope(RustBuffer report, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_EVALUATE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_EVALUATE
 RustBuffer uniffi_agentrules_uniffi_fn_func_evaluate(RustBuffer op, RustBuffer args_json, RustCallStatus *_Nonnull out_status
@@ -425,6 +455,12 @@ void uniffi_agentrules_uniffi_fn_func_internal_panic_for_tests(RustCallStatus *_
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_IS_TERMINAL
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_IS_TERMINAL
 int8_t uniffi_agentrules_uniffi_fn_func_is_terminal(RustBuffer status, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_KINDS
+RustBuffer uniffi_agentrules_uniffi_fn_func_kinds(RustCallStatus *_Nonnull out_status
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_PARSE_ERROR_ENVELOPE
@@ -760,6 +796,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_apply_connector_event(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_ASSERT_VALID_LAUNCH
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_ASSERT_VALID_LAUNCH
+uint16_t uniffi_agentrules_uniffi_checksum_func_assert_valid_launch(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_CAN_TRANSITION
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_CAN_TRANSITION
 uint16_t uniffi_agentrules_uniffi_checksum_func_can_transition(void
@@ -808,6 +850,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_default_connector_policy(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_ERROR_ENVELOPE
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_ERROR_ENVELOPE
+uint16_t uniffi_agentrules_uniffi_checksum_func_error_envelope(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_EVALUATE
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_EVALUATE
 uint16_t uniffi_agentrules_uniffi_checksum_func_evaluate(void
@@ -823,6 +871,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_internal_panic_for_tests(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_IS_TERMINAL
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_IS_TERMINAL
 uint16_t uniffi_agentrules_uniffi_checksum_func_is_terminal(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_KINDS
+uint16_t uniffi_agentrules_uniffi_checksum_func_kinds(void
     
 );
 #endif
@@ -922,6 +976,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_method_policymatrix_decide(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_POLLER_OBSERVE
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_POLLER_OBSERVE
+uint16_t uniffi_agentrules_uniffi_checksum_method_poller_observe(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_FINISH
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_METHOD_SSEDECODER_FINISH
 uint16_t uniffi_agentrules_uniffi_checksum_method_ssedecoder_finish(void
@@ -961,6 +1021,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_method_tablevalidator_validate_value(
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_POLICYMATRIX_NEW
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_POLICYMATRIX_NEW
 uint16_t uniffi_agentrules_uniffi_checksum_constructor_policymatrix_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_POLLER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_CONSTRUCTOR_POLLER_NEW
+uint16_t uniffi_agentrules_uniffi_checksum_constructor_poller_new(void
     
 );
 #endif

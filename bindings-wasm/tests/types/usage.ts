@@ -47,7 +47,7 @@ if (first) {
 }
 const exhaustive = (c: Code): string => (c === 'image_too_large' ? 'too big' : c);
 const generic: Report = check('followup', '{"prompt": {"text": "again"}}', undefined);
-const image: Report = checkImage('image/png', 1024, new Uint8Array(16), undefined);
+const image: Report = checkImage('image/png', new Uint8Array(16), 1024, undefined);
 const outcome: ActionOutcome = applyAction('waiting', 'stop');
 if (outcome.outcome === 'transition') {
   const s: AgentStatus = outcome.status;

@@ -978,6 +978,154 @@ public func FfiConverterTypePolicyMatrix_lower(_ value: PolicyMatrix) -> UInt64 
 
 
 /**
+ * S6: the client-side poll schedule, with the follow-up window of S3. It holds no clock: pass
+ * the milliseconds since the follow-up when one was sent.
+ */
+public protocol PollerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Observes a polled status, `elapsed_ms` after the follow-up (ignored without one): wait
+     * and poll again, or done.
+     */
+    func observe(status: AgentStatus, elapsedMs: UInt64)  -> PollStep
+    
+}
+/**
+ * S6: the client-side poll schedule, with the follow-up window of S3. It holds no clock: pass
+ * the milliseconds since the follow-up when one was sent.
+ */
+open class Poller: PollerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_agentrules_uniffi_fn_clone_poller(self.handle, $0) }
+    }
+    /**
+     * A poller for an agent just launched or fetched, or, given `follow_up_from`, for one that
+     * has just accepted a follow-up in that (terminal) status.
+     */
+public convenience init(followUpFrom: AgentStatus? = nil) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_constructor_poller_new(
+        FfiConverterOptionTypeAgentStatus.lower(followUpFrom),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_agentrules_uniffi_fn_free_poller(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Observes a polled status, `elapsed_ms` after the follow-up (ignored without one): wait
+     * and poll again, or done.
+     */
+open func observe(status: AgentStatus, elapsedMs: UInt64 = UInt64(0)) -> PollStep  {
+    return try!  FfiConverterTypePollStep_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_method_poller_observe(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAgentStatus_lower(status),
+        FfiConverterUInt64.lower(elapsedMs),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePoller: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Poller
+
+    public static func lift(_ handle: UInt64) throws -> Poller {
+        return Poller(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Poller) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Poller {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Poller, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePoller_lift(_ handle: UInt64) throws -> Poller {
+    return try FfiConverterTypePoller.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePoller_lower(_ value: Poller) -> UInt64 {
+    return FfiConverterTypePoller.lower(value)
+}
+
+
+
+
+
+
+/**
  * R2: an incremental Server-Sent Events decoder: push body chunks, get events and retry values
  * in stream order.
  */
@@ -994,7 +1142,7 @@ public protocol SseDecoderProtocol: AnyObject, Sendable {
     func lastEventId()  -> String
     
     /**
-     * Decodes a chunk; throws `InvalidArguments` past a limit.
+     * Decodes a chunk; throws `InvalidStream` past a line or event limit.
      */
     func push(chunk: Data) throws  -> [SseItem]
     
@@ -1096,7 +1244,7 @@ open func lastEventId() -> String  {
 }
     
     /**
-     * Decodes a chunk; throws `InvalidArguments` past a limit.
+     * Decodes a chunk; throws `InvalidStream` past a line or event limit.
      */
 open func push(chunk: Data)throws  -> [SseItem]  {
     return try  FfiConverterSequenceTypeSseItem.lift(try rustCallWithError(FfiConverterTypeAgentRulesError__as_error_lift) {
@@ -1416,6 +1564,95 @@ public func FfiConverterTypeErrorEnvelope_lift(_ buf: RustBuffer) throws -> Erro
 #endif
 public func FfiConverterTypeErrorEnvelope_lower(_ value: ErrorEnvelope) -> RustBuffer {
     return FfiConverterTypeErrorEnvelope.lower(value)
+}
+
+
+/**
+ * The response a report renders to (E1).
+ */
+public struct ErrorResponse: Equatable, Hashable {
+    /**
+     * The HTTP status (400).
+     */
+    public var status: UInt16
+    /**
+     * The envelope's `code` (`bad_request`).
+     */
+    public var code: String
+    /**
+     * The envelope's `error`: the violations as readable text.
+     */
+    public var error: String
+    /**
+     * The envelope as JSON text (`{"error": …, "code": …}`): the response body.
+     */
+    public var bodyJson: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The HTTP status (400).
+         */status: UInt16, 
+        /**
+         * The envelope's `code` (`bad_request`).
+         */code: String, 
+        /**
+         * The envelope's `error`: the violations as readable text.
+         */error: String, 
+        /**
+         * The envelope as JSON text (`{"error": …, "code": …}`): the response body.
+         */bodyJson: String) {
+        self.status = status
+        self.code = code
+        self.error = error
+        self.bodyJson = bodyJson
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ErrorResponse: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErrorResponse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErrorResponse {
+        return
+            try ErrorResponse(
+                status: FfiConverterUInt16.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                error: FfiConverterString.read(from: &buf), 
+                bodyJson: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ErrorResponse, into buf: inout [UInt8]) {
+        FfiConverterUInt16.write(value.status, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.error, into: &buf)
+        FfiConverterString.write(value.bodyJson, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorResponse_lift(_ buf: RustBuffer) throws -> ErrorResponse {
+    return try FfiConverterTypeErrorResponse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErrorResponse_lower(_ value: ErrorResponse) -> RustBuffer {
+    return FfiConverterTypeErrorResponse.lower(value)
 }
 
 
@@ -1822,6 +2059,93 @@ public func FfiConverterTypeAgentStatus_lower(_ value: AgentStatus) -> RustBuffe
 }
 
 
+
+/**
+ * What a poller should do after observing a status (S6).
+ */
+
+public enum PollStep: Equatable, Hashable {
+    
+    /**
+     * Poll again after `after_ms` milliseconds.
+     */
+    case wait(
+        /**
+         * Milliseconds to wait.
+         */afterMs: UInt64
+    )
+    /**
+     * Stop polling: `status` is the outcome.
+     */
+    case done(
+        /**
+         * The terminal status.
+         */status: AgentStatus
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PollStep: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePollStep: FfiConverterRustBuffer {
+    typealias SwiftType = PollStep
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PollStep {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .wait(afterMs: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 2: return .done(status: try FfiConverterTypeAgentStatus.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PollStep, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .wait(afterMs):
+            writeInt(&buf, Int32(1))
+            FfiConverterUInt64.write(afterMs, into: &buf)
+            
+        
+        case let .done(status):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeAgentStatus.write(status, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePollStep_lift(_ buf: RustBuffer) throws -> PollStep {
+    return try FfiConverterTypePollStep.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePollStep_lower(_ value: PollStep) -> RustBuffer {
+    return FfiConverterTypePollStep.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -1889,6 +2213,54 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeErrorResponse: FfiConverterRustBuffer {
+    typealias SwiftType = ErrorResponse?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeErrorResponse.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeErrorResponse.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAgentStatus: FfiConverterRustBuffer {
+    typealias SwiftType = AgentStatus?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAgentStatus.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAgentStatus.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2096,6 +2468,18 @@ public func applyConnectorEvent(install: Install, event: InstallEvent, policy: C
 })
 }
 /**
+ * Checks a launch body and throws `BadRequest`, the violations attached, when it has any (as
+ * the npm package's `assertValidLaunch`).
+ */
+public func assertValidLaunch(inputJson: String, contextJson: String?)throws   {try rustCallWithError(FfiConverterTypeAgentRulesError__as_error_lift) {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_assert_valid_launch(
+        FfiConverterString.lower(inputJson),
+        FfiConverterOptionString.lower(contextJson),uniffiCallStatus
+    )
+}
+}
+/**
  * S2: whether `from → to` is legal, on its own or through a follow-up.
  */
 public func canTransition(from: AgentStatus, to: AgentStatus, viaFollowUp: Bool) -> Bool  {
@@ -2196,6 +2580,17 @@ public func defaultConnectorPolicy() -> ConnectorPolicy  {
 })
 }
 /**
+ * E1: the response a report's violations render to, or null for a clean report.
+ */
+public func errorEnvelope(report: Report) -> ErrorResponse?  {
+    return try!  FfiConverterOptionTypeErrorResponse.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_error_envelope(
+        FfiConverterTypeReport_lower(report),uniffiCallStatus
+    )
+})
+}
+/**
  * Runs one of the core's non-validation operations (`agentrules::ops`) on JSON arguments and
  * returns the JSON result.
  */
@@ -2227,6 +2622,16 @@ public func isTerminal(status: AgentStatus) -> Bool  {
         uniffiCallStatus in
     uniffi_agentrules_uniffi_fn_func_is_terminal(
         FfiConverterTypeAgentStatus_lower(status),uniffiCallStatus
+    )
+})
+}
+/**
+ * Every kind `check` accepts in this build, in the core's registry order.
+ */
+public func kinds() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_kinds(uniffiCallStatus
     )
 })
 }
@@ -2396,6 +2801,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_func_apply_connector_event() != 63853) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_agentrules_uniffi_checksum_func_assert_valid_launch() != 62953) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_agentrules_uniffi_checksum_func_can_transition() != 5603) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2420,6 +2828,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_func_default_connector_policy() != 60148) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_agentrules_uniffi_checksum_func_error_envelope() != 48335) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_agentrules_uniffi_checksum_func_evaluate() != 13999) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2427,6 +2838,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_is_terminal() != 37652) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_func_kinds() != 4676) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_parse_error_envelope() != 47561) {
@@ -2477,13 +2891,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_method_policymatrix_decide() != 51453) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_agentrules_uniffi_checksum_method_poller_observe() != 22559) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_agentrules_uniffi_checksum_method_ssedecoder_finish() != 21267) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_method_ssedecoder_last_event_id() != 38996) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_agentrules_uniffi_checksum_method_ssedecoder_push() != 45364) {
+    if (uniffi_agentrules_uniffi_checksum_method_ssedecoder_push() != 64781) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_method_ssedecoder_retry() != 51864) {
@@ -2496,6 +2913,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_constructor_policymatrix_new() != 7020) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_constructor_poller_new() != 30152) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_constructor_ssedecoder_new() != 42749) {
