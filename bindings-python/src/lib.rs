@@ -114,12 +114,12 @@ impl Report {
         Ok(list.bind(py).clone())
     }
 
-    fn __repr__(&self) -> String {
-        let items: Vec<String> = self.items.iter().map(|v| Violation::from(v).__repr__()).collect();
-        format!("Report(ok={}, violations=[{}])", if self.ok { "True" } else { "False" }, items.join(", "))
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let items = self.items.iter().map(|v| Violation::from(v).__repr__(py)).collect::<PyResult<Vec<String>>>()?;
+        Ok(format!("Report(ok={}, violations=[{}])", if self.ok { "True" } else { "False" }, items.join(", ")))
     }
 
-    /// `{"ok": ..., "violations": [{"path", "code", "message"}, ...]}`: the JSON every surface
+    /// `{"ok": ..., "violations": [{"path", "code", "message", "params"}, ...]}`: the JSON every surface
     /// prints.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);

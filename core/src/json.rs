@@ -495,16 +495,21 @@ pub(crate) fn read_text_list(
     Some(out)
 }
 
+/// Pushes the `unknown_field` of `key` at `path`, naming the fields `allowed` there.
+pub(crate) fn unknown_field(sink: &mut Sink, path: &Pointer, key: &str, allowed: &[&str]) {
+    sink.push_with(
+        path,
+        Code::UnknownField,
+        format!("unknown field {}; expected one of {}", quote(key), allowed.join(", ")),
+        Params::new().list("allowed", allowed),
+    );
+}
+
 /// Reports every key of `obj` not in `allowed` as `unknown_field`.
 pub(crate) fn check_fields(sink: &mut Sink, path: &Pointer, obj: &serde_json::Map<String, Value>, allowed: &[&str]) {
     for key in obj.keys() {
         if !allowed.contains(&key.as_str()) {
-            sink.push_with(
-                &path.key(key),
-                Code::UnknownField,
-                format!("unknown field {}; expected one of {}", quote(key), allowed.join(", ")),
-                Params::new().list("allowed", allowed),
-            );
+            unknown_field(sink, &path.key(key), key, allowed);
         }
     }
 }

@@ -105,10 +105,11 @@ fn read_list_query(sink: &mut Sink, v: &Value, limits: &Limits) -> ListQuery {
                     }
                 }
             },
-            _ => sink.push(
+            _ => sink.push_with(
                 &p,
                 Code::UnknownField,
                 format!("unknown query parameter {}; expected one of {}", quote(key), QUERY_FIELDS.join(", ")),
+                Params::new().list("allowed", QUERY_FIELDS),
             ),
         }
     }
@@ -246,7 +247,12 @@ pub fn check_conversation_query(v: &Value) -> Vec<Violation> {
                 read_include(&mut sink, &p, s);
             }
             ("include", other) => mismatch(&mut sink, &p, "a comma-separated string", other),
-            _ => sink.push(&p, Code::UnknownField, format!("unknown query parameter {}; expected include", quote(key))),
+            _ => sink.push_with(
+                &p,
+                Code::UnknownField,
+                format!("unknown query parameter {}; expected include", quote(key)),
+                Params::new().list("allowed", ["include"]),
+            ),
         }
     }
     sink.out

@@ -1,4 +1,4 @@
-//! The one report shape: [`Violation`] `{ path, code, message }` inside a [`Report`] `{ ok, violations }`.
+//! The one report shape: [`Violation`] `{ path, code, message, params }` inside a [`Report`] `{ ok, violations }`.
 //!
 //! [`Code`] is the single source of truth for the stable snake_case codes of the rule catalogue
 //! (`docs/rules.md`). Every binding derives its own list (TypeScript union, Python `Literal`,
@@ -277,7 +277,10 @@ impl std::fmt::Display for Code {
 }
 
 /// One problem found in a checked document.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Read back from JSON (an op's arguments, a stored report), a violation without `params` has
+/// none (`{}`): a report written before params existed, or by hand, still reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Violation {
@@ -445,6 +448,22 @@ impl Code {
             out = out.replace(&format!("{{{k}}}"), &value);
         }
         out
+    }
+}
+
+impl<'de> Deserialize<'de> for Violation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// The serialised shape, with `params` optional.
+        #[derive(Deserialize)]
+        struct Read {
+            path: String,
+            code: Code,
+            message: String,
+            #[serde(default)]
+            params: Params,
+        }
+        let Read { path, code, message, params } = Read::deserialize(d)?;
+        Ok(Violation { path, code, message, params })
     }
 }
 
