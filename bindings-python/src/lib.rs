@@ -50,21 +50,30 @@ impl Violation {
         &self.0.message
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "Violation(path={}, code={}, message={})",
-            py_repr(&self.0.path),
-            py_repr(self.0.code.as_str()),
-            py_repr(&self.0.message)
-        )
+    /// The facts a UI needs (limits, counts, sizes, the field or slot, the allowed values): a
+    /// new dict of the keys `codes()` lists for this code (`{}` when it has none).
+    #[getter]
+    fn params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &serde_json::to_value(&self.0.params).unwrap_or_default())
     }
 
-    /// `{"path": ..., "code": ..., "message": ...}`
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Violation(path={}, code={}, message={}, params={})",
+            py_repr(&self.0.path),
+            py_repr(self.0.code.as_str()),
+            py_repr(&self.0.message),
+            self.params(py)?.repr()?
+        ))
+    }
+
+    /// `{"path": ..., "code": ..., "message": ..., "params": {...}}`
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("path", &self.0.path)?;
         d.set_item("code", self.0.code.as_str())?;
         d.set_item("message", &self.0.message)?;
+        d.set_item("params", self.params(py)?)?;
         Ok(d)
     }
 }
@@ -105,12 +114,12 @@ impl Report {
         Ok(list.bind(py).clone())
     }
 
-    fn __repr__(&self) -> String {
-        let items: Vec<String> = self.items.iter().map(|v| Violation::from(v).__repr__()).collect();
-        format!("Report(ok={}, violations=[{}])", if self.ok { "True" } else { "False" }, items.join(", "))
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let items = self.items.iter().map(|v| Violation::from(v).__repr__(py)).collect::<PyResult<Vec<String>>>()?;
+        Ok(format!("Report(ok={}, violations=[{}])", if self.ok { "True" } else { "False" }, items.join(", ")))
     }
 
-    /// `{"ok": ..., "violations": [{"path", "code", "message"}, ...]}`: the JSON every surface
+    /// `{"ok": ..., "violations": [{"path", "code", "message", "params"}, ...]}`: the JSON every surface
     /// prints.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
@@ -547,8 +556,8 @@ fn check_image_bytes(
 
 /// Every violation code, in catalogue order.
 #[pyfunction]
-fn codes() -> Vec<&'static str> {
-    Code::ALL.iter().map(|c| c.as_str()).collect()
+fn codes(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    to_py(py, &serde_json::to_value(Code::catalogue()).unwrap_or_default())
 }
 
 /// Every kind `check` accepts.

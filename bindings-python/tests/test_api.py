@@ -15,7 +15,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 
 
 def test_code_literal_and_codes_match_the_core(codes_json):
-    assert list(typing.get_args(agentrules.Code)) == codes_json
+    assert list(typing.get_args(agentrules.Code)) == [c["code"] for c in codes_json]
     assert agentrules.codes() == codes_json
 
 
@@ -48,7 +48,11 @@ def test_report_and_violation_values():
     assert not r.ok
     (v,) = r.violations
     assert (v.path, v.code) == ("/prompt/text", "empty_text")
-    assert repr(v) == "Violation(path='/prompt/text', code='empty_text', message='prompt.text must not be blank')"
+    assert repr(v) == "Violation(path='/prompt/text', code='empty_text', message='prompt.text must not be blank', params={})"
+    assert v.params == {} and v.to_dict()["params"] == {}
+    (m,) = agentrules.validate_launch({"prompt": {"text": "x"}, "workflowID": 1}).violations
+    assert m.params == {"field": "workflowID", "allowed": m.params["allowed"]} and "prompt" in m.params["allowed"]
+    assert m.params is not m.params  # a new dict each time: mutating it changes no report
     assert v == agentrules.validate_launch({"prompt": {"text": ""}}).violations[0]
     assert hash(v) == hash(agentrules.validate_launch({"prompt": {"text": ""}}).violations[0])
     assert r == agentrules.validate_launch('{"prompt": {"text": " "}}')

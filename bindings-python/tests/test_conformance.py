@@ -56,7 +56,20 @@ def test_validation_case(case):
         assert got == want, f"{label(case)} with {type(given).__name__} input"
         assert report.ok == (not want)
         assert all(v.message for v in report.violations)
+        assert all(isinstance(v.params, dict) for v in report.violations)
         assert report.to_dict()["ok"] == report.ok
+        compare_params(case, report)
+
+
+def compare_params(case, report):
+    """An ``expect`` entry with ``params`` is compared with the params of the violation at its
+    path and code (tests/conformance/README.md)."""
+    for e in case["expect"]:
+        if "params" not in e:
+            continue
+        found = [v for v in report.violations if (v.path, v.code) == (e["path"], e["code"])]
+        assert found, f"{label(case)}: no {e['code']} at {e['path']!r}"
+        assert matches(e["params"], found[0].params), f"{label(case)}: params {found[0].params!r}, expected {e['params']!r}"
 
 
 @pytest.mark.parametrize("case", OPS, ids=label)

@@ -163,7 +163,7 @@ def test_the_readers_read_something() -> None:
     assert _declared(agentrules.sweep_connectors) == ([("installs", False), ("now", False)], [("sweep_after", True)])
     assert _declared(agentrules.Poller) == ([("follow_up_from", True)], [])
     assert _declared(agentrules.Poller.observe, method=True) == ([("status", False), ("elapsed_ms", True)], [])
-    assert _result(agentrules.codes, "codes") == "List[Code]"
+    assert _result(agentrules.codes, "codes") == "List[CodeInfo]"
     assert _result(agentrules.stop, "stop") == "StopResult"
 
 

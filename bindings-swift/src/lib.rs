@@ -127,8 +127,8 @@ pub fn check_image(
 
 /// Every violation code, in catalogue order.
 #[uniffi::export]
-pub fn codes() -> Vec<Code> {
-    Code::ALL.to_vec()
+pub fn codes() -> Vec<agentrules::report::CodeInfo> {
+    Code::catalogue()
 }
 
 /// Every kind `check` accepts in this build, in the core's registry order.

@@ -1,13 +1,13 @@
 // The declarations of js/api.js's functions and classes (both entries), over the types the
 // core's tsify derives put in the generated wasm-bindgen .d.ts.
 import type {
-  Report, Violation, Code, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
+  Report, Violation, Code, CodeInfo, ParamInfo, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
   WebhookVerification, WebhookProvider, RejectReason, Install, InstallEvent, FailureSummary, NextStep,
 } from './table/agentrules_table.js';
 import type { RefusalKindName } from './refusals.js';
 
 export type {
-  Report, Violation, Code, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
+  Report, Violation, Code, CodeInfo, ParamInfo, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
   WebhookVerification, WebhookProvider, RejectReason, Install, InstallEvent, FailureSummary, NextStep,
 };
 
@@ -30,8 +30,9 @@ export declare function assertValidLaunch(input: JsonInput, context?: unknown): 
 /** I7: checks an image file before it is base64-encoded, from its declared media type, its first
  * bytes (a Uint8Array; 16 are enough) and its byte length (a non-negative integer). */
 export declare function checkImage(mediaType: string, head: Uint8Array, byteLength: number, context?: unknown): Report;
-/** Every violation code, in catalogue order. */
-export declare function codes(): Code[];
+/** Every violation code, in catalogue order, with its English message template and the params
+ * its violations carry (`docs/codes.md`). */
+export declare function codes(): CodeInfo[];
 /** Every kind `check` accepts in this build. */
 export declare function kinds(): string[];
 /** Every refusal kind (the `code` of a thrown `AgentRulesError`), in catalogue order. */

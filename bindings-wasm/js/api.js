@@ -15,6 +15,7 @@
 //    SseDecoder, whose buffered stream is gone, throws `internal` (make a new one).
 import { AgentRulesError } from './errors.js';
 import { RefusalKind } from './refusals.js';
+import { codes } from './codes.js';
 
 const encoder = new TextEncoder();
 // ignoreBOM: a U+FEFF that starts an answer is text (TextDecoder would drop it by default).
@@ -153,13 +154,16 @@ function boolean(v, what) {
   return v;
 }
 
+// Four lengths per violation: path, code, message and params (JSON; empty for `{}`).
 function unpackViolations(text, meta, m, at) {
   const violations = [];
-  for (; m + 2 < meta.length; m += 3) {
+  for (; m + 3 < meta.length; m += 4) {
     const p = at + meta[m];
     const c = p + meta[m + 1];
-    const end = c + meta[m + 2];
-    violations.push({ path: text.slice(at, p), code: text.slice(p, c), message: text.slice(c, end) });
+    const msg = c + meta[m + 2];
+    const end = msg + meta[m + 3];
+    const params = end > msg ? JSON.parse(text.slice(msg, end)) : {};
+    violations.push({ path: text.slice(at, p), code: text.slice(p, c), message: text.slice(c, msg), params });
     at = end;
   }
   return violations;
@@ -345,7 +349,7 @@ export function makeApi(create, createAsync, initial) {
     checkImage(mediaType, head, byteLength, context) {
       return call('checkImage', string(mediaType, 'mediaType'), bytes(head, 'head'), number(byteLength, 'byteLength'), ...optionalJson(context, 'the context'));
     },
-    codes: () => call('codes'),
+    codes,
     kinds: () => call('kinds'),
     refusalKinds: () => call('refusalKinds'),
     isTerminal: (status) => call('isTerminal', string(status, 'status')),

@@ -75,9 +75,13 @@ fn utf16_len(s: &str) -> usize {
     }
 }
 
+/// Four parts per violation: path, code, message and params (its JSON object, or nothing for
+/// none: `js/api.js` makes that `{}`).
 fn pack_violations(violations: &[Violation], text: &mut String, meta: &mut Vec<f64>) {
     for v in violations {
-        for part in [v.path.as_str(), v.code.as_str(), v.message.as_str()] {
+        let params =
+            if v.params.is_empty() { String::new() } else { serde_json::to_string(&v.params).unwrap_or_default() };
+        for part in [v.path.as_str(), v.code.as_str(), v.message.as_str(), params.as_str()] {
             text.push_str(part);
             meta.push(len16(part));
         }
@@ -244,12 +248,6 @@ pub fn check_image(media_type: &str, head: &[u8], byte_length: f64, ctx: Option<
     })())
 }
 
-/// Every violation code, in catalogue order.
-#[wasm_bindgen(js_name = codes)]
-pub fn codes() -> Vec<u8> {
-    answer(json(Code::ALL))
-}
-
 /// Every refusal kind (the `code` of a thrown `AgentRulesError`), in catalogue order.
 #[wasm_bindgen(js_name = refusalKinds)]
 pub fn refusal_kinds() -> Vec<u8> {
@@ -320,13 +318,16 @@ pub fn parse_error_envelope(body: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     })())
 }
 
-/// A report as `check` answers it (`{ ok, violations: [{ path, code, message }] }`), read from
+/// A report as `check` answers it (`{ ok, violations: [{ path, code, message, params }] }`), read from
 /// its JSON by hand: serde's derive for `Report` would add a second table of the codes, where
 /// [`Code::as_str`]'s serves.
 #[cfg(feature = "table")]
 fn report_of(v: &Value) -> Result<Report, Out> {
-    let bad =
-        || invalid_arguments("the report must be one `check` answered: { ok, violations: [{ path, code, message }] }");
+    let bad = || {
+        invalid_arguments(
+            "the report must be one `check` answered: { ok, violations: [{ path, code, message, params }] }",
+        )
+    };
     let items = v.get("violations").and_then(Value::as_array).ok_or_else(bad)?;
     let violations = items
         .iter()
@@ -334,7 +335,12 @@ fn report_of(v: &Value) -> Result<Report, Out> {
             let field = |k: &str| item.get(k).and_then(Value::as_str).ok_or_else(bad);
             let name = field("code")?;
             let code = Code::ALL.iter().copied().find(|c| c.as_str() == name).ok_or_else(bad)?;
-            Ok(Violation { path: field("path")?.to_string(), code, message: field("message")?.to_string() })
+            // `params` as `check` gives them; a hand-made report without them renders the same.
+            let params = match item.get("params") {
+                None => agentrules::report::Params::new(),
+                Some(p) => serde_json::from_value(p.clone()).map_err(|_| bad())?,
+            };
+            Ok(Violation { path: field("path")?.to_string(), code, message: field("message")?.to_string(), params })
         })
         .collect::<Result<Vec<_>, Out>>()?;
     Ok(Report::new(violations))

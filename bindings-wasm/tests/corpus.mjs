@@ -13,6 +13,20 @@ export function compareReport(testCase, report) {
   if (report.ok !== (want.size === 0)) return `ok is ${report.ok} with ${want.size} expected violations`;
   const bare = report.violations.find((v) => typeof v.message !== 'string' || v.message.length === 0);
   if (bare) return `a violation without a message: ${JSON.stringify(bare)}`;
+  const noParams = report.violations.find((v) => v.params === null || typeof v.params !== 'object' || Array.isArray(v.params));
+  if (noParams) return `a violation without params: ${JSON.stringify(noParams)}`;
+  return compareParams(testCase, report);
+}
+
+/** An `expect` entry with `params` is compared with the params of the violation at its path and
+ * code (tests/conformance/README.md). */
+export function compareParams(testCase, report) {
+  for (const e of testCase.expect ?? []) {
+    if (!('params' in e)) continue;
+    const v = report.violations.find((x) => x.path === e.path && x.code === e.code);
+    if (!v) return `no ${e.code} at ${JSON.stringify(e.path)}`;
+    if (!matches(e.params, v.params)) return `params of ${e.code} at ${JSON.stringify(e.path)}: expected ${JSON.stringify(e.params)}, got ${JSON.stringify(v.params)}`;
+  }
   return null;
 }
 

@@ -38,6 +38,14 @@ enum Format {
     Json,
 }
 
+/// The formats of `agentrules codes`: Markdown is `docs/codes.md`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum CodesFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a document as one of the kinds (`agentrules kinds` lists them)
@@ -64,11 +72,11 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// List every violation code
+    /// List every violation code with its message template (json and markdown: with its params)
     Codes {
         /// Output format
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: CodesFormat,
     },
     /// List every refusal kind (the `code` of a thrown or raised error that is not a report)
     Refusals {
@@ -317,10 +325,12 @@ fn run(command: Command) -> Result<u8, String> {
             Ok(0)
         }
         Command::Codes { format } => {
-            let names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
             match format {
-                Format::Json => println!("{}", serde_json::to_string(&names).map_err(|e| e.to_string())?),
-                Format::Text => names.iter().for_each(|n| println!("{n}")),
+                CodesFormat::Json => {
+                    println!("{}", serde_json::to_string(&Code::catalogue()).map_err(|e| e.to_string())?);
+                }
+                CodesFormat::Text => Code::ALL.iter().for_each(|c| println!("{c}\t{}", c.template())),
+                CodesFormat::Markdown => print!("{}", Code::catalogue_markdown()),
             }
             Ok(0)
         }

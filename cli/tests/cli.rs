@@ -106,7 +106,7 @@ fn json_output_is_exactly_ok_and_violations() {
     assert_eq!(keys, ["ok", "violations"]);
     let viol = &v["violations"][0];
     let vkeys: Vec<&String> = viol.as_object().unwrap().keys().collect();
-    assert_eq!(vkeys, ["path", "code", "message"]);
+    assert_eq!(vkeys, ["path", "code", "message", "params"]);
     assert_eq!(viol["path"], "/prompt/text");
 }
 
@@ -183,9 +183,10 @@ fn usage_errors_exit_two() {
 #[test]
 fn codes_lists_every_code() {
     let out = run(&["codes", "--format", "json"], b"");
-    let listed: Vec<String> = serde_json::from_str(&stdout(&out)).unwrap();
+    let listed: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
     let want: Vec<&str> = agentrules::Code::ALL.iter().map(|c| c.as_str()).collect();
-    assert_eq!(listed, want);
+    assert_eq!(listed.iter().map(|c| c["code"].as_str().unwrap_or_default()).collect::<Vec<_>>(), want);
+    assert_eq!(serde_json::to_value(agentrules::Code::catalogue()).unwrap(), Value::Array(listed));
     let text = stdout(&run(&["codes"], b""));
     assert_eq!(text.lines().count(), want.len());
 }

@@ -35,7 +35,10 @@ use serde_json::Value;
 
 use crate::json::{as_object, check_fields, check_text, mismatch};
 use crate::pointer::Pointer;
-use crate::report::{quote, Code, Sink, Violation};
+use crate::report::{quote, Code, Params, Sink, Violation};
+
+/// The install events K2 knows.
+const INSTALL_EVENTS: [&str; 4] = ["health", "refresh", "reinstall", "uninstall"];
 
 /// K1: the status of a connector install.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -231,6 +234,7 @@ pub fn apply(install: &Install, event: &InstallEvent, policy: ConnectorPolicy) -
                 }
             ),
         )
+        .with(Params::new().text("from", install.status.name()).text("event", event.name()))
     };
     let mut next = install.clone();
     next.updated_at = Some(at);
@@ -367,7 +371,12 @@ fn read_time(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<i64> {
     match v.as_i64() {
         Some(t) if t >= 0 => Some(t),
         _ if v.is_number() => {
-            sink.push(path, Code::OutOfRange, "expected a Unix time in seconds, a whole number from 0");
+            sink.push_with(
+                path,
+                Code::OutOfRange,
+                "expected a Unix time in seconds, a whole number from 0",
+                Params::new().int("min", 0),
+            );
             None
         }
         _ => {
@@ -415,13 +424,14 @@ pub(crate) fn read_install(sink: &mut Sink, path: &Pointer, v: &Value) -> Option
         Some(Value::String(s)) => {
             let st = InstallStatus::parse(s);
             if st.is_none() {
-                sink.push(
+                sink.push_with(
                     &path.key("status"),
                     Code::UnknownStatus,
                     format!(
                         "{} is not an install status; expected pending, active, degraded, failed or uninstalled",
                         quote(s)
                     ),
+                    Params::new().list("allowed", ["pending", "active", "degraded", "failed", "uninstalled"]),
                 );
             }
             st
@@ -436,7 +446,12 @@ pub(crate) fn read_install(sink: &mut Sink, path: &Pointer, v: &Value) -> Option
         Some(v) => match v.as_u64().map(u32::try_from) {
             Some(Ok(n)) => n,
             _ if v.is_number() => {
-                sink.push(&path.key("consecutiveFailures"), Code::OutOfRange, "expected a whole number from 0");
+                sink.push_with(
+                    &path.key("consecutiveFailures"),
+                    Code::OutOfRange,
+                    "expected a whole number from 0",
+                    Params::new().int("min", 0),
+                );
                 0
             }
             _ => {
@@ -463,10 +478,11 @@ pub(crate) fn read_install(sink: &mut Sink, path: &Pointer, v: &Value) -> Option
     if let Some(st) = status {
         let failing = matches!(st, InstallStatus::Degraded | InstallStatus::Failed);
         if failing && failures == 0 {
-            sink.push(
+            sink.push_with(
                 &path.key("consecutiveFailures"),
                 Code::OutOfRange,
                 format!("a {} install has at least one failure in a row", st.name()),
+                Params::new().int("min", 1),
             );
         } else if !failing && (failures > 0 || last_error.is_some() || failing_since.is_some()) {
             let key = if failures > 0 {
@@ -506,14 +522,13 @@ pub(crate) fn read_event(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<I
             sink.push(&path.key("type"), Code::Required, "`type` is required");
             None
         }
-        Some(Value::String(s)) if ["health", "refresh", "reinstall", "uninstall"].contains(&s.as_str()) => {
-            Some(s.as_str())
-        }
+        Some(Value::String(s)) if INSTALL_EVENTS.contains(&s.as_str()) => Some(s.as_str()),
         Some(Value::String(s)) => {
-            sink.push(
+            sink.push_with(
                 &path.key("type"),
                 Code::UnknownEvent,
                 format!("{} is not an install event; expected health, refresh, reinstall or uninstall", quote(s)),
+                Params::new().list("allowed", INSTALL_EVENTS),
             );
             None
         }

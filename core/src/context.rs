@@ -28,7 +28,7 @@ use serde_json::Value;
 
 use crate::json::{self, as_object, check_fields, check_uuid, mismatch, read_text_list};
 use crate::pointer::Pointer;
-use crate::report::{quote, Code, Report, Sink, Violation};
+use crate::report::{quote, Code, Params, Report, Sink, Violation};
 
 /// M2/M3: the tenant's marketplace guardrails, from the context's `marketplace`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -320,7 +320,11 @@ pub(crate) fn read_bounded_int(sink: &mut Sink, path: &Pointer, v: &Value, min: 
         return None;
     };
     if n < i128::from(min) || n > i128::from(max) {
-        sink.push(path, Code::OutOfRange, format!("{n} is out of range: expected {min} to {max}"));
+        let mut params = Params::new().int("min", min);
+        if i64::try_from(max).is_ok() {
+            params = params.int("max", max);
+        }
+        sink.push_with(path, Code::OutOfRange, format!("{n} is out of range: expected {min} to {max}"), params);
         return None;
     }
     u64::try_from(n).ok()

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::context::Limits;
 use crate::json::{as_object, check_fields, mismatch};
 use crate::pointer::Pointer;
-use crate::report::{quote, Code, Sink, Violation};
+use crate::report::{quote, Code, Params, Sink, Violation};
 
 /// The image media types the platform accepts (I3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -168,10 +168,11 @@ pub(crate) fn check_images(sink: &mut Sink, path: &Pointer, v: &Value, limits: &
         return;
     };
     if items.len() as u64 > limits.max_images {
-        sink.push(
+        sink.push_with(
             path,
             Code::TooManyImages,
             format!("{} images given; at most {} are allowed", items.len(), limits.max_images),
+            Params::new().int("count", items.len()).int("max", limits.max_images),
         );
     }
     for (i, item) in items.iter().enumerate() {
@@ -193,7 +194,7 @@ pub(crate) fn check_image(sink: &mut Sink, path: &Pointer, v: &Value, limits: &L
         Some(Value::String(s)) => match MediaType::parse(s) {
             Some(m) => Some(m),
             None => {
-                sink.push(&path.key("media_type"), Code::UnsupportedMediaType, unsupported(s));
+                sink.push_with(&path.key("media_type"), Code::UnsupportedMediaType, unsupported(s), supported());
                 None
             }
         },
@@ -207,6 +208,11 @@ pub(crate) fn check_image(sink: &mut Sink, path: &Pointer, v: &Value, limits: &L
         Some(Value::String(s)) => check_data(sink, &path.key("data"), s, media_type, limits),
         Some(other) => mismatch(sink, &path.key("data"), "a base64 string", other),
     }
+}
+
+/// The params of `unsupported_media_type`: the media types an image may have.
+fn supported() -> Params {
+    Params::new().list("allowed", MediaType::ALL.map(MediaType::as_str))
 }
 
 fn unsupported(s: &str) -> String {
@@ -241,7 +247,7 @@ fn check_data(sink: &mut Sink, path: &Pointer, data: &str, media_type: Option<Me
 
 fn check_size(sink: &mut Sink, path: &Pointer, len: u64, limits: &Limits) {
     if len > limits.max_image_bytes {
-        sink.push(
+        sink.push_with(
             path,
             Code::ImageTooLarge,
             format!(
@@ -249,17 +255,23 @@ fn check_size(sink: &mut Sink, path: &Pointer, len: u64, limits: &Limits) {
                 crate::report::readable_bytes(len),
                 crate::report::readable_bytes(limits.max_image_bytes)
             ),
+            Params::new().int("bytes", len).int("maxBytes", limits.max_image_bytes),
         );
     }
 }
 
 fn check_signature(sink: &mut Sink, path: &Pointer, m: MediaType, head: &[u8]) {
     if !m.matches(head) {
-        let found = match MediaType::sniff(head) {
+        let sniffed = MediaType::sniff(head);
+        let found = match sniffed {
             Some(actual) => format!("the bytes are {}", actual.as_str()),
             None => "the bytes match no supported image type".to_string(),
         };
-        sink.push(path, Code::MediaTypeMismatch, format!("declared {} but {found}", m.as_str()));
+        let mut params = Params::new().text("declared", m.as_str());
+        if let Some(actual) = sniffed {
+            params = params.text("found", actual.as_str());
+        }
+        sink.push_with(path, Code::MediaTypeMismatch, format!("declared {} but {found}", m.as_str()), params);
     }
 }
 
@@ -280,7 +292,7 @@ pub fn check_image_bytes(media_type: &str, byte_length: u64, head: &[u8], limits
     let root = Pointer::root();
     let m = MediaType::parse(media_type);
     if m.is_none() {
-        sink.push(&root.key("media_type"), Code::UnsupportedMediaType, unsupported(media_type));
+        sink.push_with(&root.key("media_type"), Code::UnsupportedMediaType, unsupported(media_type), supported());
     }
     let data = root.key("data");
     check_size(&mut sink, &data, byte_length, limits);
@@ -322,7 +334,12 @@ pub(crate) fn check_image_bytes_doc(v: &Value, limits: &Limits) -> Vec<Violation
         Some(Value::String(s)) => match decode_hex(s) {
             Some(h) => Some(h),
             None => {
-                sink.push(&root.key("head"), Code::TypeMismatch, "head must be hexadecimal bytes");
+                sink.push_with(
+                    &root.key("head"),
+                    Code::TypeMismatch,
+                    "head must be hexadecimal bytes",
+                    crate::json::type_params("a hexadecimal string", "string"),
+                );
                 None
             }
         },

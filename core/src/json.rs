@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::pointer::Pointer;
-use crate::report::{collect, quote, Code, Report, Sink, Violation};
+use crate::report::{collect, quote, Code, Params, Report, Sink, Violation};
 
 /// The deepest nesting of arrays and objects a document may have: 127 levels (serde_json's
 /// recursion limit of 128 counts one more); deeper is `invalid_json`, refused before any deep
@@ -174,6 +174,7 @@ pub fn document_too_large(len: u64, max_bytes: u64) -> Violation {
             crate::report::readable_bytes(max_bytes)
         ),
     )
+    .with(Params::new().int("bytes", len).int("maxBytes", max_bytes))
 }
 
 /// The `document_too_large` violation for a document whose reading stopped at the limit, its
@@ -187,6 +188,7 @@ pub fn document_over_limit(max_bytes: u64) -> Violation {
             crate::report::readable_bytes(max_bytes)
         ),
     )
+    .with(Params::new().int("maxBytes", max_bytes))
 }
 
 /// The `document_too_large` violation for a document of more than [`MAX_VALUES`] values.
@@ -196,6 +198,7 @@ pub fn too_many_values() -> Violation {
         Code::DocumentTooLarge,
         format!("the document holds more than {MAX_VALUES} values, the most one document may hold"),
     )
+    .with(Params::new().int("maxValues", MAX_VALUES))
 }
 
 /// Builds a [`Value`] like serde_json's own, refusing repeated object names and documents of
@@ -302,6 +305,7 @@ fn invalid_json(text: &[u8], e: &serde_json::Error) -> Violation {
         }
     };
     Violation::new(&Pointer::root(), Code::InvalidJson, format!("the input is not valid JSON: {what} (byte {offset})"))
+        .with(Params::new().int("offset", offset))
 }
 
 /// Byte offset of a 1-based line and column (serde_json counts columns in bytes).
@@ -335,8 +339,63 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 }
 
 /// Pushes a `type_mismatch` saying what was expected and what was found.
+#[inline(never)]
 pub(crate) fn mismatch(sink: &mut Sink, path: &Pointer, expected: &str, found: &Value) {
-    sink.push(path, Code::TypeMismatch, format!("expected {expected}, found {}", type_name(found)));
+    sink.push_with(
+        path,
+        Code::TypeMismatch,
+        format!("expected {expected}, found {}", type_name(found)),
+        type_params(expected, json_type(found)),
+    );
+}
+
+/// The params of a `type_mismatch`: `expected`, the JSON types (`object`, `array`, `string`,
+/// `integer`, `number`, `boolean`, `null`) a phrase such as "a file id, an array of file ids or
+/// null" names, and `found`, the JSON type of the value.
+#[inline(never)]
+pub(crate) fn type_params(expected: &str, found: &str) -> Params {
+    Params::new().list("expected", expected_types(expected)).text("found", found)
+}
+
+/// The JSON types an `expected` phrase of this crate names, alternatives split at `, ` and
+/// ` or `: each alternative's leading words decide (a phrase is ours, never user input).
+pub(crate) fn expected_types(phrase: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for alt in phrase.split(", ").flat_map(|a| a.split(" or ")) {
+        let alt = alt.trim();
+        let ty = if alt == "null" {
+            "null"
+        } else if alt.starts_with("an array") {
+            "array"
+        } else if alt.starts_with("an object") || alt.starts_with("an element") || alt.starts_with("a JSON object") {
+            "object"
+        } else if alt.starts_with("a boolean") {
+            "boolean"
+        } else if alt.starts_with("an integer") || alt.starts_with("a whole number") || alt.starts_with("a Unix time") {
+            "integer"
+        } else if alt.starts_with("a number") {
+            "number"
+        } else {
+            "string"
+        };
+        if !out.contains(&ty) {
+            out.push(ty);
+        }
+    }
+    out
+}
+
+/// The JSON type of a value, as `type_mismatch`'s `found` param names it.
+pub(crate) fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
 }
 
 /// The object `v` is, or a `type_mismatch` saying `expected` and `None`.
@@ -436,15 +495,21 @@ pub(crate) fn read_text_list(
     Some(out)
 }
 
+/// Pushes the `unknown_field` of `key` at `path`, naming the fields `allowed` there.
+pub(crate) fn unknown_field(sink: &mut Sink, path: &Pointer, key: &str, allowed: &[&str]) {
+    sink.push_with(
+        path,
+        Code::UnknownField,
+        format!("unknown field {}; expected one of {}", quote(key), allowed.join(", ")),
+        Params::new().list("allowed", allowed),
+    );
+}
+
 /// Reports every key of `obj` not in `allowed` as `unknown_field`.
 pub(crate) fn check_fields(sink: &mut Sink, path: &Pointer, obj: &serde_json::Map<String, Value>, allowed: &[&str]) {
     for key in obj.keys() {
         if !allowed.contains(&key.as_str()) {
-            sink.push(
-                &path.key(key),
-                Code::UnknownField,
-                format!("unknown field {}; expected one of {}", quote(key), allowed.join(", ")),
-            );
+            unknown_field(sink, &path.key(key), key, allowed);
         }
     }
 }

@@ -30,7 +30,7 @@ use serde_json::Value;
 use crate::capabilities::check_capabilities;
 use crate::context::{Context, Slot};
 use crate::image::check_images;
-use crate::json::{self, as_object, check_text, check_uuid, is_uuid, mismatch};
+use crate::json::{self, as_object, check_text, check_uuid, is_uuid, mismatch, unknown_field};
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Report, Sink, Violation};
 
@@ -195,14 +195,6 @@ pub fn check_follow_up(v: &Value, ctx: &Context) -> Vec<Violation> {
         sink.push(&root.key("prompt"), Code::Required, "a follow-up needs a prompt with text");
     }
     sink.out
-}
-
-fn unknown_field(sink: &mut Sink, path: &Pointer, key: &str, allowed: &[&str]) {
-    sink.push(
-        path,
-        Code::UnknownField,
-        format!("unknown field {}; expected one of {}", quote(key), allowed.join(", ")),
-    );
 }
 
 fn prompt_with_inputs(sink: &mut Sink, path: &Pointer) {
@@ -498,7 +490,8 @@ fn typed<T: serde::de::DeserializeOwned>(text: &str, check: impl Fn(&Value) -> V
             &Pointer::root(),
             Code::TypeMismatch,
             format!("the body does not fit the request type: {e}"),
-        )])
+        )
+        .with(crate::json::type_params("an object", "object"))])
     })
 }
 

@@ -3,8 +3,9 @@
 //! The rules of the Agent API in one pure Rust core: the same request is rejected for the same
 //! reason, at the same JSON path, in a browser, a notebook, a phone app, a server and a shell.
 //!
-//! Every check returns a [`Report`] of [`Violation`]s `{ path, code, message }`: `path` is an
-//! RFC 6901 JSON Pointer, `code` a stable [`Code`], `message` an English sentence. Checks collect
+//! Every check returns a [`Report`] of [`Violation`]s `{ path, code, message, params }`: `path` is
+//! an RFC 6901 JSON Pointer, `code` a stable [`Code`], `message` an English sentence, `params` the
+//! facts a UI needs ([`params`]: the limit, the count, the field, the allowed values). Checks collect
 //! every violation in document order and never panic; the core does no I/O and reads no clock.
 //!
 //! ```
@@ -41,6 +42,7 @@ pub mod lifecycle;
 pub mod listing;
 pub mod marketplace;
 pub mod ops;
+pub mod params;
 pub mod pointer;
 pub mod policy;
 pub mod refusal;

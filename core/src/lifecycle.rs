@@ -168,7 +168,8 @@ pub fn check_transition(from: &AgentStatus, to: &AgentStatus, via: Via) -> Resul
         &Pointer::root(),
         Code::InvalidTransition,
         format!("an agent cannot go from {} to {}{how}", quote(from.as_str()), quote(to.as_str())),
-    ))
+    )
+    .with(crate::report::Params::new().text("from", from.as_str()).text("to", to.as_str())))
 }
 
 /// Every legal `(from, to, via)` triple among the known statuses.

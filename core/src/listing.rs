@@ -22,7 +22,7 @@ use crate::context::{read_bounded_int, Context, Limits};
 use crate::json::{as_object, check_uuid, mismatch};
 use crate::lifecycle::AgentStatus;
 use crate::pointer::Pointer;
-use crate::report::{quote, Code, Report, Sink, Violation};
+use crate::report::{quote, Code, Params, Report, Sink, Violation};
 use crate::response::{Message, MessageType, Timestamp};
 
 /// The `workflowId` filter of a list query.
@@ -84,13 +84,14 @@ fn read_list_query(sink: &mut Sink, v: &Value, limits: &Limits) -> ListQuery {
             "status" => match value {
                 Value::String(s) => match AgentStatus::parse_known(s) {
                     Some(st) => q.status = Some(st),
-                    None => sink.push(
+                    None => sink.push_with(
                         &p,
                         Code::UnknownStatus,
                         format!(
                             "{} is no agent status; use waiting, running, awaiting_tool, finished, stopped or failed",
                             quote(s)
                         ),
+                        Params::new().list("allowed", AgentStatus::KNOWN.iter().map(AgentStatus::as_str)),
                     ),
                 },
                 other => mismatch(sink, &p, "a status string", other),
@@ -104,10 +105,11 @@ fn read_list_query(sink: &mut Sink, v: &Value, limits: &Limits) -> ListQuery {
                     }
                 }
             },
-            _ => sink.push(
+            _ => sink.push_with(
                 &p,
                 Code::UnknownField,
                 format!("unknown query parameter {}; expected one of {}", quote(key), QUERY_FIELDS.join(", ")),
+                Params::new().list("allowed", QUERY_FIELDS),
             ),
         }
     }
@@ -220,10 +222,11 @@ fn read_include(sink: &mut Sink, path: &Pointer, s: &str) -> Include {
     for item in s.split(',').map(str::trim) {
         match item {
             "steps" => inc.steps = true,
-            other => sink.push(
+            other => sink.push_with(
                 path,
                 Code::UnknownInclude,
                 format!("{} is not a known include; only `steps` is", quote(other)),
+                Params::new().list("allowed", ["steps"]),
             ),
         }
     }
@@ -244,7 +247,12 @@ pub fn check_conversation_query(v: &Value) -> Vec<Violation> {
                 read_include(&mut sink, &p, s);
             }
             ("include", other) => mismatch(&mut sink, &p, "a comma-separated string", other),
-            _ => sink.push(&p, Code::UnknownField, format!("unknown query parameter {}; expected include", quote(key))),
+            _ => sink.push_with(
+                &p,
+                Code::UnknownField,
+                format!("unknown query parameter {}; expected include", quote(key)),
+                Params::new().list("allowed", ["include"]),
+            ),
         }
     }
     sink.out

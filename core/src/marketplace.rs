@@ -34,7 +34,7 @@ use crate::context::Context;
 pub use crate::context::{is_package_id, Guardrails};
 use crate::json::{as_object, check_fields, mismatch};
 use crate::pointer::Pointer;
-use crate::report::{quote, Code, Sink, Violation};
+use crate::report::{quote, Code, Params, Sink, Violation};
 
 /// The longest Git URL accepted (M4), in bytes.
 pub const MAX_URL_BYTES: usize = 2048;
@@ -95,7 +95,12 @@ pub fn check_install(v: &Value, ctx: &Context) -> Vec<Violation> {
     };
     let Some(g) = &ctx.marketplace else { return sink.out };
     if let Some(p) = g.deny.iter().find(|p| matches(p, id)) {
-        sink.push(&path, Code::PackageDenied, format!("the tenant's guardrails deny `{id}` (pattern `{p}`)"));
+        sink.push_with(
+            &path,
+            Code::PackageDenied,
+            format!("the tenant's guardrails deny `{id}` (pattern `{p}`)"),
+            Params::new().text("pattern", p),
+        );
     } else if let Some(allow) = &g.allow {
         if !allow.iter().any(|p| matches(p, id)) {
             sink.push(&path, Code::PackageNotAllowed, format!("`{id}` is not on the tenant's allow list"));
@@ -103,7 +108,12 @@ pub fn check_install(v: &Value, ctx: &Context) -> Vec<Violation> {
     }
     if let (Some(needs), Some(has)) = (g.prerequisites.get(id), &ctx.entitlements) {
         for e in needs.iter().filter(|e| !has.contains(e)) {
-            sink.push(&path, Code::MissingEntitlement, format!("`{id}` needs the entitlement {}", quote(e)));
+            sink.push_with(
+                &path,
+                Code::MissingEntitlement,
+                format!("`{id}` needs the entitlement {}", quote(e)),
+                Params::new().text("entitlement", e),
+            );
         }
     }
     sink.out
@@ -274,7 +284,12 @@ pub fn check_git_import(v: &Value) -> Vec<Violation> {
         None => sink.push(&root.key("url"), Code::Required, "`url` is required"),
         Some(Value::String(u)) => {
             if let Err((code, message)) = check_git_url(u) {
-                sink.push(&root.key("url"), code, message);
+                let params = match code {
+                    Code::TooLong => Params::new().int("length", u.len()).int("max", MAX_URL_BYTES),
+                    Code::UnsupportedScheme => Params::new().list("allowed", ["https", "ssh"]),
+                    _ => Params::new(),
+                };
+                sink.push_with(&root.key("url"), code, message, params);
             }
         }
         Some(other) => mismatch(&mut sink, &root.key("url"), "a URL string", other),

@@ -56,6 +56,18 @@ impl Pointer {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The last reference token, unescaped (`None` for the whole document).
+    ///
+    /// ```
+    /// use agentrules::Pointer;
+    /// assert_eq!(Pointer::root().key("a/b").last().as_deref(), Some("a/b"));
+    /// assert_eq!(Pointer::root().last(), None);
+    /// ```
+    pub fn last(&self) -> Option<String> {
+        let (_, token) = self.0.rsplit_once('/')?;
+        Some(token.replace("~1", "/").replace("~0", "~"))
+    }
 }
 
 /// The longest key a path names in full: a longer one (a hostile document's 100 KB object

@@ -26,7 +26,7 @@ use serde_json::Value;
 use crate::context::read_bounded_int;
 use crate::json::{as_object, check_fields, check_text, mismatch};
 use crate::pointer::Pointer;
-use crate::report::{quote, Code, Report, Sink, Violation};
+use crate::report::{quote, Code, Params, Report, Sink, Violation};
 
 /// An approval tier (P1), ordered `none < user < admin`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -237,11 +237,11 @@ fn read_policy(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<ToolPolicy>
             Tier::parse,
             Code::UnknownApprovalTier,
             "approval tier",
-            "none, user or admin",
+            &["none", "user", "admin"],
         )
     });
     let offline = offline.and_then(|o| {
-        let (code, list) = (Code::UnknownOfflineBehaviour, "allow, queue or deny");
+        let (code, list) = (Code::UnknownOfflineBehaviour, &["allow", "queue", "deny"]);
         read_name(sink, &path.key("offline"), o, OfflineBehaviour::parse, code, "offline behaviour", list)
     });
     let roles = roles.and_then(|r| read_roles(sink, &path.key("roles"), r));
@@ -259,7 +259,7 @@ fn read_name<T>(
     parse: fn(&str) -> Option<T>,
     code: Code,
     what: &str,
-    known: &str,
+    known: &[&str],
 ) -> Option<T> {
     let Value::String(s) = v else {
         mismatch(sink, path, "a string", v);
@@ -267,7 +267,12 @@ fn read_name<T>(
     };
     let parsed = parse(s);
     if parsed.is_none() {
-        sink.push(path, code, format!("{} is no {what}; use {known}", quote(s)));
+        sink.push_with(
+            path,
+            code,
+            format!("{} is no {what}; use {}", quote(s), crate::report::english_list(known)),
+            Params::new().list("allowed", known),
+        );
     }
     parsed
 }
@@ -370,7 +375,8 @@ impl ApprovalRequest {
                 &root,
                 Code::InvalidTransition,
                 format!("the request is already {}; only a pending request changes", status_name(self.status)),
-            ));
+            )
+            .with(Params::new().text("from", status_name(self.status))));
         }
         let next = match event {
             ApprovalEvent::Approve { role } | ApprovalEvent::Deny { role } => {
@@ -379,7 +385,8 @@ impl ApprovalRequest {
                         &root,
                         Code::RoleNotAllowed,
                         format!("role {} cannot decide a request at tier {}", quote(role), self.tier.as_str()),
-                    ));
+                    )
+                    .with(Params::new().text("role", role).text("tier", self.tier.as_str())));
                 }
                 if matches!(event, ApprovalEvent::Approve { .. }) {
                     ApprovalStatus::Approved

@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 use crate::context::read_bounded_int;
 use crate::json::{as_object, check_text, mismatch};
 use crate::pointer::Pointer;
-use crate::report::{Code, Report, Sink, Violation};
+use crate::report::{Code, Params, Report, Sink, Violation};
 
 /// The status of a run (R1): `pending → active → completed | failed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -133,10 +133,11 @@ fn check_event_at(sink: &mut Sink, path: &Pointer, v: &Value) {
             text(sink, "tool", true);
             if let Some(t) = required(sink, obj, path, "tier") {
                 if !matches!(t.as_str(), Some("user" | "admin")) {
-                    sink.push(
+                    sink.push_with(
                         &path.key("tier"),
                         Code::UnknownApprovalTier,
                         "an approval request's tier is user or admin",
+                        Params::new().list("allowed", ["user", "admin"]),
                     );
                 }
             }
@@ -413,7 +414,8 @@ pub fn replay(log: &Value) -> Result<RunState, Report> {
 pub fn event_from_sse(e: &crate::sse::SseEvent) -> Result<Value, Violation> {
     let mut v = crate::json::parse(&e.data)?;
     let Value::Object(obj) = &mut v else {
-        return Err(Violation::new(&Pointer::root(), Code::TypeMismatch, "a run event's data is a JSON object"));
+        return Err(Violation::new(&Pointer::root(), Code::TypeMismatch, "a run event's data is a JSON object")
+            .with(crate::json::type_params("an object", crate::json::json_type(&v))));
     };
     obj.insert("type".to_string(), Value::String(e.event.clone()));
     Ok(v)

@@ -38,7 +38,7 @@ use serde_json::Value;
 
 use crate::json::{as_object, check_text, mismatch};
 use crate::pointer::Pointer;
-use crate::report::{quote, Code, Report, Sink, Violation};
+use crate::report::{quote, Code, Param, Params, Report, Sink, Violation};
 
 /// Size limit of one compiled `pattern` (bytes).
 pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
@@ -163,7 +163,13 @@ impl TableValidator {
                 break;
             }
             let path = at.join_escaped(e.instance_path().as_str());
-            sink.push(&path, keyword_code(e.kind()), error_message(&e));
+            let code = keyword_code(e.kind());
+            let params = if code == Code::UnresolvableRef || code == Code::InvalidSchema {
+                Params::new()
+            } else {
+                keyword_params(e.kind())
+            };
+            sink.push_with(&path, code, error_message(&e), params);
         }
     }
 }
@@ -207,6 +213,39 @@ pub fn keyword_code(kind: &ValidationErrorKind) -> Code {
         K::UnevaluatedProperties { .. } => Code::SchemaUnevaluatedProperties,
         K::UniqueItems => Code::SchemaUniqueItems,
         K::Referencing(_) => Code::UnresolvableRef,
+    }
+}
+
+/// The params of a failed keyword: `keyword` (its name in the schema, e.g. `maxLength`), and
+/// where the keyword has one, `limit` (the schema's bound), `field` (a missing required
+/// property), `format` (the format name) or `expected` (the JSON types `type` allows).
+pub fn keyword_params(kind: &ValidationErrorKind) -> Params {
+    use ValidationErrorKind as K;
+    let p = Params::new().text("keyword", kind.keyword());
+    let number = |v: &Value| match v.as_i64() {
+        Some(n) => Param::Integer(n),
+        None => Param::Number(v.as_f64().unwrap_or_default()),
+    };
+    match kind {
+        K::Minimum { limit } | K::Maximum { limit } | K::ExclusiveMinimum { limit } | K::ExclusiveMaximum { limit } => {
+            p.with("limit", number(limit))
+        }
+        K::MultipleOf { multiple_of } => p.with("limit", number(&Value::from(*multiple_of))),
+        K::MinLength { limit } | K::MaxLength { limit } | K::MinItems { limit } | K::MaxItems { limit } => {
+            p.int("limit", *limit)
+        }
+        K::MinProperties { limit } | K::MaxProperties { limit } => p.int("limit", *limit),
+        K::Required { property } => p.text("field", property.as_str().unwrap_or_default()),
+        K::Format { format } => p.text("format", format),
+        K::Type { kind } => {
+            use jsonschema::error::TypeKind;
+            let types: Vec<&str> = match kind {
+                TypeKind::Single(t) => vec![t.as_str()],
+                TypeKind::Multiple(set) => set.iter().map(|t| t.as_str()).collect(),
+            };
+            p.list("expected", types)
+        }
+        _ => p,
     }
 }
 

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::json::{as_object, check_fields, check_text, is_blank, mismatch, read_text_list};
 use crate::pointer::Pointer;
-use crate::report::{Code, Sink, Violation};
+use crate::report::{Code, Params, Sink, Violation};
 
 /// H1: the longest title, in Unicode scalar values after trimming.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -47,7 +47,12 @@ fn check_title(sink: &mut Sink, path: &Pointer, v: &Value) {
     }
     let n = s.trim().chars().count();
     if n > MAX_TITLE_CHARS {
-        sink.push(path, Code::TooLong, format!("a thread title has at most {MAX_TITLE_CHARS} characters, not {n}"));
+        sink.push_with(
+            path,
+            Code::TooLong,
+            format!("a thread title has at most {MAX_TITLE_CHARS} characters, not {n}"),
+            Params::new().int("length", n).int("max", MAX_TITLE_CHARS),
+        );
     }
 }
 

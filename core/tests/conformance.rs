@@ -52,6 +52,9 @@ fn run_case(case: &corpus::Case) -> Result<(), String> {
     if let Some(kind) = case.kind() {
         match check(kind, &case.input_text(), case.context_text().as_deref()) {
             Ok(report) => {
+                for violation in &report.violations {
+                    violation.check_params()?;
+                }
                 let v = serde_json::to_value(&report).unwrap_or(Value::Null);
                 corpus::compare_report(case, &v)
             }
@@ -59,11 +62,32 @@ fn run_case(case: &corpus::Case) -> Result<(), String> {
         }
     } else if let Some(op) = case.op() {
         match ops::evaluate(op, &case.value["args"]) {
-            Ok(result) => corpus::compare_op(case, &result),
+            Ok(result) => {
+                violations_have_documented_params(&result)?;
+                corpus::compare_op(case, &result)
+            }
             Err(e) => Err(format!("op failed: {e}")),
         }
     } else {
         Err("a case needs `kind` or `op`".to_string())
+    }
+}
+
+/// Every violation inside an op's answer (an object with `path`, `code` and `message`) has the
+/// params its code documents.
+fn violations_have_documented_params(v: &Value) -> Result<(), String> {
+    match v {
+        Value::Object(o) if o.contains_key("path") && o.contains_key("code") && o.contains_key("message") => {
+            let violation: agentrules::Violation = serde_json::from_value(v.clone())
+                .map_err(|e| format!("a violation that does not read back: {e}: {v}"))?;
+            if !o.contains_key("params") {
+                return Err(format!("a violation without params: {v}"));
+            }
+            violation.check_params()
+        }
+        Value::Object(o) => o.values().try_for_each(violations_have_documented_params),
+        Value::Array(a) => a.iter().try_for_each(violations_have_documented_params),
+        _ => Ok(()),
     }
 }
 

@@ -125,6 +125,27 @@ pub fn compare_report(case: &Case, report: &Value) -> Result<(), String> {
         if v["message"].as_str().is_none_or(str::is_empty) {
             return Err(format!("a violation without a message: {v}"));
         }
+        if !v.get("params").is_some_and(Value::is_object) {
+            return Err(format!("a violation without params: {v}"));
+        }
+    }
+    compare_params(case, report)
+}
+
+/// An `expect` entry with `params` is compared with the params of the violation at its path
+/// and code (exactly, `"*"` matching any non-empty string); entries without `params` are not.
+pub fn compare_params(case: &Case, report: &Value) -> Result<(), String> {
+    let got = report["violations"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let expect = case.value.get("expect").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    for want in expect {
+        let Some(params) = want.get("params") else { continue };
+        let (path, code) = (want.get("path"), want.get("code"));
+        let found = got.iter().find(|v| v.get("path") == path && v.get("code") == code);
+        match found.map(|v| v.get("params").unwrap_or(&Value::Null)) {
+            Some(p) if matches(params, p) => {}
+            Some(p) => return Err(format!("params of {code:?} at {path:?}: expected {params}, got {p}")),
+            None => return Err(format!("no violation {code:?} at {path:?}")),
+        }
     }
     Ok(())
 }

@@ -36,7 +36,7 @@ from ._codes import Code
 from ._refusals import RefusalKind
 from ._ops import OpName
 from ._errors import ValidationError
-from ._types import FailureSummary, Install, InstallStatus, NextStep, WebhookProvider, RejectReason
+from ._types import CodeInfo, FailureSummary, Install, InstallStatus, NextStep, ParamInfo, ParamValue, RejectReason, ViolationDict, WebhookProvider
 from ._native import (
     Decision,
     PolicyMatrix,
@@ -68,12 +68,15 @@ from . import _native
 __all__ = [
     "AgentStatus",
     "Code",
+    "CodeInfo",
     "Decision",
     "FailureSummary",
     "Install",
     "InstallStatus",
     "NextStep",
     "OpName",
+    "ParamInfo",
+    "ParamValue",
     "PolicyMatrix",
     "Poller",
     "WebhookProvider",
@@ -85,6 +88,7 @@ __all__ = [
     "TableValidator",
     "ValidationError",
     "Violation",
+    "ViolationDict",
     "WebhookVerification",
     "apply_connector_event",
     "can_transition",

@@ -1,10 +1,53 @@
-"""Typed shapes of the NOME rules' results (webhooks, connectors): plain dicts and strings at runtime."""
+"""Typed shapes of results that are plain dicts and strings at runtime: a violation's params and
+the code list (``codes()``), the NOME rules' results (webhooks, connectors)."""
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Dict, List, Literal, TypedDict, Union
 
-__all__ = ["FailureSummary", "Install", "InstallError", "InstallStatus", "NextStep", "WebhookProvider", "RejectReason"]
+from ._codes import Code
+
+__all__ = [
+    "CodeInfo",
+    "FailureSummary",
+    "Install",
+    "InstallError",
+    "InstallStatus",
+    "NextStep",
+    "ParamInfo",
+    "ParamValue",
+    "RejectReason",
+    "ViolationDict",
+    "WebhookProvider",
+]
+
+#: One fact of a violation's ``params``: a number, a name or a list of names.
+ParamValue = Union[int, float, str, List[str]]
+
+
+class ParamInfo(TypedDict):
+    """One param a code's violations carry (``codes()``; ``docs/codes.md``)."""
+
+    name: str
+    type: Literal["integer", "number", "text", "list"]
+    required: bool
+
+
+class CodeInfo(TypedDict):
+    """One code as ``codes()`` lists it: its English message template and its params."""
+
+    code: Code
+    template: str
+    params: List[ParamInfo]
+
+
+class ViolationDict(TypedDict):
+    """``Violation.to_dict()``: the violation as the JSON every surface writes."""
+
+    path: str
+    code: Code
+    message: str
+    params: Dict[str, ParamValue]
 
 #: W1–W3: who signed a webhook.
 WebhookProvider = Literal["github", "slack", "whatsapp"]

@@ -7,6 +7,7 @@ package agentrules.test
 import java.io.File
 import kotlin.system.exitProcess
 import uniffi.agentrules.Code
+import uniffi.agentrules.Param
 import uniffi.agentrules.RefusalKind
 import uniffi.agentrules.Decision
 import uniffi.agentrules.SseItem
@@ -48,6 +49,14 @@ fun corpus(dir: File) {
                     expect(label, got == want && report.ok == want.isEmpty() && report.violations.all { it.message.isNotEmpty() }) {
                         "expected $want, got $got"
                     }
+                    // An expect entry with params is compared with the params of the violation at
+                    // its path and code (tests/conformance/README.md).
+                    for (e in c["expect"] as List<Map<String, Any?>>) {
+                        if (!e.containsKey("params")) continue
+                        val v = report.violations.firstOrNull { it.path == e["path"] && codeName(it.code) == e["code"] }
+                        val params = v?.params?.mapValues { paramJson(it.value) }
+                        expect("$label params of ${e["code"]}", Json.matches(e["params"], params)) { "expected ${Json.write(e["params"])}, got $params" }
+                    }
                 } else {
                     val result = Json.parse(evaluate(c["op"] as String, Json.write(c["args"])))
                     when {
@@ -68,10 +77,23 @@ fun corpus(dir: File) {
     println("kotlin conformance: $cases cases")
 }
 
+/** A param as the corpus's JSON holds it. */
+fun paramJson(p: Param): Any? = when (p) {
+    is Param.Integer -> JNumber(p.v1.toString())
+    is Param.Number -> JNumber(p.v1.toString())
+    is Param.Text -> p.v1
+    is Param.Names -> p.v1
+}
+
 fun api(root: File) {
-    // The code enum matches the core's list, in order.
-    val listed = (Json.parse(File(root, "schemas/codes.json").readText()) as List<*>)
-    expect("codes() matches schemas/codes.json", codes().map { codeName(it) } == listed) { codes().map { codeName(it) }.toString() }
+    // The code list matches the core's, in order, with the templates and params.
+    val catalogue = Json.parse(File(root, "schemas/codes.json").readText()) as List<Map<String, Any?>>
+    val listed = catalogue.map { it["code"] }
+    expect("codes() matches schemas/codes.json", codes().map { codeName(it.code) } == listed) { codes().map { codeName(it.code) }.toString() }
+    expect("codes() has the core's templates and params", codes().zip(catalogue).all { (info, want) ->
+        info.template == want["template"] &&
+            info.params.map { listOf(it.name, it.ty, it.required) } == (want["params"] as List<Map<String, Any?>>).map { listOf(it["name"], it["type"], it["required"]) }
+    })
     val refusals = (Json.parse(File(root, "schemas/refusals.json").readText()) as List<*>).map { (it as Map<*, *>)["kind"] }
     val kindNames = refusalKinds().map { refusalKindName(it) }
     expect("refusalKinds() matches schemas/refusals.json", kindNames == refusals) { kindNames.toString() }

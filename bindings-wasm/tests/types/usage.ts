@@ -13,6 +13,7 @@ import {
   type Report,
   type Violation,
   type Code,
+  type CodeInfo,
   type Decision,
   type ActionOutcome,
   type PollStep,
@@ -59,7 +60,11 @@ if (decision.decision === 'deny') {
   const reason: Code = decision.reason;
   void reason;
 }
-const all: Code[] = codes();
+const all: Code[] = codes().map((c: CodeInfo) => c.code);
+const firstParam: 'integer' | 'number' | 'text' | 'list' | undefined = codes()[0]?.params[0]?.type;
+void firstParam;
+const facts: Record<string, number | string | string[]> = validateLaunch({}).violations[0]!.params;
+void facts;
 try {
   new TableValidator({ type: 'object' }).validateElements([{ key: 'a', value: {} }]);
 } catch (e) {

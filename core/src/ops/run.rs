@@ -50,7 +50,8 @@ pub(super) fn run_transition(a: &Value) -> Result<Value, OpError> {
             &crate::pointer::Pointer::root(),
             crate::report::Code::InvalidTransition,
             format!("a run cannot go from `{}` to `{}`", a.from, a.to),
-        );
+        )
+        .with(crate::report::Params::new().text("from", &a.from).text("to", &a.to));
         json!({"ok": false, "violation": v})
     })
 }

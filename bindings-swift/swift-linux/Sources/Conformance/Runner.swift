@@ -69,6 +69,28 @@ func validation(_ c: JSON, _ label: String, _ t: Tally) throws {
     let got = Set(report.violations.map { "'\($0.path)' \(codeName(code: $0.code))" })
     t.expect(label, got == want && report.ok == want.isEmpty && report.violations.allSatisfy { !$0.message.isEmpty },
              "expected \(want.sorted()), got \(got.sorted())")
+    // An expect entry with params is compared with the params of the violation at its path and
+    // code (tests/conformance/README.md).
+    for e in try require(c["expect"]?.array, "expect") {
+        guard let params = e["params"] else { continue }
+        let v = report.violations.first { $0.path == e["path"]?.string && codeName(code: $0.code) == e["code"]?.string }
+        let got = v.map { paramsJSON($0.params) } ?? .null
+        t.expect("\(label) params of \(e["code"]?.string ?? "?")", JSON.matches(params, got), "expected \(params.text), got \(got.text)")
+    }
+}
+
+/// A violation's params as the corpus's JSON holds them.
+func paramsJSON(_ params: [String: Param]) -> JSON {
+    .object(params.map { key, p in
+        let value: JSON
+        switch p {
+        case .integer(let n): value = .number(String(n))
+        case .number(let x): value = .number(String(x))
+        case .text(let s): value = .string(s)
+        case .names(let l): value = .array(l.map { .string($0) })
+        }
+        return (key: key, value: value)
+    })
 }
 
 func op(_ c: JSON, _ label: String, _ t: Tally) throws {

@@ -513,6 +513,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterBool : FfiConverter {
     typealias FfiType = Int8
     typealias SwiftType = Bool
@@ -578,6 +594,86 @@ fileprivate struct FfiConverterString: FfiConverter {
         writeInt(&buf, len)
         writeBytes(&buf, value.utf8)
     }
+}
+
+
+/**
+ * One code as `codes()` lists it on every surface: its name, the message template and the
+ * params a violation of it carries.
+ */
+public struct CodeInfo: Equatable, Hashable {
+    /**
+     * The code.
+     */
+    public var code: Code
+    /**
+     * [`Code::template`].
+     */
+    public var template: String
+    /**
+     * [`Code::params`].
+     */
+    public var params: [ParamInfo]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The code.
+         */code: Code, 
+        /**
+         * [`Code::template`].
+         */template: String, 
+        /**
+         * [`Code::params`].
+         */params: [ParamInfo]) {
+        self.code = code
+        self.template = template
+        self.params = params
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CodeInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCodeInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CodeInfo {
+        return
+            try CodeInfo(
+                code: FfiConverterTypeCode.read(from: &buf), 
+                template: FfiConverterString.read(from: &buf), 
+                params: FfiConverterSequenceTypeParamInfo.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CodeInfo, into buf: inout [UInt8]) {
+        FfiConverterTypeCode.write(value.code, into: &buf)
+        FfiConverterString.write(value.template, into: &buf)
+        FfiConverterSequenceTypeParamInfo.write(value.params, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCodeInfo_lift(_ buf: RustBuffer) throws -> CodeInfo {
+    return try FfiConverterTypeCodeInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCodeInfo_lower(_ value: CodeInfo) -> RustBuffer {
+    return FfiConverterTypeCodeInfo.lower(value)
 }
 
 
@@ -1067,6 +1163,85 @@ public func FfiConverterTypeMessageMetadata_lower(_ value: MessageMetadata) -> R
 
 
 /**
+ * One param of a [`CodeInfo`].
+ */
+public struct ParamInfo: Equatable, Hashable {
+    /**
+     * The key.
+     */
+    public var name: String
+    /**
+     * `integer`, `number`, `text` or `list` ([`ParamType::as_str`]).
+     */
+    public var ty: String
+    /**
+     * True when every violation of the code carries it.
+     */
+    public var required: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The key.
+         */name: String, 
+        /**
+         * `integer`, `number`, `text` or `list` ([`ParamType::as_str`]).
+         */ty: String, 
+        /**
+         * True when every violation of the code carries it.
+         */required: Bool) {
+        self.name = name
+        self.ty = ty
+        self.required = required
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ParamInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeParamInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ParamInfo {
+        return
+            try ParamInfo(
+                name: FfiConverterString.read(from: &buf), 
+                ty: FfiConverterString.read(from: &buf), 
+                required: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ParamInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.ty, into: &buf)
+        FfiConverterBool.write(value.required, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeParamInfo_lift(_ buf: RustBuffer) throws -> ParamInfo {
+    return try FfiConverterTypeParamInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeParamInfo_lower(_ value: ParamInfo) -> RustBuffer {
+    return FfiConverterTypeParamInfo.lower(value)
+}
+
+
+/**
  * The outcome of a check: `ok` is true exactly when there are no violations.
  */
 public struct Report: Equatable, Hashable {
@@ -1216,6 +1391,9 @@ public func FfiConverterTypeSseEvent_lower(_ value: SseEvent) -> RustBuffer {
 
 /**
  * One problem found in a checked document.
+ *
+ * Read back from JSON (an op's arguments, a stored report), a violation without `params` has
+ * none (`{}`): a report written before params existed, or by hand, still reads.
  */
 public struct Violation: Equatable, Hashable {
     /**
@@ -1231,6 +1409,11 @@ public struct Violation: Equatable, Hashable {
      * backticks and never longer than a short excerpt.
      */
     public var message: String
+    /**
+     * The facts a UI needs (limits, counts, sizes, the field or slot, the allowed values): the
+     * keys [`Code::params`] lists for `code`, a JSON object (`{}` when the code has none).
+     */
+    public var params: Params
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1244,10 +1427,15 @@ public struct Violation: Equatable, Hashable {
         /**
          * An English sentence for people: lowercase start, no trailing period, user input in
          * backticks and never longer than a short excerpt.
-         */message: String) {
+         */message: String, 
+        /**
+         * The facts a UI needs (limits, counts, sizes, the field or slot, the allowed values): the
+         * keys [`Code::params`] lists for `code`, a JSON object (`{}` when the code has none).
+         */params: Params) {
         self.path = path
         self.code = code
         self.message = message
+        self.params = params
     }
 
     
@@ -1268,7 +1456,8 @@ public struct FfiConverterTypeViolation: FfiConverterRustBuffer {
             try Violation(
                 path: FfiConverterString.read(from: &buf), 
                 code: FfiConverterTypeCode.read(from: &buf), 
-                message: FfiConverterString.read(from: &buf)
+                message: FfiConverterString.read(from: &buf), 
+                params: FfiConverterTypeParams.read(from: &buf)
         )
     }
 
@@ -1276,6 +1465,7 @@ public struct FfiConverterTypeViolation: FfiConverterRustBuffer {
         FfiConverterString.write(value.path, into: &buf)
         FfiConverterTypeCode.write(value.code, into: &buf)
         FfiConverterString.write(value.message, into: &buf)
+        FfiConverterTypeParams.write(value.params, into: &buf)
     }
 }
 
@@ -2826,6 +3016,114 @@ public func FfiConverterTypeNextStep_lower(_ value: NextStep) -> RustBuffer {
 
 
 /**
+ * One fact: a JSON number (integer or not), a string or a list of strings.
+ */
+
+public enum Param: Equatable, Hashable {
+    
+    /**
+     * A whole number: a count, a limit, a byte size, an offset.
+     */
+    case integer(Int64
+    )
+    /**
+     * A number that need not be whole (a JSON Schema limit such as `multipleOf: 0.5`).
+     */
+    case number(Double
+    )
+    /**
+     * A name: a field, a slot, a status, a keyword (at most [`MAX_TEXT_PARAM`] characters).
+     */
+    case text(String
+    )
+    /**
+     * Names: the allowed values, the expected types (a param of type [`ParamType::List`]; not
+     * called `List`, which would shadow the list type in the generated Kotlin).
+     */
+    case names([String]
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Param: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeParam: FfiConverterRustBuffer {
+    typealias SwiftType = Param
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Param {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .integer(try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 2: return .number(try FfiConverterDouble.read(from: &buf)
+        )
+        
+        case 3: return .text(try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .names(try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Param, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .integer(v1):
+            writeInt(&buf, Int32(1))
+            FfiConverterInt64.write(v1, into: &buf)
+            
+        
+        case let .number(v1):
+            writeInt(&buf, Int32(2))
+            FfiConverterDouble.write(v1, into: &buf)
+            
+        
+        case let .text(v1):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(v1, into: &buf)
+            
+        
+        case let .names(v1):
+            writeInt(&buf, Int32(4))
+            FfiConverterSequenceString.write(v1, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeParam_lift(_ buf: RustBuffer) throws -> Param {
+    return try FfiConverterTypeParam.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeParam_lower(_ value: Param) -> RustBuffer {
+    return FfiConverterTypeParam.lower(value)
+}
+
+
+
+/**
  * What kind of refusal a [`Refusal`] is. A closed list: every surface has exactly these.
  */
 
@@ -3482,6 +3780,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeParamInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [ParamInfo]
+
+    public static func write(_ value: [ParamInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeParamInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ParamInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ParamInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeParamInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeViolation: FfiConverterRustBuffer {
     typealias SwiftType = [Violation]
 
@@ -3503,6 +3826,72 @@ fileprivate struct FfiConverterSequenceTypeViolation: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringTypeParam: FfiConverterRustBuffer {
+    public static func write(_ value: [String: Param], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterTypeParam.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: Param] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: Param]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterTypeParam.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
+
+
+public typealias Params = [String: Param]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeParams: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Params {
+        return try FfiConverterDictionaryStringTypeParam.read(from: &buf)
+    }
+
+    public static func write(_ value: Params, into buf: inout [UInt8]) {
+        return FfiConverterDictionaryStringTypeParam.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Params {
+        return try FfiConverterDictionaryStringTypeParam.lift(value)
+    }
+
+    public static func lower(_ value: Params) -> RustBuffer {
+        return FfiConverterDictionaryStringTypeParam.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeParams_lift(_ value: RustBuffer) throws -> Params {
+    return try FfiConverterTypeParams.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeParams_lower(_ value: Params) -> RustBuffer {
+    return FfiConverterTypeParams.lower(value)
+}
+
 
 private enum InitializationResult {
     case ok

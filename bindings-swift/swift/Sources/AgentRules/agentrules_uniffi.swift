@@ -2294,6 +2294,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCodeInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [CodeInfo]
+
+    public static func write(_ value: [CodeInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCodeInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CodeInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CodeInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCodeInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeInstall: FfiConverterRustBuffer {
     typealias SwiftType = [Install]
 
@@ -2361,31 +2386,6 @@ fileprivate struct FfiConverterSequenceTypeHttpHeader: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeHttpHeader.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeCode: FfiConverterRustBuffer {
-    typealias SwiftType = [Code]
-
-    public static func write(_ value: [Code], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeCode.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Code] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Code]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeCode.read(from: &buf))
         }
         return seq
     }
@@ -2551,8 +2551,8 @@ public func codeName(code: Code) -> String  {
 /**
  * Every violation code, in catalogue order.
  */
-public func codes() -> [Code]  {
-    return try!  FfiConverterSequenceTypeCode.lift(try! rustCall() {
+public func codes() -> [CodeInfo]  {
+    return try!  FfiConverterSequenceTypeCodeInfo.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_agentrules_uniffi_fn_func_codes(uniffiCallStatus
     )
@@ -2819,7 +2819,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_func_code_name() != 10618) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_agentrules_uniffi_checksum_func_codes() != 61297) {
+    if (uniffi_agentrules_uniffi_checksum_func_codes() != 37733) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_connector_summary() != 27609) {

@@ -11,8 +11,11 @@ final class IdiomaticAPITests: XCTestCase {
 
     func testCodesMatchTheCoreList() throws {
         let data = try Data(contentsOf: root.appendingPathComponent("schemas/codes.json"))
-        let listed = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String])
-        XCTAssertEqual(codes().map { codeName(code: $0) }, listed)
+        let listed = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        XCTAssertEqual(codes().map { codeName(code: $0.code) }, listed.map { $0["code"] as? String })
+        XCTAssertEqual(codes().map(\.template), listed.map { $0["template"] as? String })
+        let params = listed.map { ($0["params"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "")" } }
+        XCTAssertEqual(codes().map { $0.params.map(\.name) }, params)
     }
 
     func testErrorsAreThrownAndCaughtByType() {
