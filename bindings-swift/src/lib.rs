@@ -99,11 +99,7 @@ pub fn validate_launch(input_json: String, context_json: Option<String>) -> Resu
 #[uniffi::export]
 pub fn assert_valid_launch(input_json: String, context_json: Option<String>) -> Result<(), Refused> {
     let report = check_kind(Kind::Launch, &input_json, context_json)?;
-    if report.ok {
-        Ok(())
-    } else {
-        Err(refuse_from_report(RefusalKind::BadRequest, "the launch request is invalid", report))
-    }
+    Refusal::from_launch_report(report).map_or(Ok(()), |r| Err(refuse(r)))
 }
 
 /// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`).

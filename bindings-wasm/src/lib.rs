@@ -230,10 +230,9 @@ pub fn assert_valid_launch(input: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8
     answer((|| {
         let ctx = context(ctx, ctx_why)?;
         let report = check_kind(Kind::Launch, input, why, &ctx);
-        if report.ok {
-            Ok(Out::Report(report))
-        } else {
-            Err(report_error(RefusalKind::BadRequest, "the launch request is invalid", report))
+        match Refusal::from_launch_report(report) {
+            Some(r) => Err(Out::Refused(r)),
+            None => Ok(Out::Report(Report::new(Vec::new()))),
         }
     })())
 }

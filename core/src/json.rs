@@ -339,7 +339,6 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 }
 
 /// Pushes a `type_mismatch` saying what was expected and what was found.
-#[inline(never)]
 pub(crate) fn mismatch(sink: &mut Sink, path: &Pointer, expected: &str, found: &Value) {
     sink.push_with(
         path,
@@ -352,7 +351,6 @@ pub(crate) fn mismatch(sink: &mut Sink, path: &Pointer, expected: &str, found: &
 /// The params of a `type_mismatch`: `expected`, the JSON types (`object`, `array`, `string`,
 /// `integer`, `number`, `boolean`, `null`) a phrase such as "a file id, an array of file ids or
 /// null" names, and `found`, the JSON type of the value.
-#[inline(never)]
 pub(crate) fn type_params(expected: &str, found: &str) -> Params {
     Params::new().list("expected", expected_types(expected)).text("found", found)
 }

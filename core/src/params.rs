@@ -178,7 +178,6 @@ impl Params {
 
     /// With `key` set to `value` (replacing an earlier value of `key`).
     #[must_use]
-    #[inline(never)]
     pub fn with(mut self, key: &str, value: Param) -> Self {
         self.set(key, value);
         self
@@ -186,21 +185,18 @@ impl Params {
 
     /// With the whole number `n` at `key` (saturating at `i64::MAX`).
     #[must_use]
-    #[inline(never)]
     pub fn int(self, key: &str, n: impl TryInto<i64>) -> Self {
         self.with(key, Param::Integer(n.try_into().unwrap_or(i64::MAX)))
     }
 
     /// With the name `s` at `key`, cut to an [`excerpt`].
     #[must_use]
-    #[inline(never)]
     pub fn text(self, key: &str, s: &str) -> Self {
         self.with(key, Param::Text(excerpt(s)))
     }
 
     /// With the names `items` at `key`, each cut to an [`excerpt`].
     #[must_use]
-    #[inline(never)]
     pub fn list<S: AsRef<str>>(self, key: &str, items: impl IntoIterator<Item = S>) -> Self {
         self.with(key, Param::Names(items.into_iter().map(|s| excerpt(s.as_ref())).collect()))
     }
@@ -236,6 +232,16 @@ impl Params {
     /// True when there are no facts.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+impl IntoIterator for Params {
+    type Item = (String, Param);
+    type IntoIter = std::vec::IntoIter<(String, Param)>;
+
+    /// The keys and values, in order, by value.
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
     }
 }
 

@@ -116,6 +116,13 @@ impl Refusal {
         Refusal::from_violations(kind, what, report.violations)
     }
 
+    /// What an asserting launch check (`assertValidLaunch` in JS, Swift and Kotlin) throws for a
+    /// report with violations: `bad_request`, "the launch request is invalid: …", the report's
+    /// violations attached. `None` for a clean report.
+    pub fn from_launch_report(report: Report) -> Option<Self> {
+        (!report.ok).then(|| Refusal::from_report(RefusalKind::BadRequest, "the launch request is invalid", report))
+    }
+
     /// A refusal because of one violation, its message the violation's.
     pub fn from_violation(kind: RefusalKind, v: Violation) -> Self {
         Refusal { kind, message: v.message.clone(), violations: vec![v] }

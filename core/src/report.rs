@@ -309,10 +309,9 @@ impl Violation {
 
     /// This violation with `params` added (a key given twice keeps the later value).
     #[must_use]
-    #[inline(never)]
     pub fn with(mut self, params: Params) -> Self {
-        for (k, v) in params.iter() {
-            self.params.set(k, v.clone());
+        for (k, v) in params {
+            self.params.set(&k, v);
         }
         self
     }
@@ -468,7 +467,6 @@ impl<'de> Deserialize<'de> for Violation {
 }
 
 /// The params [`Violation::new`] takes from the path (one function, not one per message type).
-#[inline(never)]
 fn path_params(path: &Pointer, code: Code) -> Params {
     let key = match code {
         Code::Required | Code::UnknownField | Code::DuplicateField | Code::NotAllowedWithWorkflow => "field",
@@ -552,7 +550,6 @@ impl Sink {
     }
 
     /// [`Sink::push`] with params.
-    #[inline(never)]
     pub(crate) fn push_with(&mut self, path: &Pointer, code: Code, message: impl Into<String>, params: Params) {
         if !self.is_full() {
             self.out.push(Violation::new(path, code, message).with(params));

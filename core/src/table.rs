@@ -163,13 +163,7 @@ impl TableValidator {
                 break;
             }
             let path = at.join_escaped(e.instance_path().as_str());
-            let code = keyword_code(e.kind());
-            let params = if code == Code::UnresolvableRef || code == Code::InvalidSchema {
-                Params::new()
-            } else {
-                keyword_params(e.kind())
-            };
-            sink.push_with(&path, code, error_message(&e), params);
+            sink.push_with(&path, keyword_code(e.kind()), error_message(&e), keyword_params(e.kind()));
         }
     }
 }
@@ -221,6 +215,11 @@ pub fn keyword_code(kind: &ValidationErrorKind) -> Code {
 /// property), `format` (the format name) or `expected` (the JSON types `type` allows).
 pub fn keyword_params(kind: &ValidationErrorKind) -> Params {
     use ValidationErrorKind as K;
+    // An unresolvable reference and a custom keyword (reported as `unresolvable_ref` and
+    // `invalid_schema`) are no keyword of the schema failing: their codes have no params.
+    if matches!(kind, K::Referencing(_) | K::Custom { .. }) {
+        return Params::new();
+    }
     let p = Params::new().text("keyword", kind.keyword());
     let number = |v: &Value| match v.as_i64() {
         Some(n) => Param::Integer(n),
