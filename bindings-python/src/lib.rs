@@ -681,8 +681,7 @@ fn retry_after(value: &str, now: f64) -> Option<f64> {
 #[pyfunction]
 fn evaluate<'py>(py: Python<'py>, op: &str, args: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let v = argument(py, RefusalKind::InvalidArguments, args)?;
-    let out = agentrules::ops::evaluate(op, &v)
-        .map_err(|e| refusal(py, Refusal::new(RefusalKind::InvalidArguments, e.to_string())))?;
+    let out = agentrules::ops::evaluate(op, &v).map_err(|r| refusal(py, r))?;
     to_py(py, &out)
 }
 

@@ -76,7 +76,9 @@ def compare_params(case, report):
 def test_op_case(case):
     result = agentrules.evaluate(case["op"], case["args"])
     if "expect_code" in case:
-        code = (result.get("violation") or result.get("error") or {}).get("code")
+        error = result.get("error") or {}
+        first = (error.get("violations") or [{}])[0]
+        code = (result.get("violation") or {}).get("code") or first.get("code") or error.get("kind")
         assert code == case["expect_code"], result
     elif case.get("expect_error"):
         assert isinstance(result, dict) and "error" in result, result

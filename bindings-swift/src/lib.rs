@@ -390,7 +390,7 @@ pub fn retry_after_ms(value: String, now_unix_seconds: u64) -> Option<u64> {
 pub fn evaluate(op: String, args_json: String) -> Result<String, Refused> {
     let args = agentrules::json::parse(&args_json)
         .map_err(|v| refuse(Refusal::from_violation(RefusalKind::InvalidArguments, v)))?;
-    agentrules::ops::evaluate(&op, &args).map(|v| v.to_string()).map_err(|e| refuse(e.into()))
+    agentrules::ops::evaluate(&op, &args).map(|v| v.to_string()).map_err(refuse)
 }
 
 /// P1/P2: a tool policy matrix, validated once, deciding tool calls.

@@ -19,6 +19,8 @@ export type RefusalKindName =
   | 'invalid_matrix'
   /** A body that is not an error envelope. */
   | 'invalid_envelope'
+  /** A server response without its documented shape (a body that does not parse as its kind, a conversation whose parent links form a cycle). */
+  | 'invalid_response'
   /** `check` with a kind this build does not have. */
   | 'unknown_kind'
   /** The library itself failed (out of memory, a lost wasm instance, a bug); the call is lost. */
@@ -34,6 +36,7 @@ export declare const RefusalKind: Readonly<{
   InvalidSchema: 'invalid_schema';
   InvalidMatrix: 'invalid_matrix';
   InvalidEnvelope: 'invalid_envelope';
+  InvalidResponse: 'invalid_response';
   UnknownKind: 'unknown_kind';
   Internal: 'internal';
 }>;

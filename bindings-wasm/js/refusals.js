@@ -11,6 +11,7 @@ export const RefusalKind = Object.freeze({
   InvalidSchema: "invalid_schema",
   InvalidMatrix: "invalid_matrix",
   InvalidEnvelope: "invalid_envelope",
+  InvalidResponse: "invalid_response",
   UnknownKind: "unknown_kind",
   Internal: "internal",
 });

@@ -1,11 +1,16 @@
 // The table entry's additions to api.d.ts.
 import type { Report, JsonInput, WebhookVerification, WebhookProvider, Install, InstallEvent, FailureSummary } from './api.js';
-import type { OpName } from './ops.js';
+import type { OpName, OpArgs, OpAnswers, OpFailure } from './ops.js';
+
+export type { OpName, OpArgs, OpAnswers, OpFailure };
 
 type ConnectorPolicy = { failureThreshold?: number; sweepAfter?: number } | undefined;
 
-/** Runs one of the core's non-validation operations on JSON-like arguments. */
-export declare function evaluate(op: OpName, args: JsonInput): unknown;
+/** Runs one of the core's non-validation operations (the rules that are not validation; the
+ * corpus's op cases). Each op's arguments and answer are typed from the core's op registry
+ * (`OpArgs`, `OpAnswers`): its answer, or `{ error: { kind, message, violations } }`
+ * (`OpFailure`) when its rule refuses. Arguments of the wrong shape throw `invalid_arguments`. */
+export declare function evaluate<O extends OpName>(op: O, args: OpArgs[O]): OpAnswers[O];
 /** E1: the response a report renders to: its HTTP status (400) and the envelope body, or
  * `undefined` for a clean report. Throws `invalid_arguments` for a value that is not a report. */
 export declare function errorEnvelope(report: Report): { status: number; body: { error: string; code: string } } | undefined;

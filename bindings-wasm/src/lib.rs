@@ -565,7 +565,7 @@ pub fn poller_observe(handle: u32, status: &str, elapsed_ms: f64) -> Vec<u8> {
 pub fn evaluate(op: &str, args: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     answer((|| {
         let v = value(args, why, RefusalKind::InvalidArguments)?;
-        let r = agentrules::ops::evaluate(op, &v).map_err(|e| Out::from(Refusal::from(e)))?;
+        let r = agentrules::ops::evaluate(op, &v).map_err(Out::from)?;
         json(&r)
     })())
 }

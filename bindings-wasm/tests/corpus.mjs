@@ -43,7 +43,7 @@ export function matches(want, got) {
 
 export function compareOp(testCase, result) {
   if (typeof testCase.expect_code === 'string') {
-    const code = result?.violation?.code ?? result?.error?.code;
+    const code = result?.violation?.code ?? result?.error?.violations?.[0]?.code ?? result?.error?.kind;
     return code === testCase.expect_code ? null : `expected code ${testCase.expect_code}, got ${JSON.stringify(result)}`;
   }
   if (testCase.expect_error === true) {

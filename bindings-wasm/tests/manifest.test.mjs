@@ -128,7 +128,7 @@ function readModule(rel) {
   }
   for (const m of text.matchAll(/export type (\w+)\s*=/g)) out.set(m[1], { kind: 'type' });
   for (const m of text.matchAll(/export declare const (\w+)/g)) out.set(m[1], { kind: 'const' });
-  for (const m of text.matchAll(/export declare function (\w+)\(/g)) {
+  for (const m of text.matchAll(/export declare function (\w+)(?:<[^(]*>)?\(/g)) {
     out.set(m[1], { kind: 'function', ...signature(text, m.index + m[0].length - 1) });
   }
   for (const m of text.matchAll(/export declare class (\w+)[^{]*\{/g)) {

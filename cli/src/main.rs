@@ -387,8 +387,13 @@ fn run(command: Command) -> Result<u8, String> {
             let specs = agentrules::ops::SPECS;
             match format {
                 Format::Json => {
-                    let all: Vec<serde_json::Value> =
-                        specs.iter().map(|o| serde_json::json!({"op": o.name, "summary": o.summary})).collect();
+                    let all: Vec<serde_json::Value> = specs
+                        .iter()
+                        .zip(agentrules::ops::schemas())
+                        .map(|(o, s)| {
+                            serde_json::json!({"op": o.name, "summary": o.summary, "args": s.args, "answer": s.answer})
+                        })
+                        .collect();
                     println!("{}", serde_json::to_string(&all).map_err(|e| e.to_string())?);
                 }
                 Format::Text => specs.iter().for_each(|o| println!("{:<22} {}", o.name, o.summary)),

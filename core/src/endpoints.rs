@@ -10,6 +10,7 @@ use crate::auth::AGENT_SCOPE;
 /// A rate class (E4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RateClass {
     /// 300 requests per minute: list, get, conversation, artifact, stop, delete.
@@ -40,6 +41,7 @@ impl RateClass {
 /// The endpoints of the Agent API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EndpointName {
     /// `GET /api/v0/agents`
@@ -63,6 +65,7 @@ pub enum EndpointName {
 /// What the table says of one endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Endpoint {
     /// Which endpoint.

@@ -70,6 +70,7 @@ impl ApiErrorCode {
 /// What every surface answers for a parsed error envelope (E1): the code as written, the text,
 /// the code's HTTP status and whether the code is one of the API's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EnvelopeInfo {
     /// The machine code, as the body gave it.
     pub code: String,
@@ -83,6 +84,7 @@ pub struct EnvelopeInfo {
 
 /// `{ "error": <human text>, "code": <machine code> }` (E1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorEnvelope {
     /// Human-readable description.
     pub error: String,
@@ -111,9 +113,7 @@ impl ErrorEnvelope {
     /// assert_eq!(refused.kind, agentrules::RefusalKind::InvalidEnvelope);
     /// ```
     pub fn parse_info(body: &str) -> Result<EnvelopeInfo, crate::Refusal> {
-        ErrorEnvelope::parse(body)
-            .map(|e| e.info())
-            .map_err(|r| crate::Refusal::from_report(crate::RefusalKind::InvalidEnvelope, "not an error envelope", r))
+        ErrorEnvelope::parse(body).map(|e| e.info()).map_err(|r| crate::refusal::Document::Envelope.refuse_report(r))
     }
 
     /// The 400 envelope of a report's violations, or `None` for a clean report.
@@ -224,6 +224,7 @@ pub fn retry_after(value: &str, now_unix_secs: u64) -> Option<Duration> {
 /// The backoff used when a retryable response carries no usable `Retry-After`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RetryPolicy {
     /// Wait after the first failure, in milliseconds.
@@ -243,6 +244,7 @@ impl Default for RetryPolicy {
 /// What to do after a response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum RetryDecision {
     /// Send the request again after `after_ms`.

@@ -515,6 +515,7 @@ fn schema_of<T: JsonSchema>() -> Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let mut schema = serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap_or(Value::Null);
     drop_null_from_properties(&mut schema);
+    crate::schema::plain_descriptions(&mut schema);
     schema
 }
 

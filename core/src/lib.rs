@@ -49,6 +49,8 @@ pub mod refusal;
 pub mod report;
 pub mod response;
 pub mod run;
+#[cfg(feature = "schema")]
+pub(crate) mod schema;
 pub mod sse;
 #[cfg(feature = "table")]
 pub mod table;
@@ -218,7 +220,7 @@ impl From<CheckError> for Refusal {
     fn from(e: CheckError) -> Self {
         match e {
             CheckError::UnknownKind(_) => Refusal::new(RefusalKind::UnknownKind, e.to_string()),
-            CheckError::InvalidContext(r) => Refusal::from_report(RefusalKind::InvalidContext, "invalid context", r),
+            CheckError::InvalidContext(r) => refusal::Document::Context.refuse_report(r),
         }
     }
 }

@@ -129,6 +129,7 @@ export type AgentStatus = "waiting" | "running" | "awaiting_tool" | "finished" |
 /// How a status change happened: on its own, or through a follow-up (S2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Via {
     /// The pipeline moved the agent.
@@ -190,6 +191,7 @@ pub fn legal_transitions() -> Vec<(AgentStatus, AgentStatus, Via)> {
 /// A client action on an agent, as the CLI's `transition` command and the corpus name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// `POST /agents/{id}/followup` (S3).
@@ -237,6 +239,7 @@ impl Via {
 /// What the server does with an action in a status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ActionOutcome {
     /// The status changes at once to `status`.
@@ -267,6 +270,7 @@ pub enum ActionOutcome {
 /// A 409 `invalid_state` refusal (S3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InvalidState {
     /// Always [`Code::InvalidState`].
     pub code: Code,
@@ -321,6 +325,7 @@ pub const FOLLOW_UP_GRACE_MS: u64 = 60_000;
 /// What a poller should do after observing a status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum PollStep {
     /// Poll again after `after_ms`.

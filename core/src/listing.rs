@@ -177,6 +177,7 @@ fn decode_component(s: &str) -> String {
 /// The parsed `include` parameter of `GET /agents/{id}/conversation` (Q2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Include {
     /// `steps`: also `thinking`, `tool` and `compaction` messages.
     pub steps: bool,
@@ -264,6 +265,13 @@ pub enum LinearizeError {
     /// Following `parentId` from a leaf comes back to a message already on the chain.
     #[error("the conversation's parent links form a cycle at message {0}")]
     Cycle(String),
+}
+
+/// The refusal every surface gives: `invalid_response` with the error's message.
+impl From<LinearizeError> for crate::Refusal {
+    fn from(e: LinearizeError) -> Self {
+        crate::Refusal::new(crate::RefusalKind::InvalidResponse, e.to_string())
+    }
 }
 
 /// The active branch of a conversation (Q3): the chain from the root to the newest leaf (newest

@@ -70,6 +70,8 @@ refusal_kinds! {
     InvalidMatrix = "invalid_matrix",
     /// A body that is not an error envelope.
     InvalidEnvelope = "invalid_envelope",
+    /// A server response without its documented shape (a body that does not parse as its kind, a conversation whose parent links form a cycle).
+    InvalidResponse = "invalid_response",
     /// `check` with a kind this build does not have.
     UnknownKind = "unknown_kind",
     /// The library itself failed (out of memory, a lost wasm instance, a bug); the call is lost.
@@ -90,6 +92,7 @@ impl std::fmt::Display for RefusalKind {
 
 /// A refused call: `{ kind, message, violations }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[error("{message}")]
 pub struct Refusal {
     /// What kind of refusal this is.
@@ -136,6 +139,83 @@ impl Refusal {
     /// `internal` with a message.
     pub fn internal(message: impl Into<String>) -> Self {
         Refusal::new(RefusalKind::Internal, message)
+    }
+}
+
+/// The documents whose violations refuse a call, each with its refusal kind and the words its
+/// summary starts with: one place for what every surface says when, say, a run log is invalid.
+///
+/// ```
+/// use agentrules::{refusal::Document, Code, Pointer, RefusalKind, Violation};
+/// let v = Violation::new(&Pointer::root().key("seq"), Code::OutOfOrder, "seq 2 follows seq 3");
+/// let r = Document::RunLog.refuse(vec![v]);
+/// assert_eq!((r.kind, r.message.as_str()), (RefusalKind::BadRequest, "invalid run log: /seq: seq 2 follows seq 3 [out_of_order]"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    /// A launch body or another checked request (`bad_request`).
+    Request,
+    /// The context of a check (`invalid_context`).
+    Context,
+    /// The query of `GET /agents` (`bad_request`).
+    ListQuery,
+    /// The `include` parameter of a conversation (`bad_request`).
+    Include,
+    /// A tool policy matrix (`invalid_matrix`).
+    PolicyMatrix,
+    /// A table artifact's schema (`invalid_schema`).
+    TableSchema,
+    /// A run's event log (`bad_request`).
+    RunLog,
+    /// A connector install (`bad_request`).
+    Install,
+    /// An event of a connector install (`bad_request`).
+    InstallEvent,
+    /// A body read as an error envelope (`invalid_envelope`).
+    Envelope,
+}
+
+impl Document {
+    /// The refusal kind of this document's violations.
+    pub const fn kind(self) -> RefusalKind {
+        match self {
+            Document::Context => RefusalKind::InvalidContext,
+            Document::PolicyMatrix => RefusalKind::InvalidMatrix,
+            Document::TableSchema => RefusalKind::InvalidSchema,
+            Document::Envelope => RefusalKind::InvalidEnvelope,
+            Document::Request
+            | Document::ListQuery
+            | Document::Include
+            | Document::RunLog
+            | Document::Install
+            | Document::InstallEvent => RefusalKind::BadRequest,
+        }
+    }
+
+    /// What the summary says before the first violation.
+    pub const fn what(self) -> &'static str {
+        match self {
+            Document::Request => "the request is invalid",
+            Document::Context => "invalid context",
+            Document::ListQuery => "invalid list query",
+            Document::Include => "invalid include",
+            Document::PolicyMatrix => "invalid policy matrix",
+            Document::TableSchema => "invalid table schema",
+            Document::RunLog => "invalid run log",
+            Document::Install => "invalid install",
+            Document::InstallEvent => "invalid install event",
+            Document::Envelope => "not an error envelope",
+        }
+    }
+
+    /// The refusal of `violations` of this document.
+    pub fn refuse(self, violations: Vec<Violation>) -> Refusal {
+        Refusal::from_violations(self.kind(), self.what(), violations)
+    }
+
+    /// The refusal of a report's violations of this document.
+    pub fn refuse_report(self, report: Report) -> Refusal {
+        self.refuse(report.violations)
     }
 }
 

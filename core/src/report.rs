@@ -282,6 +282,7 @@ impl std::fmt::Display for Code {
 /// none (`{}`): a report written before params existed, or by hand, still reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Violation {
     /// RFC 6901 JSON Pointer into the checked document (`""` is the whole document).
@@ -350,6 +351,7 @@ impl Violation {
 /// params a violation of it carries.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CodeInfo {
     /// The code.
@@ -363,6 +365,7 @@ pub struct CodeInfo {
 /// One param of a [`CodeInfo`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ParamInfo {
     /// The key.
@@ -487,6 +490,7 @@ impl std::fmt::Display for Violation {
 /// The outcome of a check: `ok` is true exactly when there are no violations.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Report {
     /// True when `violations` is empty.

@@ -80,6 +80,15 @@ macro_rules! open_enum {
                 Ok($name::parse(&<String as ::serde::Deserialize>::deserialize(d)?))
             }
         }
+        #[cfg(feature = "schema")]
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                $crate::schema::open_string(&[ $( $text, )+ ])
+            }
+        }
     };
 }
 pub(crate) use open_enum;
@@ -173,6 +182,7 @@ pub struct AgentPage {
 
 /// One message of a conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     /// Message id.
@@ -234,6 +244,7 @@ pub struct Artifact {
 
 /// Which response a body is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ResponseKind {
     /// `{ data: Agent }`.
@@ -250,6 +261,13 @@ pub enum ResponseKind {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the response does not parse: {0}")]
 pub struct ResponseError(pub String);
+
+/// The refusal every surface gives: `invalid_response` with the error's message.
+impl From<ResponseError> for crate::Refusal {
+    fn from(e: ResponseError) -> Self {
+        crate::Refusal::new(crate::RefusalKind::InvalidResponse, e.to_string())
+    }
+}
 
 #[derive(Deserialize)]
 struct Data<T> {

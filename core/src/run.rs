@@ -29,6 +29,7 @@ use crate::report::{Code, Params, Report, Sink, Violation};
 
 /// The status of a run (R1): `pending → active → completed | failed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     /// Created, not started.
@@ -298,6 +299,7 @@ pub fn check_log(v: &Value) -> Vec<Violation> {
 
 /// A tool call in the run state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ToolCall {
     /// Its id.
@@ -312,6 +314,7 @@ pub struct ToolCall {
 
 /// An approval request in the run state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PendingApproval {
     /// Its id.
@@ -327,6 +330,7 @@ pub struct PendingApproval {
 /// The state a log folds into (R5). Serialised with a fixed key order, so every surface prints
 /// the same bytes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RunState {
     /// The run's id.

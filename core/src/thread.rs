@@ -83,6 +83,7 @@ fn check_body(v: &Value, title_required: bool) -> Vec<Violation> {
 /// H3/H4: the metadata of a message, parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageMetadata {

@@ -163,11 +163,15 @@ pub fn matches(want: &Value, got: &Value) -> bool {
 }
 
 /// Checks an op result against a case: `expect` (JSON, `"*"` wildcards), `expect_code` (the
-/// result's `violation.code` or `error.code`) or `expect_error` (the result has `error`).
+/// result's `violation.code`, else its refusal's first violation's code, else the refusal's
+/// kind) or `expect_error` (the result has `error`).
 pub fn compare_op(case: &Case, result: &Value) -> Result<(), String> {
     let c = &case.value;
     if let Some(code) = c.get("expect_code").and_then(Value::as_str) {
-        let got = result.pointer("/violation/code").or_else(|| result.pointer("/error/code"));
+        let got = result
+            .pointer("/violation/code")
+            .or_else(|| result.pointer("/error/violations/0/code"))
+            .or_else(|| result.pointer("/error/kind"));
         return if got.and_then(Value::as_str) == Some(code) {
             Ok(())
         } else {

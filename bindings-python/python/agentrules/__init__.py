@@ -34,7 +34,7 @@ from typing import Any, Optional, Union
 
 from ._codes import Code
 from ._refusals import RefusalKind
-from ._ops import OpName
+from ._ops import OpFailure, OpName
 from ._errors import ValidationError
 from ._types import CodeInfo, FailureSummary, Install, InstallStatus, NextStep, ParamInfo, ParamValue, RejectReason, ViolationDict, WebhookProvider
 from ._native import (
@@ -74,6 +74,7 @@ __all__ = [
     "Install",
     "InstallStatus",
     "NextStep",
+    "OpFailure",
     "OpName",
     "ParamInfo",
     "ParamValue",

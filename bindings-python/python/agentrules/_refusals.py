@@ -13,6 +13,7 @@ RefusalKind = Literal[
     "invalid_schema",
     "invalid_matrix",
     "invalid_envelope",
+    "invalid_response",
     "unknown_kind",
     "internal",
 ]

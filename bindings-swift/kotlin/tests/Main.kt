@@ -62,7 +62,9 @@ fun corpus(dir: File) {
                     when {
                         c.containsKey("expect_code") -> {
                             val r = result as? Map<String, Any?>
-                            val code = ((r?.get("violation") ?: r?.get("error")) as? Map<String, Any?>)?.get("code")
+                            val error = r?.get("error") as? Map<String, Any?>
+                            val first = (error?.get("violations") as? List<*>)?.firstOrNull() as? Map<String, Any?>
+                            val code = (r?.get("violation") as? Map<String, Any?>)?.get("code") ?: first?.get("code") ?: error?.get("kind")
                             expect(label, code == c["expect_code"]) { "expected code ${c["expect_code"]}, got ${Json.write(result)}" }
                         }
                         c["expect_error"] == true -> expect(label, (result as? Map<*, *>)?.containsKey("error") == true) { Json.write(result) }

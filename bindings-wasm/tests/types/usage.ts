@@ -76,6 +76,24 @@ try {
   if (e instanceof AgentRulesError) void e.message;
 }
 const anything: unknown = evaluate('endpoint', { method: 'GET', path: '/api/v0/agents' });
+// Each op's arguments and answer are typed from the core's op registry (OpArgs, OpAnswers).
+const applied = evaluate('apply', { status: 'running', action: 'stop' });
+if ('error' in applied) {
+  const kind: AgentRulesErrorCode = applied.error.kind;
+  const first: Violation | undefined = applied.error.violations[0];
+  void kind, first;
+} else {
+  const outcome: ActionOutcome = applied;
+  void outcome;
+}
+const steps = evaluate('approval', { tier: 'admin', allowedRoles: ['admin'], events: [{ type: 'expire' }] });
+if (!('error' in steps)) for (const s of steps) if (!('error' in s)) void (s.status satisfies 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled');
+const wait = evaluate('rate_limit', { class: 'heavy', sent: [0], now: 1 });
+if (!('error' in wait)) void (wait.waitMs satisfies number);
+// @ts-expect-error: an action the op does not take does not compile
+evaluate('apply', { status: 'running', action: 'pause' });
+// @ts-expect-error: a missing argument does not compile
+evaluate('transition', { from: 'running' });
 // @ts-expect-error: op names come from the core's op registry (OpName); a typo does not compile
 evaluate('endpoints', { method: 'GET', path: '/api/v0/agents' });
 const v: WebhookVerification = verifyWebhook('github', new Headers(), new Uint8Array(), 'secret', Date.now() / 1000);

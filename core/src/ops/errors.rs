@@ -1,93 +1,198 @@
 //! Ops: Errors, retries, endpoints and rate limits (E1–E4).
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-use super::*;
+use super::{Document, Op};
+use crate::endpoints::{Endpoint, RateClass, RateLimiter};
+use crate::errors::{decide_retry, ApiErrorCode, EnvelopeInfo, ErrorEnvelope, RetryDecision, RetryPolicy};
+use crate::refusal::Refusal;
+use crate::report::{Report, Violation};
 
-pub(super) fn error_envelope(a: &Value) -> Result<Value, OpError> {
-    if let Some(vs) = a.get("violations") {
-        let vs: Vec<Violation> = args("error_envelope", vs)?;
-        let report = Report::new(vs);
-        return Ok(match ErrorEnvelope::from_report(&report) {
-            Some(env) => json!({"status": env.code.status(), "body": env}),
-            None => Value::Null,
-        });
-    }
-    #[derive(Deserialize)]
-    struct A {
+/// `error_envelope`: the error envelope a server answers (E1), for a report's violations (400,
+/// `null` when there are none) or for a status and a text.
+pub struct ErrorEnvelopeOp;
+
+/// The arguments of [`ErrorEnvelopeOp`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum ErrorEnvelopeArgs {
+    /// A report's violations.
+    Report {
+        /// The violations.
+        violations: Vec<Violation>,
+    },
+    /// A status and its text.
+    Status {
+        /// An HTTP status the API documents (400, 401, 403, 404, 409, 429, 500).
         status: u16,
+        /// The text for people.
         error: String,
-    }
-    let a: A = args("error_envelope", a)?;
-    let code =
-        ApiErrorCode::from_status(a.status).ok_or_else(|| OpError(format!("no error code for status {}", a.status)))?;
-    Ok(json!({"status": a.status, "body": ErrorEnvelope { error: a.error, code }}))
+    },
 }
 
-pub(super) fn parse_error_envelope(a: &Value) -> Result<Value, OpError> {
-    #[derive(Deserialize)]
-    struct A {
-        body: Value,
-    }
-    let a: A = args("parse_error_envelope", a)?;
-    let body = match &a.body {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    Ok(match ErrorEnvelope::parse(&body) {
-        Ok(env) => to_json(&env.info()),
-        Err(rep) => json!({"violations": rep.violations}),
-    })
+/// The answer of [`ErrorEnvelopeOp`].
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EnvelopeAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: ErrorEnvelope,
 }
 
-pub(super) fn retry_after(a: &Value) -> Result<Value, OpError> {
-    #[derive(Deserialize)]
-    struct A {
-        value: String,
-        now: u64,
+impl Op for ErrorEnvelopeOp {
+    type Args = ErrorEnvelopeArgs;
+    type Answer = Option<EnvelopeAnswer>;
+    fn run(a: ErrorEnvelopeArgs) -> Result<Option<EnvelopeAnswer>, Refusal> {
+        match a {
+            ErrorEnvelopeArgs::Report { violations } => Ok(ErrorEnvelope::from_report(&Report::new(violations))
+                .map(|body| EnvelopeAnswer { status: body.code.status().unwrap_or(400), body })),
+            ErrorEnvelopeArgs::Status { status, error } => {
+                let code = ApiErrorCode::from_status(status)
+                    .ok_or_else(|| Refusal::invalid_arguments(format!("no error code for status {status}")))?;
+                Ok(Some(EnvelopeAnswer { status, body: ErrorEnvelope { error, code } }))
+            }
+        }
     }
-    let a: A = args("retry_after", a)?;
-    let wait = crate::errors::retry_after(&a.value, a.now).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-    Ok(json!({"waitMs": wait}))
 }
 
-pub(super) fn retry(a: &Value) -> Result<Value, OpError> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct A {
-        status: u16,
-        attempts: u32,
-        retry_after: Option<String>,
-        #[serde(default)]
-        now: u64,
-    }
-    let a: A = args("retry", a)?;
-    Ok(to_json(&decide_retry(a.status, a.attempts, a.retry_after.as_deref(), a.now, &RetryPolicy::default())))
+/// `parse_error_envelope`: reads an error envelope (E1); a body that is not one is refused
+/// `invalid_envelope` with its violations.
+pub struct ParseErrorEnvelope;
+
+/// The arguments of [`ParseErrorEnvelope`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ParseErrorEnvelopeArgs {
+    /// The response body, as text or as JSON.
+    pub body: Document,
 }
 
-pub(super) fn endpoint(a: &Value) -> Result<Value, OpError> {
-    #[derive(Deserialize)]
-    struct A {
-        method: String,
-        path: String,
+impl Op for ParseErrorEnvelope {
+    type Args = ParseErrorEnvelopeArgs;
+    type Answer = EnvelopeInfo;
+    fn run(a: ParseErrorEnvelopeArgs) -> Result<EnvelopeInfo, Refusal> {
+        ErrorEnvelope::parse_info(&a.body.text())
     }
-    let a: A = args("endpoint", a)?;
-    Ok(to_json(&crate::endpoints::endpoint(&a.method, &a.path)))
 }
 
-pub(super) fn rate_limit(a: &Value) -> Result<Value, OpError> {
-    #[derive(Deserialize)]
-    struct A {
-        class: String,
-        sent: Vec<u64>,
-        now: u64,
+/// `retry_after`: how long a `Retry-After` value says to wait (E2).
+pub struct RetryAfter;
+
+/// The arguments of [`RetryAfter`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RetryAfterArgs {
+    /// The header's value: seconds or an HTTP date.
+    pub value: String,
+    /// Now, in Unix seconds.
+    pub now: u64,
+}
+
+/// The answer of [`RetryAfter`].
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RetryWait {
+    /// Milliseconds to wait; `null` for a value that is neither seconds nor a date.
+    pub wait_ms: Option<u64>,
+}
+
+/// The answer of [`RateLimit`].
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RateWait {
+    /// Milliseconds to wait (0: send now).
+    pub wait_ms: u64,
+}
+
+impl Op for RetryAfter {
+    type Args = RetryAfterArgs;
+    type Answer = RetryWait;
+    fn run(a: RetryAfterArgs) -> Result<RetryWait, Refusal> {
+        let wait =
+            crate::errors::retry_after(&a.value, a.now).map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        Ok(RetryWait { wait_ms: wait })
     }
-    let a: A = args("rate_limit", a)?;
-    let class = RateClass::parse(&a.class).ok_or_else(|| OpError(format!("unknown rate class `{}`", a.class)))?;
-    let mut rl = RateLimiter::new();
-    for t in a.sent {
-        rl.record(class, t);
+}
+
+/// `retry`: whether and when to retry a failed request (E2), under the default policy.
+pub struct Retry;
+
+/// The arguments of [`Retry`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RetryArgs {
+    /// The response's HTTP status.
+    pub status: u16,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Its `Retry-After` header.
+    #[serde(default)]
+    pub retry_after: Option<String>,
+    /// Now, in Unix seconds (0 when absent).
+    #[serde(default)]
+    pub now: u64,
+}
+
+impl Op for Retry {
+    type Args = RetryArgs;
+    type Answer = RetryDecision;
+    fn run(a: RetryArgs) -> Result<RetryDecision, Refusal> {
+        Ok(decide_retry(a.status, a.attempts, a.retry_after.as_deref(), a.now, &RetryPolicy::default()))
     }
-    Ok(json!({"waitMs": rl.wait_ms(class, a.now)}))
+}
+
+/// `endpoint`: the endpoint a method and path name (E4), `null` for none.
+pub struct EndpointOp;
+
+/// The arguments of [`EndpointOp`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EndpointArgs {
+    /// The HTTP method.
+    pub method: String,
+    /// The path, e.g. `/api/v0/agents/019…/stop`.
+    pub path: String,
+}
+
+impl Op for EndpointOp {
+    type Args = EndpointArgs;
+    type Answer = Option<Endpoint>;
+    fn run(a: EndpointArgs) -> Result<Option<Endpoint>, Refusal> {
+        Ok(crate::endpoints::endpoint(&a.method, &a.path))
+    }
+}
+
+/// `rate_limit`: how long to wait before the next request of a rate class (E4).
+pub struct RateLimit;
+
+/// The arguments of [`RateLimit`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RateLimitArgs {
+    /// The rate class.
+    #[cfg_attr(feature = "schema", schemars(with = "RateClass"))]
+    pub class: String,
+    /// When the earlier requests of the class were sent, in milliseconds.
+    pub sent: Vec<u64>,
+    /// Now, in milliseconds.
+    pub now: u64,
+}
+
+impl Op for RateLimit {
+    type Args = RateLimitArgs;
+    type Answer = RateWait;
+    fn run(a: RateLimitArgs) -> Result<RateWait, Refusal> {
+        let class = RateClass::parse(&a.class)
+            .ok_or_else(|| Refusal::invalid_arguments(format!("unknown rate class `{}`", a.class)))?;
+        let mut rl = RateLimiter::new();
+        for t in a.sent {
+            rl.record(class, t);
+        }
+        Ok(RateWait { wait_ms: rl.wait_ms(class, a.now) })
+    }
 }

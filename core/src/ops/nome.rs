@@ -1,76 +1,135 @@
 //! Ops: Webhooks and connector installs (W1–W4, K2–K5).
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::*;
+use super::{Bytes, Headers, Op};
+use crate::connector::{ConnectorPolicy, FailureSummary, Install, InstallEvent};
+use crate::refusal::{Document, Refusal, RefusalKind};
+use crate::webhook::{WebhookProvider, WebhookVerification};
 
-pub(super) fn verify_webhook(a: &Value) -> Result<Value, OpError> {
-    #[derive(Deserialize)]
-    struct A {
-        provider: String,
-        headers: Value,
-        body: Value,
-        secret: String,
-        #[serde(default)]
-        now: i64,
+/// `verify_webhook`: verifies a webhook delivery's signature (W1–W4); a rejection is an answer
+/// (`verified: false` with the reason), not a refusal.
+pub struct VerifyWebhook;
+
+/// The arguments of [`VerifyWebhook`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VerifyWebhookArgs {
+    /// The source.
+    #[cfg_attr(feature = "schema", schemars(with = "WebhookProvider"))]
+    pub provider: String,
+    /// The request's headers.
+    pub headers: Headers,
+    /// The raw body.
+    pub body: Bytes,
+    /// The shared secret.
+    pub secret: String,
+    /// Now, in Unix seconds (0 when absent).
+    #[serde(default)]
+    pub now: i64,
+}
+
+impl Op for VerifyWebhook {
+    type Args = VerifyWebhookArgs;
+    type Answer = WebhookVerification;
+    fn run(a: VerifyWebhookArgs) -> Result<WebhookVerification, Refusal> {
+        let provider = WebhookProvider::from_name(&a.provider)?;
+        Ok(crate::webhook::verify(provider, &a.headers.0, &a.body.0, a.secret.as_bytes(), a.now).into())
     }
-    let a: A = args("verify_webhook", a)?;
-    let provider = crate::webhook::WebhookProvider::parse(&a.provider)
-        .ok_or_else(|| OpError(format!("unknown provider `{}`: github, slack or whatsapp", a.provider)))?;
-    let headers = headers_arg(&a.headers)?;
-    let body = bytes_arg(&a.body, "`body`")?;
-    let v: crate::webhook::WebhookVerification =
-        crate::webhook::verify(provider, &headers, &body, a.secret.as_bytes(), a.now).into();
-    Ok(to_json(&v))
 }
 
-pub(super) fn connector_apply(a: &Value) -> Result<Value, OpError> {
-    let install = match install_arg("connector_apply", a.get("install"))? {
-        Ok(i) => i,
-        Err(v) => return Ok(v),
-    };
-    let ev = a.get("event").ok_or_else(|| OpError("`connector_apply` takes `event`".into()))?;
-    let event = match crate::connector::InstallEvent::from_value(ev) {
-        Ok(e) => e,
-        Err(r) => return Ok(json!({"violations": r.violations})),
-    };
-    let policy = connector_policy(a)?;
-    Ok(match crate::connector::apply(&install, &event, policy) {
-        Ok(next) => to_json(&next),
-        Err(v) => json!({"error": v}),
-    })
+/// An install given as JSON, checked by the op (its violations refuse the call `bad_request`).
+fn install(v: &Value) -> Result<Install, Refusal> {
+    Install::from_value(v).map_err(|r| Document::Install.refuse_report(r))
 }
 
-pub(super) fn connector_summary(a: &Value) -> Result<Value, OpError> {
-    Ok(match install_arg("connector_summary", a.get("install"))? {
-        Ok(i) => to_json(&crate::connector::summary(&i)),
-        Err(v) => v,
-    })
+/// `connector_apply`: the install after an event (K2, K3); an event the install cannot take is
+/// refused `invalid_state`, an invalid install or event `bad_request`.
+pub struct ConnectorApply;
+
+/// The arguments of [`ConnectorApply`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ConnectorApplyArgs {
+    /// The install (`{id, connector, status, consecutiveFailures, updatedAt, …}`).
+    pub install: Value,
+    /// The event (`{type, at, ok?, reason?}`).
+    pub event: Value,
+    /// The tunables (the defaults when absent).
+    #[serde(default)]
+    pub policy: Option<ConnectorPolicy>,
 }
 
-pub(super) fn connector_sweep(a: &Value) -> Result<Value, OpError> {
-    let Some(Value::Array(items)) = a.get("installs") else {
-        return Err(OpError("`connector_sweep` takes `installs`, an array".into()));
-    };
-    let now = a.get("now").and_then(Value::as_i64).ok_or_else(|| OpError("`connector_sweep` takes `now`".into()))?;
-    let mut installs = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        match crate::connector::Install::from_value(item) {
-            Ok(inst) => installs.push(inst),
-            Err(r) => {
-                let prefix = crate::Pointer::root().key("installs").index(i);
-                let violations: Vec<Violation> = r
-                    .violations
-                    .into_iter()
-                    .map(|mut v| {
-                        v.path = format!("{}{}", prefix, v.path);
-                        v
-                    })
-                    .collect();
-                return Ok(json!({"violations": violations}));
+impl Op for ConnectorApply {
+    type Args = ConnectorApplyArgs;
+    type Answer = Install;
+    fn run(a: ConnectorApplyArgs) -> Result<Install, Refusal> {
+        let i = install(&a.install)?;
+        let event = InstallEvent::from_value(&a.event).map_err(|r| Document::InstallEvent.refuse_report(r))?;
+        crate::connector::apply(&i, &event, a.policy.unwrap_or_default())
+            .map_err(|v| Refusal::from_violation(RefusalKind::InvalidState, v))
+    }
+}
+
+/// `connector_summary`: an install's failure summary (K4).
+pub struct ConnectorSummary;
+
+/// The arguments of [`ConnectorSummary`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ConnectorSummaryArgs {
+    /// The install.
+    pub install: Value,
+}
+
+impl Op for ConnectorSummary {
+    type Args = ConnectorSummaryArgs;
+    type Answer = FailureSummary;
+    fn run(a: ConnectorSummaryArgs) -> Result<FailureSummary, Refusal> {
+        Ok(crate::connector::summary(&install(&a.install)?))
+    }
+}
+
+/// `connector_sweep`: the ids of the installs the sweep retries now (K5); an invalid install is
+/// refused `bad_request`, its violations' paths under `/installs/{i}`.
+pub struct ConnectorSweep;
+
+/// The arguments of [`ConnectorSweep`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ConnectorSweepArgs {
+    /// The installs.
+    pub installs: Vec<Value>,
+    /// Now, in Unix seconds.
+    pub now: i64,
+    /// The tunables (the defaults when absent).
+    #[serde(default)]
+    pub policy: Option<ConnectorPolicy>,
+}
+
+impl Op for ConnectorSweep {
+    type Args = ConnectorSweepArgs;
+    type Answer = Vec<String>;
+    fn run(a: ConnectorSweepArgs) -> Result<Vec<String>, Refusal> {
+        let mut installs = Vec::with_capacity(a.installs.len());
+        for (i, item) in a.installs.iter().enumerate() {
+            match Install::from_value(item) {
+                Ok(inst) => installs.push(inst),
+                Err(r) => {
+                    let prefix = crate::Pointer::root().key("installs").index(i);
+                    let violations = r
+                        .violations
+                        .into_iter()
+                        .map(|mut v| {
+                            v.path = format!("{}{}", prefix, v.path);
+                            v
+                        })
+                        .collect();
+                    return Err(Document::Install.refuse(violations));
+                }
             }
         }
+        Ok(crate::connector::sweep(&installs, a.now, a.policy.unwrap_or_default()))
     }
-    Ok(to_json(&crate::connector::sweep(&installs, now, connector_policy(a)?)))
 }

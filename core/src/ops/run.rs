@@ -1,65 +1,142 @@
 //! Ops: Runs, streaming and the event log (R1–R5).
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use super::*;
+use super::{Bytes, Checked, Op};
+use crate::refusal::{Document, Refusal};
+use crate::report::{Code, Params, Violation};
+use crate::run::{can_transition, RunState, RunStatus};
+use crate::sse::{SseDecoder, SseItem};
 
-pub(super) fn sse_decode(a: &Value) -> Result<Value, OpError> {
-    let chunks = sse_chunks(a)?;
-    let split = a.get("split");
-    let whole: Vec<u8> = chunks.concat();
-    let pieces: Vec<&[u8]> = match split {
-        None => chunks.iter().map(Vec::as_slice).collect(),
-        Some(Value::String(s)) if s == "whole" => vec![whole.as_slice()],
-        Some(Value::String(s)) if s == "bytes" => whole.chunks(1).collect(),
-        Some(n) => {
-            let at = n
-                .as_u64()
-                .and_then(|n| usize::try_from(n).ok())
-                .ok_or_else(|| OpError("`split` is whole, bytes or an offset".into()))?;
-            let (x, y) = whole.split_at(at.min(whole.len()));
-            vec![x, y]
-        }
-    };
-    let mut d = crate::sse::SseDecoder::new();
-    let mut items = Vec::new();
-    for p in pieces {
-        if let Err(e) = d.push_into(p, &mut items) {
-            return Ok(json!({"error": e.to_string()}));
-        }
-    }
-    d.finish();
-    Ok(json!({"items": items, "lastEventId": d.last_event_id(), "retry": d.retry()}))
+/// `sse_decode`: decodes an event stream given in chunks (R3), split as the arguments say; a
+/// stream over its line or event limit is refused `invalid_stream`.
+pub struct SseDecode;
+
+/// How [`SseDecodeArgs`] feeds the decoder.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum Split {
+    /// `whole`: all chunks at once; `bytes`: a byte at a time.
+    Named(SplitName),
+    /// The chunks joined, then cut in two at this byte offset.
+    At(u64),
 }
 
-pub(super) fn run_transition(a: &Value) -> Result<Value, OpError> {
-    use crate::run::{can_transition, RunStatus};
-    #[derive(Deserialize)]
-    struct A {
-        from: String,
-        to: String,
+/// A named [`Split`].
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SplitName {
+    /// All chunks joined, pushed once.
+    Whole,
+    /// A byte at a time.
+    Bytes,
+}
+
+/// The arguments of [`SseDecode`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SseDecodeArgs {
+    /// The stream's bytes, chunk by chunk.
+    pub chunks: Vec<Bytes>,
+    /// How to feed them (chunk by chunk when absent).
+    #[serde(default)]
+    pub split: Option<Split>,
+}
+
+/// The answer of [`SseDecode`].
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SseDecoded {
+    /// The events and comments, in order.
+    pub items: Vec<SseItem>,
+    /// The last event id seen (empty for none).
+    pub last_event_id: String,
+    /// The reconnection delay the stream set, in milliseconds.
+    pub retry: Option<u64>,
+}
+
+impl Op for SseDecode {
+    type Args = SseDecodeArgs;
+    type Answer = SseDecoded;
+    fn run(a: SseDecodeArgs) -> Result<SseDecoded, Refusal> {
+        let chunks: Vec<Vec<u8>> = a.chunks.into_iter().map(|b| b.0).collect();
+        let whole: Vec<u8> = chunks.concat();
+        let pieces: Vec<&[u8]> = match a.split {
+            None => chunks.iter().map(Vec::as_slice).collect(),
+            Some(Split::Named(SplitName::Whole)) => vec![whole.as_slice()],
+            Some(Split::Named(SplitName::Bytes)) => whole.chunks(1).collect(),
+            Some(Split::At(n)) => {
+                let at = usize::try_from(n).unwrap_or(usize::MAX).min(whole.len());
+                let (x, y) = whole.split_at(at);
+                vec![x, y]
+            }
+        };
+        let mut d = SseDecoder::new();
+        let mut items = Vec::new();
+        for p in pieces {
+            d.push_into(p, &mut items)?;
+        }
+        d.finish();
+        Ok(SseDecoded { items, last_event_id: d.last_event_id().to_owned(), retry: d.retry() })
     }
-    let a: A = args("run_transition", a)?;
-    let parse = |s: &str| RunStatus::parse(s).ok_or_else(|| OpError(format!("unknown run status `{s}`")));
-    let (from, to) = (parse(&a.from)?, parse(&a.to)?);
-    Ok(if can_transition(from, to) {
-        json!({"ok": true})
-    } else {
+}
+
+/// `run_transition`: may a run's status change from `from` to `to` (R1)?
+pub struct RunTransition;
+
+/// The arguments of [`RunTransition`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RunTransitionArgs {
+    /// The status before.
+    #[cfg_attr(feature = "schema", schemars(with = "RunStatus"))]
+    pub from: String,
+    /// The status after.
+    #[cfg_attr(feature = "schema", schemars(with = "RunStatus"))]
+    pub to: String,
+}
+
+impl Op for RunTransition {
+    type Args = RunTransitionArgs;
+    type Answer = Checked;
+    fn run(a: RunTransitionArgs) -> Result<Checked, Refusal> {
+        let parse = |s: &str| {
+            RunStatus::parse(s).ok_or_else(|| Refusal::invalid_arguments(format!("unknown run status `{s}`")))
+        };
+        let (from, to) = (parse(&a.from)?, parse(&a.to)?);
+        if can_transition(from, to) {
+            return Ok(Checked { ok: true, violation: None });
+        }
         let v = Violation::new(
             &crate::pointer::Pointer::root(),
-            crate::report::Code::InvalidTransition,
+            Code::InvalidTransition,
             format!("a run cannot go from `{}` to `{}`", a.from, a.to),
         )
-        .with(crate::report::Params::new().text("from", &a.from).text("to", &a.to));
-        json!({"ok": false, "violation": v})
-    })
+        .with(Params::new().text("from", &a.from).text("to", &a.to));
+        Ok(Checked { ok: false, violation: Some(v) })
+    }
 }
 
-pub(super) fn replay(a: &Value) -> Result<Value, OpError> {
-    let log = a.get("log").ok_or_else(|| OpError("`replay` takes `log`".into()))?;
-    Ok(match crate::run::replay(log) {
-        Ok(state) => to_json(&state),
-        Err(rep) => json!({"violations": rep.violations}),
-    })
+/// `replay`: folds a run's event log into its state (R5); an invalid log is refused
+/// `bad_request` with its violations.
+pub struct Replay;
+
+/// The arguments of [`Replay`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ReplayArgs {
+    /// The log: an array of events (`{type, runId, workItemId, seq, receipt, …}`).
+    pub log: Value,
+}
+
+impl Op for Replay {
+    type Args = ReplayArgs;
+    type Answer = RunState;
+    fn run(a: ReplayArgs) -> Result<RunState, Refusal> {
+        crate::run::replay(&a.log).map_err(|r| Document::RunLog.refuse_report(r))
+    }
 }

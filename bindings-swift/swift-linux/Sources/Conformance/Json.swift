@@ -15,6 +15,11 @@ enum JSON: Sendable {
         return nil
     }
 
+    subscript(index: Int) -> JSON? {
+        if case .array(let items) = self, items.indices.contains(index) { return items[index] }
+        return nil
+    }
+
     func has(_ key: String) -> Bool { self[key] != nil }
 
     var string: String? { if case .string(let s) = self { return s }; return nil }

@@ -96,7 +96,7 @@ func paramsJSON(_ params: [String: Param]) -> JSON {
 func op(_ c: JSON, _ label: String, _ t: Tally) throws {
     let result = try parseJSON(evaluate(op: try require(c["op"]?.string, "op"), argsJson: try require(c["args"], "args").text))
     if let code = c["expect_code"] {
-        let got = (result["violation"] ?? result["error"])?["code"]
+        let got = result["violation"]?["code"] ?? result["error"]?["violations"]?[0]?["code"] ?? result["error"]?["kind"]
         t.expect(label, got.map { JSON.matches(code, $0) } ?? false, "expected code \(code.text), got \(result.text)")
     } else if c["expect_error"]?.bool == true {
         t.expect(label, result.has("error"), result.text)

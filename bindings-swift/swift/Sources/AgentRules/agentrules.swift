@@ -3162,6 +3162,10 @@ public enum RefusalKind: Equatable, Hashable {
      */
     case invalidEnvelope
     /**
+     * A server response without its documented shape (a body that does not parse as its kind, a conversation whose parent links form a cycle).
+     */
+    case invalidResponse
+    /**
      * `check` with a kind this build does not have.
      */
     case unknownKind
@@ -3206,9 +3210,11 @@ public struct FfiConverterTypeRefusalKind: FfiConverterRustBuffer {
         
         case 8: return .invalidEnvelope
         
-        case 9: return .unknownKind
+        case 9: return .invalidResponse
         
-        case 10: return .`internal`
+        case 10: return .unknownKind
+        
+        case 11: return .`internal`
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3250,12 +3256,16 @@ public struct FfiConverterTypeRefusalKind: FfiConverterRustBuffer {
             writeInt(&buf, Int32(8))
         
         
-        case .unknownKind:
+        case .invalidResponse:
             writeInt(&buf, Int32(9))
         
         
-        case .`internal`:
+        case .unknownKind:
             writeInt(&buf, Int32(10))
+        
+        
+        case .`internal`:
+            writeInt(&buf, Int32(11))
         
         }
     }
