@@ -31,7 +31,7 @@ export declare function assertValidLaunch(input: JsonInput, context?: unknown): 
  * bytes (a Uint8Array; 16 are enough) and its byte length (a non-negative integer). */
 export declare function checkImage(mediaType: string, head: Uint8Array, byteLength: number, context?: unknown): Report;
 /** Every violation code, in catalogue order, with its English message template and the params
- * its violations carry (`docs/codes.md`). */
+ * its violations carry (the agentrules repository's `docs/codes.md`). */
 export declare function codes(): CodeInfo[];
 /** Every kind `check` accepts in this build. */
 export declare function kinds(): string[];
