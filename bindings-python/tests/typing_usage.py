@@ -1,6 +1,6 @@
 """Type-checked by ``mypy --strict`` against the package's stubs: what a typed user writes."""
 
-from typing import List, Optional
+from typing import List, Optional, Union
 
 import agentrules
 from agentrules import AgentStatus, Code, Report, ValidationError, Violation
@@ -32,3 +32,16 @@ due: List[str] = agentrules.sweep_connectors([install], 0, sweep_after=60)
 chunks = agentrules.SseDecoder().push(bytearray(b"data: x\n\n")) + agentrules.SseDecoder().push(memoryview(b""))
 asgi = agentrules.verify_webhook("github", [(b"x-hub-signature-256", b"sha256=00")], memoryview(b"{}"), b"s", now=0)
 image: Report = agentrules.check_image("image/png", bytearray(b"\x89PNG"))
+
+# evaluate is typed per op (one overload each, from the core's op registry): TypedDict arguments
+# and answers, or OpFailure when the rule refuses.
+from agentrules._ops import ApprovalStep, Checked, RateWait  # noqa: E402
+
+rate_wait: Union[RateWait, agentrules.OpFailure] = agentrules.evaluate("rate_limit", {"class": "heavy", "sent": [0], "now": 1})
+checked: Union[Checked, agentrules.OpFailure] = agentrules.evaluate("transition", {"from": "running", "to": "finished"})
+steps: Union[List[Union[ApprovalStep, agentrules.OpFailure]], agentrules.OpFailure] = agentrules.evaluate(
+    "approval", {"tier": "admin", "allowedRoles": ["admin"], "events": [{"type": "expire"}]}
+)
+refusal_kind: agentrules.RefusalKind = agentrules.OpFailure(error={"kind": "invalid_state", "message": "m", "violations": []})["error"]["kind"]
+agentrules.evaluate("transition", {"from": "running"})  # type: ignore[call-overload]
+agentrules.evaluate("endpoints", {})  # type: ignore[call-overload]

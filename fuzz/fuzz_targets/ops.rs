@@ -1,5 +1,5 @@
-//! Every non-validation op and every check kind on arbitrary JSON: an answer or an `OpError` /
-//! a report, never a panic.
+//! Every non-validation op and every check kind on arbitrary JSON: an answer (or its
+//! `{error}`), an `invalid_arguments` refusal or a report, never a panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
