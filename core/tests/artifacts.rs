@@ -95,3 +95,85 @@ fn schemas_describe_the_seed_examples() {
     }
     assert_eq!(s["additionalProperties"], false);
 }
+
+/// The files of the bindings a person writes (generated files aside: the code, refusal-kind and
+/// op lists, uniffi's Swift), under `dir`, with one of `exts`.
+fn hand_written(dir: &str, exts: &[&str]) -> Vec<std::path::PathBuf> {
+    const GENERATED: &[&str] = &[
+        "_codes.py",
+        "_refusals.py",
+        "_ops.py",
+        "refusals.js",
+        "refusals.d.ts",
+        "codes.js",
+        "ops.d.ts",
+        "agentrules.swift",
+        "agentrules_uniffi.swift",
+    ];
+    let mut out = Vec::new();
+    let mut todo = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir)];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let p = e.unwrap().path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            if p.is_dir() {
+                todo.push(p);
+            } else if exts.iter().any(|x| name.ends_with(x)) && !GENERATED.contains(&name.as_str()) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The lines (from 1) of `text` that spell one of `names` as a string literal, comments and
+/// docstrings (which show examples) aside.
+fn spelt(text: &str, names: &[&str]) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut in_docstring = false;
+    for (number, line) in (1..).zip(text.lines()) {
+        let t = line.trim_start();
+        let quotes = t.matches("\"\"\"").count();
+        let was = in_docstring;
+        if quotes % 2 == 1 {
+            in_docstring = !in_docstring;
+        }
+        if was || quotes > 0 || t.starts_with("//") || t.starts_with('#') || t.starts_with('*') || t.starts_with("/*") {
+            continue;
+        }
+        for n in names {
+            if line.contains(&format!("\"{n}\"")) || line.contains(&format!("'{n}'")) {
+                found.push((number, (*n).to_owned()));
+            }
+        }
+    }
+    found
+}
+
+/// Issue 16: the core decides, the bindings translate. No binding source spells a violation
+/// code or a refusal kind as a string literal (comments and docstrings, which show examples, aside).
+#[test]
+fn no_binding_spells_a_code_or_refusal_kind() {
+    let mut names: Vec<&str> =
+        Code::ALL.iter().map(|c| c.as_str()).chain(RefusalKind::ALL.iter().map(|k| k.as_str())).collect();
+    names.sort_unstable();
+    names.dedup();
+    // The detector itself: a literal is found, a comment or a docstring is not.
+    let planted = "let k = \"invalid_state\";\n// \"invalid_state\"\n\"\"\"\n'empty_text'\n\"\"\"\nx = 'empty_text'\n";
+    assert_eq!(spelt(planted, &names), [(1, "invalid_state".to_owned()), (6, "empty_text".to_owned())]);
+    let mut files = Vec::new();
+    for dir in ["bindings-wasm/src", "bindings-python/src", "bindings-swift/src"] {
+        files.extend(hand_written(dir, &[".rs"]));
+    }
+    files.extend(hand_written("bindings-python/python", &[".py", ".pyi"]));
+    files.extend(hand_written("bindings-wasm/js", &[".js", ".d.ts"]));
+    assert!(files.len() >= 12, "the bindings' sources were not found: {files:?}");
+    let found: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            spelt(&text, &names).into_iter().map(move |(line, n)| format!("{}:{line}: {n}", f.display()))
+        })
+        .collect();
+    assert!(found.is_empty(), "codes or refusal kinds spelt in a binding (use the core's list):\n{}", found.join("\n"));
+}
