@@ -163,3 +163,12 @@ test('a Rust panic surfaces as a thrown Error and the package keeps working (bot
     assert.equal(entry.validateLaunch({ prompt: { text: '' } }).violations[0].code, 'empty_text');
   }
 });
+
+test('the lazy entry answers the entries themselves, imported once (Node)', async () => {
+  const lazy = await import('../pkg/lazy-node.js');
+  const [a, b] = await Promise.all([lazy.load(), lazy.load()]);
+  assert.equal(a, b);
+  assert.equal(a, await import('../pkg/node.js'));
+  assert.equal(await lazy.loadTable(), await import('../pkg/table-node.js'));
+  assert.deepEqual(a.validateLaunch({ prompt: { text: ' ' } }).violations.map((v) => v.code), ['empty_text']);
+});

@@ -33,6 +33,7 @@ import {
   type FailureSummary,
   type NextStep,
 } from '../../pkg/table.js';
+import { load, loadTable } from '../../pkg/lazy.js';
 
 const report: Report = validateLaunch({ prompt: { text: 'Summarise the drawings' } }, undefined);
 const ok: boolean = report.ok;
@@ -112,3 +113,7 @@ const summary: FailureSummary = connectorSummary(inst);
 const next: NextStep = summary.nextStep;
 const due: string[] = sweepConnectors([inst], 0, { sweepAfter: 60 });
 void ok, generic, image, legal, step, all, exhaustive, anything, next, due;
+
+// The lazy entry answers the entries' own modules, typed as them.
+void load().then((m) => m.validateLaunch({ prompt: { text: 'Go' } }).ok satisfies boolean);
+void loadTable().then((t) => new t.TableValidator({ type: 'object' }));
