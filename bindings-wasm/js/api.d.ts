@@ -91,9 +91,3 @@ export declare class SseDecoder {
   [Symbol.dispose](): void;
 }
 
-/** @internal the panic-safety test's hook. */
-export declare function __internalPanicForTests(): void;
-/** @internal the out-of-memory test's hook: keeps `mib` MiB allocated. */
-export declare function __internalHoardForTests(mib: number): void;
-/** @internal how many wasm instances this entry has made (1 until one failed). */
-export declare function __internalInstancesForTests(): number;

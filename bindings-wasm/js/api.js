@@ -292,6 +292,16 @@ function engine(create, createAsync, initial) {
 
 /** The package's API over the raw exports (`create()` makes a raw instance, `initial` is
  * the first one if made already; see engine). */
+/** The test suites' hooks of each entry's API, keyed by its `check`. They are reachable only
+ * through this module's path (`pkg/api.js`), which the package's `exports` map does not offer, so
+ * no entry exports them. */
+const TEST_HOOKS = new WeakMap();
+
+/** The test hooks (`panic`, `hoard`, `instances`) of the entry whose `check` this is. */
+export function testHooks(check) {
+  return TEST_HOOKS.get(check);
+}
+
 export function makeApi(create, createAsync, initial) {
   const e = engine(create, createAsync, initial ?? create());
   const call = e.call;
@@ -362,11 +372,15 @@ export function makeApi(create, createAsync, initial) {
       return ms === '' ? undefined : Number(ms);
     },
     replayJson: (log) => call('replayJson', ...json(log, 'the log')),
-    __internalPanicForTests: () => call('internalPanicForTests'),
-    __internalHoardForTests: (mib) => call('internalHoardForTests', number(mib, 'mib')),
-    /** How many wasm instances this entry has made (1 until one failed). */
-    __internalInstancesForTests: () => e.generation,
   };
+  TEST_HOOKS.set(api.check, {
+    /** A Rust panic inside the wasm (the instance is replaced). */
+    panic: () => call('internalPanicForTests'),
+    /** Keeps `mib` MiB allocated inside the wasm (the out-of-memory test). */
+    hoard: (mib) => call('internalHoardForTests', number(mib, 'mib')),
+    /** How many wasm instances this entry has made (1 until one failed). */
+    instances: () => e.generation,
+  });
 
   api.Poller = withDispose(class Poller {
     /** A poller for a launched agent, or, given `followUpFrom`, for one that just accepted a
@@ -518,7 +532,7 @@ export const FORM_EXPORTS = [
   'check', 'validateLaunch', 'validateFollowUp', 'assertValidLaunch', 'checkImage', 'codes', 'kinds', 'refusalKinds',
   'isTerminal', 'canTransition', 'applyAction', 'renderListQuery', 'parseErrorEnvelope', 'retryAfterMs', 'replayJson',
   'Poller',
-  'PolicyMatrix', 'SseDecoder', '__internalPanicForTests', '__internalHoardForTests', '__internalInstancesForTests',
+  'PolicyMatrix', 'SseDecoder',
 ];
 export const TABLE_EXPORTS = [
   ...FORM_EXPORTS, 'evaluate', 'errorEnvelope', 'TableValidator', 'verifyWebhook', 'applyConnectorEvent', 'connectorSummary', 'sweepConnectors',

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 
 import * as ar from '../pkg/node.js';
 import { TableValidator, AgentRulesError as TableError } from '../pkg/table-node.js';
+import { testHooks } from '../pkg/api.js';
 
 const codesJson = JSON.parse(readFileSync(new URL('../../schemas/codes.json', import.meta.url), 'utf8'));
 
@@ -158,7 +159,7 @@ test('evaluate (table entry) runs the non-validation rules', async () => {
 test('a Rust panic surfaces as a thrown Error and the package keeps working (both entries)', async () => {
   const table = await import('../pkg/table-node.js');
   for (const entry of [ar, table]) {
-    assert.throws(() => entry.__internalPanicForTests(), (e) => e instanceof Error);
+    assert.throws(() => testHooks(entry.check).panic(), (e) => e instanceof Error);
     assert.equal(entry.check('thread-rename', { title: 'still working' }).ok, true);
     assert.equal(entry.validateLaunch({ prompt: { text: '' } }).violations[0].code, 'empty_text');
   }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import * as form from '../pkg/node.js';
 import * as table from '../pkg/table-node.js';
 import { documentedCodes } from './documented-codes.mjs';
+import { testHooks } from '../pkg/api.js';
 
 const N = 10000;
 
@@ -104,7 +105,7 @@ function healthy(mod) {
 
 for (const [name, mod] of [['form', form], ['table', table]]) {
   test(`${N} hostile calls of each kind through the ${name} entry leave it answering`, () => {
-    const before = mod.__internalInstancesForTests();
+    const before = testHooks(mod.check).instances();
     const calls = callsOf(mod);
     const outcomes = {};
     for (const [kind, make] of Object.entries(kinds)) {
@@ -114,7 +115,7 @@ for (const [name, mod] of [['form', form], ['table', table]]) {
       }
     }
     console.log(`${name} entry: ${Object.keys(kinds).length} kinds x ${N} hostile calls: ${JSON.stringify(outcomes)}`);
-    assert.equal(mod.__internalInstancesForTests(), before, 'no hostile call may fail the wasm instance');
+    assert.equal(testHooks(mod.check).instances(), before, 'no hostile call may fail the wasm instance');
     healthy(mod);
   });
 }
@@ -181,7 +182,7 @@ test('maxDocumentBytes applies to JS objects as to text (item 7)', () => {
 
 test('a trapped instance is replaced: out of memory and a panic (item 10)', () => {
   for (const mod of [form, table]) {
-    const before = mod.__internalInstancesForTests();
+    const before = testHooks(mod.check).instances();
     const t = mod.TableValidator && new mod.TableValidator({ type: 'object', properties: { n: { type: 'integer' } } });
     const m = new mod.PolicyMatrix({ tools: { t: { maxCalls: 1, approval: 'none', offline: 'allow', roles: ['member'] } } });
     const p = new mod.Poller();
@@ -192,7 +193,7 @@ test('a trapped instance is replaced: out of memory and a panic (item 10)', () =
     let err;
     for (let i = 0; i < 64 && !err; i++) {
       try {
-        mod.__internalHoardForTests(256);
+        testHooks(mod.check).hoard(256);
       } catch (e) {
         err = e;
       }
@@ -201,7 +202,7 @@ test('a trapped instance is replaced: out of memory and a panic (item 10)', () =
     assert.match(err.message, /wasm instance failed .*RuntimeError/);
     // The next call runs on a fresh instance; objects made before rebuild themselves.
     healthy(mod);
-    assert.equal(mod.__internalInstancesForTests(), before + 1);
+    assert.equal(testHooks(mod.check).instances(), before + 1);
     assert.deepEqual(m.decide('t', 'member', 1, true), { decision: 'deny', reason: 'max_calls_exceeded' });
     assert.deepEqual(p.observe('running'), { step: 'wait', after_ms: 10000 }, 'the poller replays what it observed');
     if (t) assert.deepEqual(t.validateValue({ n: 'x' }).violations.map((v) => v.path), ['/n']);
@@ -210,8 +211,8 @@ test('a trapped instance is replaced: out of memory and a panic (item 10)', () =
     const doc = JSON.stringify({ prompt: { text: 'x'.repeat(40 * 1024 * 1024) } });
     assert.equal(mod.validateLaunch(doc).ok, true);
     // A panic, too.
-    assert.throws(() => mod.__internalPanicForTests(), (e) => e instanceof mod.AgentRulesError && e.code === 'internal');
+    assert.throws(() => testHooks(mod.check).panic(), (e) => e instanceof mod.AgentRulesError && e.code === 'internal');
     healthy(mod);
-    assert.equal(mod.__internalInstancesForTests(), before + 2);
+    assert.equal(testHooks(mod.check).instances(), before + 2);
   }
 });
