@@ -53,16 +53,18 @@ export declare function retryAfterMs(value: string, nowUnixSeconds: number): num
 /** R5: replays a run event log into the run state, as JSON text (the same bytes everywhere). */
 export declare function replayJson(log: JsonInput): string;
 
-/** The Standard Schema v1 interface (https://standardschema.dev, `@standard-schema/spec` 1.1.0),
- * inlined: the package depends on nothing at run time. */
+/** The Standard Schema v1 interfaces (https://standardschema.dev, `@standard-schema/spec` 1.1.0),
+ * inlined: the package depends on nothing at run time. The base of both specs' properties: */
+interface StandardTypedProps<Input, Output> {
+  readonly version: 1;
+  readonly vendor: string;
+  readonly types?: StandardSchemaV1.Types<Input, Output> | undefined;
+}
 interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly '~standard': StandardSchemaV1.Props<Input, Output>;
 }
 declare namespace StandardSchemaV1 {
-  interface Props<Input = unknown, Output = Input> {
-    readonly version: 1;
-    readonly vendor: string;
-    readonly types?: Types<Input, Output> | undefined;
+  interface Props<Input = unknown, Output = Input> extends StandardTypedProps<Input, Output> {
     readonly validate: (value: unknown, options?: Options | undefined) => Result<Output> | Promise<Result<Output>>;
   }
   type Result<Output> = SuccessResult<Output> | FailureResult;
@@ -95,10 +97,7 @@ interface StandardJSONSchemaV1<Input = unknown, Output = Input> {
   readonly '~standard': StandardJSONSchemaV1.Props<Input, Output>;
 }
 declare namespace StandardJSONSchemaV1 {
-  interface Props<Input = unknown, Output = Input> {
-    readonly version: 1;
-    readonly vendor: string;
-    readonly types?: StandardSchemaV1.Types<Input, Output> | undefined;
+  interface Props<Input = unknown, Output = Input> extends StandardTypedProps<Input, Output> {
     readonly jsonSchema: Converter;
   }
   interface Converter {

@@ -24,26 +24,21 @@ function HookForm() {
   );
 }
 
+/** What a TanStack Form text field renders: its input and its errors' messages. */
+type TextField = { state: { value: string; meta: { errors: ReadonlyArray<{ message: string } | undefined> } }; handleChange: (value: string) => void };
+const textField = (id: string) => (field: TextField) => (
+  <>
+    <input id={id} value={field.state.value} onChange={(e) => field.handleChange(e.target.value)} />
+    <p id={`${id}-error`}>{field.state.meta.errors.map((e) => e?.message).join('; ')}</p>
+  </>
+);
+
 function TanStackForm() {
   const form = useTanStackForm({ defaultValues, validators: { onChange: schema } });
   return (
     <form id="tsf">
-      <form.Field name="prompt.text">
-        {(field) => (
-          <>
-            <input id="tsf-text" value={field.state.value} onChange={(e) => field.handleChange(e.target.value)} />
-            <p id="tsf-text-error">{field.state.meta.errors.map((e) => e?.message).join('; ')}</p>
-          </>
-        )}
-      </form.Field>
-      <form.Field name="fileIds[0]">
-        {(field) => (
-          <>
-            <input id="tsf-file" value={field.state.value} onChange={(e) => field.handleChange(e.target.value)} />
-            <p id="tsf-file-error">{field.state.meta.errors.map((e) => e?.message).join('; ')}</p>
-          </>
-        )}
-      </form.Field>
+      <form.Field name="prompt.text">{textField('tsf-text')}</form.Field>
+      <form.Field name="fileIds[0]">{textField('tsf-file')}</form.Field>
     </form>
   );
 }
