@@ -53,6 +53,103 @@ export declare function retryAfterMs(value: string, nowUnixSeconds: number): num
 /** R5: replays a run event log into the run state, as JSON text (the same bytes everywhere). */
 export declare function replayJson(log: JsonInput): string;
 
+/** The Standard Schema v1 interfaces (https://standardschema.dev, `@standard-schema/spec` 1.1.0),
+ * inlined: the package depends on nothing at run time. The base of both specs' properties: */
+interface StandardTypedProps<Input, Output> {
+  readonly version: 1;
+  readonly vendor: string;
+  readonly types?: StandardSchemaV1.Types<Input, Output> | undefined;
+}
+interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly '~standard': StandardSchemaV1.Props<Input, Output>;
+}
+declare namespace StandardSchemaV1 {
+  interface Props<Input = unknown, Output = Input> extends StandardTypedProps<Input, Output> {
+    readonly validate: (value: unknown, options?: Options | undefined) => Result<Output> | Promise<Result<Output>>;
+  }
+  type Result<Output> = SuccessResult<Output> | FailureResult;
+  interface SuccessResult<Output> {
+    readonly value: Output;
+    readonly issues?: undefined;
+  }
+  interface Options {
+    readonly libraryOptions?: Record<string, unknown> | undefined;
+  }
+  interface FailureResult {
+    readonly issues: ReadonlyArray<Issue>;
+  }
+  interface Issue {
+    readonly message: string;
+    readonly path?: ReadonlyArray<PropertyKey | PathSegment> | undefined;
+  }
+  interface PathSegment {
+    readonly key: PropertyKey;
+  }
+  interface Types<Input = unknown, Output = Input> {
+    readonly input: Input;
+    readonly output: Output;
+  }
+  type InferInput<Schema extends StandardSchemaV1> = NonNullable<Schema['~standard']['types']>['input'];
+  type InferOutput<Schema extends StandardSchemaV1> = NonNullable<Schema['~standard']['types']>['output'];
+}
+/** The Standard JSON Schema v1 interface (`@standard-schema/spec` 1.1.0), inlined. */
+interface StandardJSONSchemaV1<Input = unknown, Output = Input> {
+  readonly '~standard': StandardJSONSchemaV1.Props<Input, Output>;
+}
+declare namespace StandardJSONSchemaV1 {
+  interface Props<Input = unknown, Output = Input> extends StandardTypedProps<Input, Output> {
+    readonly jsonSchema: Converter;
+  }
+  interface Converter {
+    readonly input: (options: Options) => Record<string, unknown>;
+    readonly output: (options: Options) => Record<string, unknown>;
+  }
+  type Target = 'draft-2020-12' | 'draft-07' | 'openapi-3.0' | ({} & string);
+  interface Options {
+    readonly target: Target;
+    readonly libraryOptions?: Record<string, unknown> | undefined;
+  }
+}
+
+/** An issue of an agentrules schema: a violation of the core's report. `path` is its JSON
+ * Pointer as segments (`~1` and `~0` unescaped), a number where the value holds an array. */
+interface SchemaIssue extends StandardSchemaV1.Issue {
+  readonly message: string;
+  readonly path: ReadonlyArray<string | number>;
+  readonly code: Code;
+  readonly params: Violation['params'];
+}
+/** What an agentrules schema's `validate` answers, synchronously: the value itself when the core
+ * finds no violation. */
+type SchemaResult<T> = { readonly value: T; readonly issues?: undefined } | { readonly issues: ReadonlyArray<SchemaIssue> };
+/** A Standard Schema v1 object of a check kind: frozen, with `~standard` only. `T` is the type
+ * the caller gives the values it validates (e.g. its form's values): validation proves the core
+ * accepts a value, not its TypeScript type. */
+interface AgentRulesSchema<T = Record<string, unknown>> extends StandardSchemaV1<T> {
+  readonly '~standard': AgentRulesSchemaProps<T>;
+}
+/** `~standard` of an agentrules schema: `validate` answers synchronously. */
+interface AgentRulesSchemaProps<T> extends StandardSchemaV1.Props<T> {
+  readonly vendor: 'agentrules';
+  readonly validate: (value: unknown, options?: StandardSchemaV1.Options) => SchemaResult<T>;
+}
+/** A schema that also has Standard JSON Schema v1's `jsonSchema` (targets `draft-2020-12`, the
+ * generated schema as it is, and `draft-07`; any other target throws `invalid_arguments`). The
+ * JSON Schema describes the body's shape (types, fields); the core's rules say more. */
+interface AgentRulesJSONSchema<T = Record<string, unknown>> extends AgentRulesSchema<T>, StandardJSONSchemaV1<T> {
+  readonly '~standard': AgentRulesSchemaProps<T> & StandardJSONSchemaV1.Props<T>;
+}
+export type { StandardSchemaV1, StandardJSONSchemaV1, SchemaIssue, SchemaResult, AgentRulesSchema, AgentRulesJSONSchema };
+/** A Standard Schema of launch bodies, with the JSON Schema (schemas/launch.schema.json). The
+ * context is read once, now; throws `invalid_context`. */
+export declare function launchSchema<T = Record<string, unknown>>(context?: unknown): AgentRulesJSONSchema<T>;
+/** A Standard Schema of follow-up bodies, with the JSON Schema (schemas/followup.schema.json). */
+export declare function followUpSchema<T = Record<string, unknown>>(context?: unknown): AgentRulesJSONSchema<T>;
+/** A Standard Schema of any kind `check` takes (`kinds()`); `launch` and `followup` have the
+ * JSON Schema. Throws `unknown_kind`, `invalid_context`. */
+export declare function schemaFor<T = Record<string, unknown>>(kind: 'launch' | 'followup', context?: unknown): AgentRulesJSONSchema<T>;
+export declare function schemaFor<T = unknown>(kind: string, context?: unknown): AgentRulesSchema<T>;
+
 /** S6: the client-side poll schedule, with the follow-up window of S3. */
 export declare class Poller {
   constructor(followUpFrom?: string);

@@ -16,6 +16,7 @@
 import { AgentRulesError } from './errors.js';
 import { RefusalKind } from './refusals.js';
 import { codes } from './codes.js';
+import { schemas } from './standard-schema.js';
 
 const encoder = new TextEncoder();
 // ignoreBOM: a U+FEFF that starts an answer is text (TextDecoder would drop it by default).
@@ -126,6 +127,11 @@ function json(v, what) {
   const kind = binaryKind(v);
   if (kind === 'Uint8Array') return [uint8(v, what), ''];
   if (kind) throw argError(`${what} must be JSON text, JSON bytes (a Uint8Array) or a JS value, not ${typeName(v)}`);
+  return jsonValue(v);
+}
+
+/** A JS value as JSON.stringify writes it, as `json` answers (a string is a JSON string). */
+function jsonValue(v) {
   let text;
   try {
     text = JSON.stringify(v);
@@ -382,6 +388,8 @@ export function makeApi(create, createAsync, initial) {
     instances: () => e.generation,
   });
 
+  Object.assign(api, schemas(call, jsonValue, optionalJson, string));
+
   api.Poller = withDispose(class Poller {
     /** A poller for a launched agent, or, given `followUpFrom`, for one that just accepted a
      * follow-up in that terminal status. */
@@ -531,7 +539,7 @@ function headerList(headers, call) {
 export const FORM_EXPORTS = [
   'check', 'validateLaunch', 'validateFollowUp', 'assertValidLaunch', 'checkImage', 'codes', 'kinds', 'refusalKinds',
   'isTerminal', 'canTransition', 'applyAction', 'renderListQuery', 'parseErrorEnvelope', 'retryAfterMs', 'replayJson',
-  'Poller',
+  'Poller', 'launchSchema', 'followUpSchema', 'schemaFor',
   'PolicyMatrix', 'SseDecoder',
 ];
 export const TABLE_EXPORTS = [

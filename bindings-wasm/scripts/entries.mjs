@@ -4,9 +4,11 @@
 // names js/api.js lists, checked here against the API objects it builds.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeApi, makeTableApi, FORM_EXPORTS, TABLE_EXPORTS } from '../js/api.js';
+import { pathToFileURL } from 'node:url';
 
 const [pkg] = process.argv.slice(2);
+// js/api.js as copied into PKG, beside the modules the build generates there (json-schemas.js).
+const { makeApi, makeTableApi, FORM_EXPORTS, TABLE_EXPORTS } = await import(pathToFileURL(join(pkg, 'api.js')).href);
 const kinds = [
   { name: 'form', dir: 'form', wasm: 'agentrules_bg.wasm', make: 'makeApi', names: FORM_EXPORTS, api: makeApi, what: 'The form entry (`agentrules`)', files: ['index.js', 'node.js'] },
   { name: 'table', dir: 'table', wasm: 'agentrules_table_bg.wasm', make: 'makeTableApi', names: TABLE_EXPORTS, api: makeTableApi, what: 'The table entry (`agentrules/table`: every rule plus TableValidator; import it only where tables are validated)', files: ['table.js', 'table-node.js'] },

@@ -233,3 +233,43 @@ for (const [name, root] of [['vite', 'dist'], ['rollup', 'dist-rollup'], ['webpa
     assert.deepEqual(await load(name, root), expected);
   });
 }
+
+// The form page (Vite only): react-hook-form's standardSchemaResolver and TanStack Form, each
+// over launchSchema(). Typing an invalid value shows the core's message at the field its
+// violation's path names; fixing it clears the message.
+test('vite: react-hook-form and TanStack Form show the core messages at their fields, in Chromium', async () => {
+  await builds.vite;
+  const { validateLaunch } = await import(join(pkg, 'node.js'));
+  const message = (body) => validateLaunch(body).violations[0].message;
+  const blank = message({ prompt: { text: ' ' } });
+  const notUuid = message({ prompt: { text: 'Go' }, fileIds: ['nope'] });
+  const url = await serve(join(dir, 'dist'));
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  try {
+    await page.goto(`${url}forms.html`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 }).catch((e) => {
+      throw new Error(`the form page never rendered (${errors.join('; ') || e.message})`);
+    });
+    const shows = (id, text) => page.waitForFunction(([id, text]) => document.getElementById(id)?.textContent === text, [id, text], { timeout: 5000 })
+      .catch(() => page.textContent(`#${id}`).then((got) => assert.fail(`#${id} shows ${JSON.stringify(got)}, not ${JSON.stringify(text)}`)));
+    for (const form of ['rhf', 'tsf']) {
+      await page.fill(`#${form}-text`, ' ');
+      await shows(`${form}-text-error`, blank);
+      await shows(`${form}-file-error`, '');
+      await page.fill(`#${form}-text`, 'Summarise the drawings');
+      await shows(`${form}-text-error`, '');
+      // /fileIds/0: index 0 of the array (react-hook-form `fileIds.0`, TanStack Form `fileIds[0]`).
+      await page.fill(`#${form}-file`, 'nope');
+      await shows(`${form}-file-error`, notUuid);
+      await shows(`${form}-text-error`, '');
+      await page.fill(`#${form}-file`, '6f1c3b0e-1d2a-4c3b-9e8f-0a1b2c3d4e5f');
+      await shows(`${form}-file-error`, '');
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -117,3 +117,48 @@ void ok, generic, image, legal, step, all, exhaustive, anything, next, due;
 // The lazy entry answers the entries' own modules, typed as them.
 void load().then((m) => m.validateLaunch({ prompt: { text: 'Go' } }).ok satisfies boolean);
 void loadTable().then((t) => new t.TableValidator({ type: 'object' }));
+
+// Standard Schema v1: the schema objects are the official interfaces (@standard-schema/spec, a
+// type-only devDependency here; the package inlines them).
+import type { StandardSchemaV1 as Spec, StandardJSONSchemaV1 as SpecJSON } from '@standard-schema/spec';
+import {
+  launchSchema,
+  followUpSchema,
+  schemaFor,
+  type AgentRulesSchema,
+  type AgentRulesJSONSchema,
+  type SchemaIssue,
+  type SchemaResult,
+  type StandardSchemaV1,
+} from '../../pkg/index.js';
+import { launchSchema as tableLaunchSchema } from '../../pkg/table.js';
+
+type LaunchForm = { prompt: { text: string }; fileIds?: string[] };
+const launchS: AgentRulesJSONSchema<LaunchForm> = launchSchema<LaunchForm>({ entitlements: [] });
+const asSpec: Spec<LaunchForm> = launchS;
+const asSpecJSON: SpecJSON<LaunchForm> = launchS;
+const asOwn: StandardSchemaV1<LaunchForm> = launchS;
+const anyKind: Spec<unknown> = schemaFor('list-query');
+const followS: SpecJSON = followUpSchema();
+const tableS: Spec<Record<string, unknown>> = tableLaunchSchema();
+type Inferred = Spec.InferOutput<typeof launchS>;
+const inferred: Inferred = { prompt: { text: 'Go' } };
+// validate is synchronous: its result is read without await.
+const result: SchemaResult<LaunchForm> = launchS['~standard'].validate({ prompt: { text: '' } });
+if (result.issues) {
+  const issue: SchemaIssue = result.issues[0]!;
+  const code: Code = issue.code;
+  const segment: string | number | undefined = issue.path[0];
+  const params: Violation['params'] = issue.params;
+  void code, segment, params;
+} else {
+  const value: LaunchForm = result.value;
+  void value;
+}
+const d7: Record<string, unknown> = launchS['~standard'].jsonSchema.input({ target: 'draft-07' });
+const followGeneric: AgentRulesSchema = schemaFor('followup');
+// @ts-expect-error: nothing but ~standard on the object (no parse, safeParse or assert)
+launchS.parse({});
+// @ts-expect-error: the schema's fields are read-only
+launchS['~standard'].vendor = 'x';
+void asSpec, asSpecJSON, asOwn, anyKind, followS, tableS, inferred, d7, followGeneric;
