@@ -19,9 +19,16 @@ export type JsonInput = unknown;
 /** Checks `input` as `kind` (`launch`, `followup`, `list-query`, …) with an optional context.
  * Throws `AgentRulesError`: `unknown_kind`, `invalid_context`, `invalid_arguments` (a binary
  * input that is not a Uint8Array; a detached buffer); problems with the input itself, what
- * `JSON.stringify` throws included, are the report's (`invalid_json`). */
+ * `JSON.stringify` throws included, are the report's (`invalid_json`).
+ *
+ * The checks that need a fact of the organisation run only when the context gives it: without
+ * `entitlements`, an enabled capability is not checked against them (C4; a body asking for
+ * `webSearch` is ok); without `workflow`, a workflow's slots and kind are not known (L8, L9);
+ * without `marketplace`, no guardrails apply (M2, M3). `limits` default to the platform's. Pass
+ * the same context the server uses to get the server's answer. */
 export declare function check(kind: string, input: JsonInput, context?: unknown): Report;
-/** Checks a launch body (`POST /api/v0/agents`). */
+/** Checks a launch body (`POST /api/v0/agents`); as `check('launch', …)`, the entitlement and
+ * workflow checks run only with a context that gives them. */
 export declare function validateLaunch(input: JsonInput, context?: unknown): Report;
 /** Checks a follow-up body (`POST /api/v0/agents/{id}/followup`). */
 export declare function validateFollowUp(input: JsonInput, context?: unknown): Report;
