@@ -97,7 +97,8 @@ fn violation_of(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<agentrules:
     let invalid = |e: serde_json::Error| refusal(py, Refusal::invalid_arguments(e.to_string()));
     if let Value::Object(map) = &mut value {
         if !map.contains_key("message") {
-            let code: Code = serde_json::from_value(map.get("code").cloned().unwrap_or(Value::Null)).map_err(invalid)?;
+            let code: Code =
+                serde_json::from_value(map.get("code").cloned().unwrap_or(Value::Null)).map_err(invalid)?;
             let params: agentrules::params::Params =
                 serde_json::from_value(map.get("params").cloned().unwrap_or_else(|| Value::Object(Map::new())))
                     .map_err(invalid)?;
