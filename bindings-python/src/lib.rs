@@ -13,7 +13,9 @@ use agentrules::{Code, Context, Kind, Refusal, RefusalKind};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyMemoryView, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyIterator, PyList, PyMemoryView, PyString, PyTuple,
+};
 use serde_json::{Map, Number, Value};
 
 /// Nesting deeper than this is refused, as the core's JSON parser refuses it.
@@ -76,6 +78,40 @@ impl Violation {
         d.set_item("params", self.params(py)?)?;
         Ok(d)
     }
+
+    /// Pickling and copying: the violation is rebuilt from its dict (`Report(violations=[...])`
+    /// reads it back).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyDict>,))> {
+        Ok((py.import("agentrules._native")?.getattr("_violation")?, (self.to_dict(py)?,)))
+    }
+}
+
+/// A violation read back from a `Violation` or its dict (`path`, `code`, `message` and `params`
+/// as `to_dict` writes them; without `message`, the code's message rendered from the params).
+/// Anything else raises `ValidationError` (`invalid_arguments`) with the core's reason.
+fn violation_of(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<agentrules::Violation> {
+    if let Ok(v) = item.cast::<Violation>() {
+        return Ok(v.get().0.clone());
+    }
+    let mut value = argument(py, RefusalKind::InvalidArguments, item)?;
+    let invalid = |e: serde_json::Error| refusal(py, Refusal::invalid_arguments(e.to_string()));
+    if let Value::Object(map) = &mut value {
+        if !map.contains_key("message") {
+            let code: Code =
+                serde_json::from_value(map.get("code").cloned().unwrap_or(Value::Null)).map_err(invalid)?;
+            let params: agentrules::params::Params =
+                serde_json::from_value(map.get("params").cloned().unwrap_or_else(|| Value::Object(Map::new())))
+                    .map_err(invalid)?;
+            map.insert("message".into(), Value::String(code.render(&params)));
+        }
+    }
+    serde_json::from_value(value).map_err(invalid)
+}
+
+/// The unpickler of a `Violation` (see `Violation.__reduce__`).
+#[pyfunction]
+fn _violation(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<Violation> {
+    violation_of(py, item).map(Violation)
 }
 
 /// The outcome of a check: `ok` is true exactly when `violations` is empty.
@@ -103,6 +139,34 @@ impl From<agentrules::Report> for Report {
 
 #[pymethods]
 impl Report {
+    /// A report of these violations (`Violation` objects or their dicts, as `to_dict` writes
+    /// them; `message` may be left out, then it is the code's, rendered from `params`): for
+    /// test fakes and for reading a stored report back. `ok` is true exactly when there are
+    /// none.
+    #[new]
+    #[pyo3(signature = (violations=None))]
+    fn new(py: Python<'_>, violations: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let mut items = Vec::new();
+        if let Some(list) = violations.filter(|v| !v.is_none()) {
+            if list.is_instance_of::<PyString>() || list.is_instance_of::<PyDict>() {
+                return Err(PyTypeError::new_err("violations must be an iterable of Violation objects or dicts"));
+            }
+            for item in list.try_iter()? {
+                items.push(violation_of(py, &item?)?);
+            }
+        }
+        Ok(Report::from(agentrules::Report::new(items)))
+    }
+
+    /// A report read back from `to_dict()`'s dict or `to_json()`'s text (its `violations`).
+    #[staticmethod]
+    fn from_dict(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let value = argument(py, RefusalKind::InvalidArguments, data)?;
+        let report: agentrules::Report =
+            serde_json::from_value(value).map_err(|e| refusal(py, Refusal::invalid_arguments(e.to_string())))?;
+        Ok(Report::from(agentrules::Report::new(report.violations)))
+    }
+
     /// Every violation, in document order: one list per report, built on the first access
     /// (`to_dict`, `raise_for_violations` and equality read the report itself, not this list).
     #[getter]
@@ -114,9 +178,82 @@ impl Report {
         Ok(list.bind(py).clone())
     }
 
+    /// One line for a clean report or one violation; one line per violation otherwise.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let items = self.items.iter().map(|v| Violation::from(v).__repr__(py)).collect::<PyResult<Vec<String>>>()?;
-        Ok(format!("Report(ok={}, violations=[{}])", if self.ok { "True" } else { "False" }, items.join(", ")))
+        let ok = if self.ok { "True" } else { "False" };
+        if items.len() <= 1 {
+            return Ok(format!("Report(ok={ok}, violations=[{}])", items.join(", ")));
+        }
+        Ok(format!("Report(ok={ok}, violations=[\n    {},\n])", items.join(",\n    ")))
+    }
+
+    /// For people: the count, then each violation as the core prints it (`path: message [code]`).
+    fn __str__(&self) -> String {
+        let mut out = format!("Report: {} violation{}", self.items.len(), if self.items.len() == 1 { "" } else { "s" });
+        for v in &self.items {
+            out.push_str("\n  ");
+            out.push_str(&v.to_string());
+        }
+        out
+    }
+
+    /// A notebook's rendering: a table of path, code and message (every value HTML-escaped).
+    fn _repr_html_(&self) -> String {
+        let mut out = format!(
+            "<table class=\"agentrules-report\"><caption>Report: {} violation{}</caption>",
+            self.items.len(),
+            if self.items.len() == 1 { "" } else { "s" }
+        );
+        if !self.items.is_empty() {
+            out.push_str("<thead><tr><th>path</th><th>code</th><th>message</th></tr></thead><tbody>");
+            for v in &self.items {
+                out.push_str(&format!(
+                    "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                    html_escape(&v.path),
+                    html_escape(v.code.as_str()),
+                    html_escape(&v.message)
+                ));
+            }
+            out.push_str("</tbody>");
+        }
+        out.push_str("</table>");
+        out
+    }
+
+    /// `ok`: a report is truthy exactly when it has no violations (`if report:` reads "if valid").
+    fn __bool__(&self) -> bool {
+        self.ok
+    }
+
+    /// The number of violations.
+    fn __len__(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The violations, in document order (the `violations` list's iterator).
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+        self.violations(py)?.try_iter()
+    }
+
+    /// Pickling and copying: a report is rebuilt from its violations' dicts.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyList>,))> {
+        let list = PyList::empty(py);
+        for v in &self.items {
+            list.append(Violation::from(v).to_dict(py)?)?;
+        }
+        Ok((py.get_type::<Report>().into_any(), (list,)))
+    }
+
+    /// The violations as pydantic-style dicts (`type` = the code, `loc`, `msg`, `path`), as
+    /// `ValidationError.errors()` gives them.
+    fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("agentrules._errors")?.getattr("errors_of")?.call1((self.violations(py)?,))
+    }
+
+    /// The report as the JSON text every surface prints (`to_dict()`'s dict, serialised by the core).
+    fn to_json(&self) -> String {
+        agentrules::Report::new(self.items.clone()).to_json()
     }
 
     /// `{"ok": ..., "violations": [{"path", "code", "message", "params"}, ...]}`: the JSON every surface
@@ -142,6 +279,22 @@ impl Report {
             Refusal::from_violations(RefusalKind::BadRequest, "the document is invalid", self.items.clone()),
         ))
     }
+}
+
+/// Text for HTML element content and attribute values.
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A string as Python's `repr` writes it (single quotes unless the text holds one).
@@ -1199,6 +1352,8 @@ fn _internal_panic_for_tests() {
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // The crate's version, which maturin also writes into the wheel's metadata.
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(_internal_panic_for_tests, m)?)?;
     m.add_class::<WebhookVerification>()?;
     m.add_function(wrap_pyfunction!(verify_webhook, m)?)?;
@@ -1207,6 +1362,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep_connectors, m)?)?;
     m.add_class::<Violation>()?;
     m.add_class::<Report>()?;
+    m.add_function(wrap_pyfunction!(_violation, m)?)?;
     m.add_class::<Decision>()?;
     m.add_class::<PolicyMatrix>()?;
     m.add_class::<TableValidator>()?;

@@ -45,3 +45,14 @@ steps: Union[List[Union[ApprovalStep, agentrules.OpFailure]], agentrules.OpFailu
 refusal_kind: agentrules.RefusalKind = agentrules.OpFailure(error={"kind": "invalid_state", "message": "m", "violations": []})["error"]["kind"]
 agentrules.evaluate("transition", {"from": "running"})  # type: ignore[call-overload]
 agentrules.evaluate("endpoints", {})  # type: ignore[call-overload]
+
+# Reports for people: truthiness, length, iteration, errors(), JSON, a constructor for fakes.
+version: str = agentrules.__version__
+valid: bool = bool(report)
+count: int = len(report)
+first_codes: List[Code] = [v.code for v in report]
+fake: Report = Report([{"path": "/prompt/text", "code": "empty_text"}])
+fake_too: Report = Report(violations=report.violations)
+back: Report = Report.from_dict(report.to_json())
+locs = [e["loc"] for e in report.errors()]
+html: str = report._repr_html_()

@@ -38,6 +38,7 @@ from ._ops import OpFailure, OpName
 from ._errors import ValidationError
 from ._types import CodeInfo, FailureSummary, Install, InstallStatus, NextStep, ParamInfo, ParamValue, RejectReason, ViolationDict, WebhookProvider
 from ._native import (
+    __version__ as __version__,
     Decision,
     PolicyMatrix,
     Poller,

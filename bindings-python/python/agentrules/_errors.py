@@ -29,6 +29,12 @@ def _loc(path: str) -> Tuple[Union[str, int], ...]:
     return tuple(parts)
 
 
+def errors_of(violations: "Iterable[Violation]") -> "List[ErrorDetails]":
+    """Violations as pydantic-style dicts: ``type`` (the code), ``loc``, ``msg``, ``path``
+    (``ValidationError.errors()`` and ``Report.errors()``)."""
+    return [{"type": v.code, "loc": _loc(v.path), "msg": v.message, "path": v.path} for v in violations]
+
+
 class ValidationError(ValueError):
     """A rejected document or argument.
 
@@ -48,10 +54,12 @@ class ValidationError(ValueError):
 
     def errors(self) -> "List[ErrorDetails]":
         """The violations as pydantic-style dicts: ``type`` (the code), ``loc``, ``msg``, ``path``."""
-        return [
-            {"type": v.code, "loc": _loc(v.path), "msg": v.message, "path": v.path}
-            for v in self.violations
-        ]
+        return errors_of(self.violations)
+
+    def __reduce__(self) -> "Tuple[type, Tuple[str, RefusalKind, List[Violation]]]":
+        # Exceptions pickle their args (the message only) by default; this one needs all three
+        # (multiprocessing and joblib send a worker's exception back pickled).
+        return (type(self), (str(self), self.code, self.violations))
 
     def __repr__(self) -> str:
         return f"ValidationError({str(self)!r}, code={self.code!r}, violations={self.violations!r})"
