@@ -168,11 +168,18 @@ fn no_binding_spells_a_code_or_refusal_kind() {
     files.extend(hand_written("bindings-python/python", &[".py", ".pyi"]));
     files.extend(hand_written("bindings-wasm/js", &[".js", ".d.ts"]));
     assert!(files.len() >= 12, "the bindings' sources were not found: {files:?}");
+    // Words that are a code's name and also something else in one file, with what they are there.
+    const NOT_CODES: &[(&str, &str, &str)] =
+        &[("standard-schema.js", "required", "the JSON Schema keyword `required`, in the draft-07 conversion")];
     let found: Vec<String> = files
         .iter()
         .flat_map(|f| {
             let text = std::fs::read_to_string(f).unwrap();
-            spelt(&text, &names).into_iter().map(move |(line, n)| format!("{}:{line}: {n}", f.display()))
+            let file = f.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            spelt(&text, &names)
+                .into_iter()
+                .filter(move |(_, n)| !NOT_CODES.iter().any(|(f, word, _)| *f == file && word == n))
+                .map(move |(line, n)| format!("{}:{line}: {n}", f.display()))
         })
         .collect();
     assert!(found.is_empty(), "codes or refusal kinds spelt in a binding (use the core's list):\n{}", found.join("\n"));
