@@ -281,7 +281,6 @@ def write_py():
         emit(name)
     answer_blocks = []
     for o in OPS:
-        t = answers[o["op"]]
         for dep in refs(o["answer"]["anyOf"][0]):
             emit(dep)
     while PY_PENDING:

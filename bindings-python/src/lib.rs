@@ -9,6 +9,7 @@
 // the core, and forbid unsafe code.
 
 use agentrules::lifecycle::{self, Action, AgentStatus, Via};
+use agentrules::refusal::Document;
 use agentrules::{Code, Context, Kind, Refusal, RefusalKind};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -334,8 +335,8 @@ fn refusal(py: Python<'_>, r: Refusal) -> PyErr {
     build().unwrap_or_else(|e| e)
 }
 
-fn core_error(py: Python<'_>, kind: RefusalKind, what: &str, report: &agentrules::Report) -> PyErr {
-    refusal(py, Refusal::from_violations(kind, what, report.violations.clone()))
+fn core_error(py: Python<'_>, doc: Document, report: &agentrules::Report) -> PyErr {
+    refusal(py, doc.refuse(report.violations.clone()))
 }
 
 /// Why a Python value is not JSON.
@@ -799,7 +800,7 @@ fn render_list_query(py: Python<'_>, query: &Bound<'_, PyAny>, context: Option<&
     let v = argument_within(py, RefusalKind::BadRequest, query, ctx.limits.max_document_bytes)?;
     agentrules::ListQuery::from_value(&v, &ctx)
         .map(|q| q.to_query_string())
-        .map_err(|r| core_error(py, RefusalKind::BadRequest, "invalid list query", &r))
+        .map_err(|r| core_error(py, Document::ListQuery, &r))
 }
 
 /// E1: parses an error envelope (JSON `str`/`bytes` or a dict): `(code, error, status, known)`.
@@ -884,7 +885,7 @@ impl PolicyMatrix {
         let v = argument(py, RefusalKind::InvalidMatrix, matrix)?;
         agentrules::policy::PolicyMatrix::from_value(&v)
             .map(|inner| PolicyMatrix { inner })
-            .map_err(|r| core_error(py, RefusalKind::InvalidMatrix, "invalid policy matrix", &r))
+            .map_err(|r| core_error(py, Document::PolicyMatrix, &r))
     }
 
     /// Decides a call of `tool` by `role` with `calls_made` calls already in this run (P2).
@@ -1028,7 +1029,7 @@ impl TableValidator {
         let v = argument(py, RefusalKind::InvalidSchema, schema)?;
         let inner = py
             .detach(|| agentrules::table::TableValidator::new(&v))
-            .map_err(|r| core_error(py, RefusalKind::InvalidSchema, "invalid table schema", &r))?;
+            .map_err(|r| core_error(py, Document::TableSchema, &r))?;
         let native = inner.compile_for::<jsonschema::json::Pyo3>();
         Ok(TableValidator { inner, native })
     }
@@ -1168,8 +1169,7 @@ impl SseDecoder {
 #[pyfunction]
 fn replay_json(py: Python<'_>, log: &Bound<'_, PyAny>) -> PyResult<String> {
     let v = argument(py, RefusalKind::BadRequest, log)?;
-    let state =
-        agentrules::run::replay(&v).map_err(|r| core_error(py, RefusalKind::BadRequest, "invalid run log", &r))?;
+    let state = agentrules::run::replay(&v).map_err(|r| core_error(py, Document::RunLog, &r))?;
     serde_json::to_string(&state).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
@@ -1292,8 +1292,7 @@ fn verify_webhook(
 
 fn install_of(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<agentrules::connector::Install> {
     let v = argument(py, RefusalKind::BadRequest, v)?;
-    agentrules::connector::Install::from_value(&v)
-        .map_err(|r| core_error(py, RefusalKind::BadRequest, "invalid install", &r))
+    agentrules::connector::Install::from_value(&v).map_err(|r| core_error(py, Document::Install, &r))
 }
 
 fn json_out<'py, T: serde::Serialize>(py: Python<'py>, t: &T) -> PyResult<Bound<'py, PyAny>> {
@@ -1313,8 +1312,8 @@ fn apply_connector_event<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let i = install_of(py, install)?;
     let ev = argument(py, RefusalKind::BadRequest, event)?;
-    let e = agentrules::connector::InstallEvent::from_value(&ev)
-        .map_err(|r| core_error(py, RefusalKind::BadRequest, "invalid install event", &r))?;
+    let e =
+        agentrules::connector::InstallEvent::from_value(&ev).map_err(|r| core_error(py, Document::InstallEvent, &r))?;
     let policy = agentrules::connector::ConnectorPolicy { failure_threshold, ..Default::default() };
     match agentrules::connector::apply(&i, &e, policy) {
         Ok(next) => json_out(py, &next),

@@ -11,6 +11,7 @@
 
 use agentrules::lifecycle::{self, Action};
 use agentrules::policy::Decision;
+use agentrules::refusal::Document;
 use std::sync::{Arc, Mutex};
 
 use agentrules::{Code, Context, Kind, Refusal, RefusalKind, Report, Violation};
@@ -53,8 +54,8 @@ fn refuse(r: Refusal) -> Refused {
     Arc::new(AgentRulesError { kind: r.kind, message: r.message, violations: r.violations })
 }
 
-fn refuse_from_report(kind: RefusalKind, what: &str, report: Report) -> Refused {
-    refuse(Refusal::from_report(kind, what, report))
+fn refuse_from_report(doc: Document, report: Report) -> Refused {
+    refuse(doc.refuse_report(report))
 }
 
 fn context(json: Option<String>) -> Result<Context, Refused> {
@@ -327,7 +328,7 @@ impl Poller {
 #[uniffi::export]
 pub fn render_list_query(query_json: String, context_json: Option<String>) -> Result<String, Refused> {
     let ctx = context(context_json)?;
-    let bad = |r: Report| refuse_from_report(RefusalKind::BadRequest, "invalid list query", r);
+    let bad = |r: Report| refuse_from_report(Document::ListQuery, r);
     let v = agentrules::json::parse(&query_json).map_err(|v| bad(Report::new(vec![v])))?;
     agentrules::ListQuery::from_value(&v, &ctx).map(|q| q.to_query_string()).map_err(bad)
 }
@@ -406,7 +407,7 @@ impl PolicyMatrix {
     pub fn new(matrix_json: String) -> Result<Self, Refused> {
         agentrules::policy::PolicyMatrix::from_json(&matrix_json)
             .map(|inner| PolicyMatrix { inner })
-            .map_err(|r| refuse_from_report(RefusalKind::InvalidMatrix, "invalid policy matrix", r))
+            .map_err(|r| refuse_from_report(Document::PolicyMatrix, r))
     }
 
     /// Decides a call (P2).
@@ -426,7 +427,7 @@ impl TableValidator {
     /// Compiles a table schema; throws `InvalidSchema` with violations inside the schema.
     #[uniffi::constructor]
     pub fn new(schema_json: String) -> Result<Self, Refused> {
-        let invalid = |r: Report| refuse_from_report(RefusalKind::InvalidSchema, "invalid table schema", r);
+        let invalid = |r: Report| refuse_from_report(Document::TableSchema, r);
         let v = agentrules::json::parse(&schema_json).map_err(|v| invalid(Report::new(vec![v])))?;
         agentrules::table::TableValidator::new(&v).map(|inner| TableValidator { inner }).map_err(invalid)
     }
@@ -496,8 +497,7 @@ impl SseDecoder {
 pub fn replay_json(log_json: String) -> Result<String, Refused> {
     let v =
         agentrules::json::parse(&log_json).map_err(|v| refuse(Refusal::from_violation(RefusalKind::BadRequest, v)))?;
-    let state =
-        agentrules::run::replay(&v).map_err(|r| refuse_from_report(RefusalKind::BadRequest, "invalid run log", r))?;
+    let state = agentrules::run::replay(&v).map_err(|r| refuse_from_report(Document::RunLog, r))?;
     serde_json::to_string(&state).map_err(|e| refuse(Refusal::internal(e.to_string())))
 }
 
@@ -528,8 +528,7 @@ pub fn verify_webhook(
 #[uniffi::export]
 pub fn parse_install(json: String) -> Result<agentrules::connector::Install, Refused> {
     let v = agentrules::json::parse(&json).map_err(|v| refuse(Refusal::from_violation(RefusalKind::BadRequest, v)))?;
-    agentrules::connector::Install::from_value(&v)
-        .map_err(|r| refuse_from_report(RefusalKind::BadRequest, "invalid install", r))
+    agentrules::connector::Install::from_value(&v).map_err(|r| refuse_from_report(Document::Install, r))
 }
 
 /// The default connector policy: 3 failures in a row fail an install; the sweep retries after 300 s.

@@ -25,6 +25,7 @@ use std::cell::RefCell;
 
 use agentrules::lifecycle::{self, Action, AgentStatus, Via};
 use agentrules::policy::PolicyMatrix;
+use agentrules::refusal::Document;
 use agentrules::report::quote;
 use agentrules::{Code, Context, Kind, Pointer, Refusal, RefusalKind, Report, Violation};
 use serde::Serialize;
@@ -135,8 +136,8 @@ fn error(kind: RefusalKind, message: impl Into<String>) -> Out {
     Out::Refused(Refusal::new(kind, message))
 }
 
-fn report_error(kind: RefusalKind, what: &str, report: Report) -> Out {
-    Out::Refused(Refusal::from_report(kind, what, report))
+fn report_error(doc: Document, report: Report) -> Out {
+    Out::Refused(doc.refuse_report(report))
 }
 
 fn violation_error(kind: RefusalKind, v: Violation) -> Out {
@@ -294,7 +295,7 @@ pub fn render_list_query(query: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>
         let v = value(query, why, RefusalKind::BadRequest)?;
         agentrules::ListQuery::from_value(&v, &ctx)
             .map(|q| Out::Text(q.to_query_string()))
-            .map_err(|r| report_error(RefusalKind::BadRequest, "invalid list query", r))
+            .map_err(|r| report_error(Document::ListQuery, r))
     })())
 }
 
@@ -380,8 +381,7 @@ pub fn retry_after_ms(value: &str, now_unix_seconds: f64) -> Vec<u8> {
 pub fn replay_json(log: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     answer((|| {
         let v = value(log, why, RefusalKind::BadRequest)?;
-        let state =
-            agentrules::run::replay(&v).map_err(|r| report_error(RefusalKind::BadRequest, "invalid run log", r))?;
+        let state = agentrules::run::replay(&v).map_err(|r| report_error(Document::RunLog, r))?;
         serde_json::to_string(&state).map(Out::Text).map_err(|e| error(RefusalKind::Internal, e.to_string()))
     })())
 }
@@ -444,8 +444,7 @@ pub fn free_object(handle: u32) {
 pub fn matrix_new(matrix: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     answer((|| {
         let v = value(matrix, why, RefusalKind::InvalidMatrix)?;
-        let m = PolicyMatrix::from_value(&v)
-            .map_err(|r| report_error(RefusalKind::InvalidMatrix, "invalid policy matrix", r))?;
+        let m = PolicyMatrix::from_value(&v).map_err(|r| report_error(Document::PolicyMatrix, r))?;
         keep(Object::Matrix(m))
     })())
 }
@@ -579,7 +578,7 @@ pub fn table_new(schema: Option<Vec<u8>>, why: &str, options: Option<Vec<u8>>, o
         let v = value(schema, why, RefusalKind::InvalidSchema)?;
         let options = table_options(options, options_why)?;
         let t = agentrules::table::TableValidator::with_options(&v, &options)
-            .map_err(|r| report_error(RefusalKind::InvalidSchema, "invalid table schema", r))?;
+            .map_err(|r| report_error(Document::TableSchema, r))?;
         keep(Object::Table(Box::new(t)))
     })())
 }
@@ -683,8 +682,7 @@ pub fn verify_webhook(
 #[cfg(feature = "table")]
 fn install_of(bytes: Option<Vec<u8>>, why: &str) -> Result<agentrules::connector::Install, Out> {
     let v = value(bytes, why, RefusalKind::BadRequest)?;
-    agentrules::connector::Install::from_value(&v)
-        .map_err(|r| report_error(RefusalKind::BadRequest, "invalid install", r))
+    agentrules::connector::Install::from_value(&v).map_err(|r| report_error(Document::Install, r))
 }
 
 #[cfg(feature = "table")]
@@ -712,7 +710,7 @@ pub fn apply_connector_event(
         let i = install_of(install, install_why)?;
         let ev = value(event, event_why, RefusalKind::BadRequest)?;
         let e = agentrules::connector::InstallEvent::from_value(&ev)
-            .map_err(|r| report_error(RefusalKind::BadRequest, "invalid install event", r))?;
+            .map_err(|r| report_error(Document::InstallEvent, r))?;
         match agentrules::connector::apply(&i, &e, connector_policy(policy, policy_why)?) {
             Ok(next) => json(&next),
             Err(v) => Err(violation_error(RefusalKind::InvalidState, v)),
@@ -743,10 +741,7 @@ pub fn sweep_connectors(
         };
         let list = items
             .iter()
-            .map(|i| {
-                agentrules::connector::Install::from_value(i)
-                    .map_err(|r| report_error(RefusalKind::BadRequest, "invalid install", r))
-            })
+            .map(|i| agentrules::connector::Install::from_value(i).map_err(|r| report_error(Document::Install, r)))
             .collect::<Result<Vec<_>, _>>()?;
         let now = unix_seconds(now_unix_seconds, "nowUnixSeconds")?;
         json(&agentrules::connector::sweep(&list, now, connector_policy(policy, policy_why)?))
