@@ -61,9 +61,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Print the JSON Schema of a request body: launch or followup
+    /// Print the JSON Schema of a request body (launch, followup) or of the context document
     Schema {
-        /// launch | followup
+        /// launch | followup | context
         name: String,
     },
     /// List every kind `check` takes, with what it is
@@ -319,7 +319,8 @@ fn run(command: Command) -> Result<u8, String> {
             let schema = match name.as_str() {
                 "launch" => agentrules::launch::launch_schema(),
                 "followup" | "follow-up" => agentrules::launch::follow_up_schema(),
-                other => return Err(format!("unknown schema `{other}`; expected launch or followup")),
+                "context" => agentrules::context::context_schema(),
+                other => return Err(format!("unknown schema `{other}`; expected launch, followup or context")),
             };
             println!("{}", serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())?);
             Ok(0)

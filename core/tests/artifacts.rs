@@ -107,6 +107,9 @@ fn hand_written(dir: &str, exts: &[&str]) -> Vec<std::path::PathBuf> {
         "refusals.d.ts",
         "codes.js",
         "ops.d.ts",
+        "documents.d.ts",
+        "_documents.py",
+        "_kinds.py",
         "agentrules.swift",
         "agentrules_uniffi.swift",
     ];
