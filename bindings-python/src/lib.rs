@@ -1180,6 +1180,21 @@ fn plain_json_len(obj: &Bound<'_, PyAny>, depth: usize) -> Option<u64> {
 }
 
 impl TableValidator {
+    /// `validate_elements` of JSON text, with the GIL released from parsing to the last
+    /// violation. Text that is not JSON raises `invalid_arguments`, as a value that is not a
+    /// list of rows does.
+    fn elements_text(&self, py: Python<'_>, bytes: &[u8]) -> PyResult<Report> {
+        let max = agentrules::Limits::DEFAULT.max_document_bytes;
+        let out = py.detach(|| {
+            agentrules::json::parse_limited(bytes, max).map(|items| self.inner.validate_elements_value(&items))
+        });
+        match out {
+            Ok(Ok(violations)) => Ok(Report::from(agentrules::Report::new(violations))),
+            Ok(Err(r)) => Err(refusal(py, r)),
+            Err(v) => Err(refusal(py, Refusal::from_violation(RefusalKind::InvalidArguments, v))),
+        }
+    }
+
     /// The fast path of `validate_elements`: true only when the core would report nothing: a
     /// list of dicts with exactly `key` and `value`, plain JSON values (see `plain_json_len`)
     /// whose JSON is within the default `maxDocumentBytes`, each valid, and keys that pass T4
@@ -1251,6 +1266,17 @@ impl TableValidator {
     fn validate_elements(&self, py: Python<'_>, elements: &Bound<'_, PyAny>) -> PyResult<Report> {
         if self.all_pass(py, elements) {
             return Ok(Report::from(agentrules::Report::new(Vec::new())));
+        }
+        // JSON text or bytes (e.g. a response body): parsed and validated without the GIL, so
+        // threads validating tables given this way run in parallel.
+        if let Ok(s) = elements.cast::<PyString>() {
+            if let Ok(text) = s.to_cow() {
+                let text: &str = &text;
+                return self.elements_text(py, text.as_bytes());
+            }
+        }
+        if let Ok(Some(b)) = raw_bytes(elements) {
+            return self.elements_text(py, b.as_slice());
         }
         // A value that is not JSON (a DataFrame's NaN, a numpy scalar) is a violation at its
         // row, as `check("table", ...)` reports it, not an exception without a row.

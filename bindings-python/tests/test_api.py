@@ -349,3 +349,22 @@ def test_a_lone_surrogate_escape_is_named() -> None:
     r = agentrules.validate_launch('{"prompt": {"text": "\\ud800"}}')
     assert r.violations[0].code == "invalid_json"
     assert "lone surrogate" in r.violations[0].message
+
+
+def test_table_elements_as_json_text_or_bytes_answer_as_the_list_does() -> None:
+    # JSON text and bytes are parsed and validated without the GIL (threads run in parallel):
+    # the same report as the list, the same refusals.
+    t = agentrules.TableValidator({"type": "object", "properties": {"n": {"type": "integer"}}})
+    for rows in (
+        [{"key": "a", "value": {"n": 1}}],
+        [{"key": "a", "value": {"n": "x"}}, {"key": "a", "value": {}}],
+        [{"key": " ", "value": {"n": 1}}],
+    ):
+        as_list = t.validate_elements(rows)
+        assert t.validate_elements(json.dumps(rows)) == as_list
+        assert t.validate_elements(json.dumps(rows).encode()) == as_list
+        assert t.validate_elements(bytearray(json.dumps(rows).encode())) == as_list
+    for bad in ("[", '{"key": "a"}'):
+        with pytest.raises(ValidationError) as e:
+            t.validate_elements(bad)
+        assert e.value.code == "invalid_arguments"

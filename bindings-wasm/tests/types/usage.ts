@@ -162,3 +162,23 @@ launchS.parse({});
 // @ts-expect-error: the schema's fields are read-only
 launchS['~standard'].vendor = 'x';
 void asSpec, asSpecJSON, asOwn, anyKind, followS, tableS, inferred, d7, followGeneric;
+
+// The documents' types come from the core's schemas: a typed context and bodies.
+import { type LaunchBody, type FollowUpBody, type Context, type ContextInput } from '../../pkg/index.js';
+const typedContext: Context = { workflow: { slots: [{ name: 'Drawing Set', multiple: true }] }, limits: { maxImages: 2 } };
+const typedBody: LaunchBody = { prompt: { text: 'Summarise', images: [{ media_type: 'image/png', data: 'iVBORw0KGgo=' }] } };
+const typedFollowUp: FollowUpBody = { prompt: { text: 'And the legend?' } };
+const asText: ContextInput = '{"entitlements": ["webSearch"]}';
+validateLaunch(typedBody, typedContext);
+validateLaunch(JSON.parse('{}'), asText);
+// @ts-expect-error: a misspelt limit does not compile
+const badContext: Context = { limits: { maxImage: 2 } };
+// @ts-expect-error: a media type the API does not take does not compile
+const badBody: LaunchBody = { prompt: { images: [{ media_type: 'image/bmp', data: '' }] } };
+// @ts-expect-error: a follow-up's prompt needs its text
+const badFollowUp: FollowUpBody = { prompt: {} };
+// @ts-expect-error: a context is a document, not a number
+validateLaunch({}, 4);
+// Without a type argument a schema's output is the generated body type.
+const defaultLaunch: AgentRulesSchema<LaunchBody> = launchSchema();
+void typedFollowUp, badContext, badBody, badFollowUp, defaultLaunch;
