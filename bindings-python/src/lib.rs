@@ -384,6 +384,38 @@ fn core_error(py: Python<'_>, doc: Document, report: &agentrules::Report) -> PyE
 struct NotJson {
     message: String,
     at: Vec<Seg>,
+    /// A value that is not JSON by itself (a NaN, a `set`): a lenient reading puts `null` in
+    /// its place and reports it; a problem of the structure (too deep, too many values, a
+    /// changed dict, a key that is not a string) stops any reading.
+    leaf: bool,
+}
+
+/// The state of one reading of a Python value: the values read so far (held to
+/// [`agentrules::json::MAX_VALUES`]) and, when `lenient`, the leaves read as `null`.
+#[derive(Default)]
+struct Reading {
+    count: u64,
+    lenient: bool,
+    substituted: Vec<NotJson>,
+}
+
+impl Reading {
+    /// A child's outcome inside a container: a leaf that is not JSON becomes `null` when
+    /// lenient; the segment `seg` is added to whatever the child substituted or failed on.
+    fn child(&mut self, seg: impl Fn() -> Seg, outcome: Result<Value, NotJson>, mark: usize) -> Result<Value, NotJson> {
+        let out = match outcome {
+            Err(e) if e.leaf && self.lenient => {
+                self.substituted.push(e);
+                Ok(Value::Null)
+            }
+            Err(e) => return Err(e.under(seg())),
+            Ok(v) => Ok(v),
+        };
+        if let Some(subs) = self.substituted.get_mut(mark..) {
+            subs.iter_mut().for_each(|e| e.at.push(seg()));
+        }
+        out
+    }
 }
 
 /// One step of a [`NotJson`]'s location.
@@ -394,7 +426,12 @@ enum Seg {
 
 impl NotJson {
     fn new(message: impl Into<String>) -> Self {
-        NotJson { message: message.into(), at: Vec::new() }
+        NotJson { message: message.into(), at: Vec::new(), leaf: false }
+    }
+
+    /// A leaf value that is not JSON (see `leaf`).
+    fn leaf(message: impl Into<String>) -> Self {
+        NotJson { leaf: true, ..NotJson::new(message) }
     }
 
     /// The same error one container further out, under `seg`.
@@ -526,7 +563,7 @@ fn raw_bytes_arg<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<RawBytes<
 /// A `str`'s UTF-8 text, or why not (a lone surrogate). Reads the string in place (a `str`
 /// subclass's methods are not called).
 fn text<'a>(s: &'a Bound<'_, PyString>) -> Result<std::borrow::Cow<'a, str>, NotJson> {
-    s.to_cow().map_err(|_| NotJson::new("a string that is not valid Unicode (a lone surrogate)"))
+    s.to_cow().map_err(|_| NotJson::leaf("a string that is not valid Unicode (a lone surrogate)"))
 }
 
 /// A Python value as JSON: `None`, `bool`, `int`, `float` (finite), `str`, `dict` with `str`
@@ -536,12 +573,12 @@ fn text<'a>(s: &'a Bound<'_, PyString>) -> Result<std::borrow::Cow<'a, str>, Not
 /// a `str` subclass's `__str__`, a key's `__hash__` or `__eq__` are never called), so no input
 /// can change a container while it is read, and a change by anything else is an error.
 ///
-/// Counts the values read into `count`: past the core's
+/// Counts the values read into `r.count`: past the core's
 /// [`agentrules::json::MAX_VALUES`] it stops (the caller tells that case by the count), so a
 /// list of 41 million strings is refused, not copied into gigabytes.
-fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Result<Value, NotJson> {
-    *count = count.saturating_add(1);
-    if *count > agentrules::json::MAX_VALUES {
+fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, r: &mut Reading) -> Result<Value, NotJson> {
+    r.count = r.count.saturating_add(1);
+    if r.count > agentrules::json::MAX_VALUES {
         return Err(NotJson::new("too many values"));
     }
     // `depth` counts the containers around `obj`; a container at `MAX_DEPTH` would be one level
@@ -560,11 +597,11 @@ fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Re
         for item in DictItems::new(d) {
             let (k, v) = item?;
             let key = k.cast::<PyString>().map_err(|_| NotJson::new("an object key that is not a string"))?;
-            let key = text(key)?.into_owned();
-            let value = match to_value_counted(&v, depth.saturating_add(1), count) {
-                Ok(value) => value,
-                Err(e) => return Err(e.under(Seg::Key(key))),
-            };
+            // A key is structure: one that is not Unicode stops the reading.
+            let key = text(key).map_err(|e| NotJson { leaf: false, ..e })?.into_owned();
+            let mark = r.substituted.len();
+            let outcome = to_value_counted(&v, depth.saturating_add(1), r);
+            let value = r.child(|| Seg::Key(key.clone()), outcome, mark)?;
             map.insert(key, value);
         }
         return Ok(Value::Object(map));
@@ -591,14 +628,14 @@ fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Re
             .ok()
             .and_then(Number::from_f64)
             .map(Value::Number)
-            .ok_or_else(|| NotJson::new("an integer too large for JSON"));
+            .ok_or_else(|| NotJson::leaf("an integer too large for JSON"));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         // A float subclass's value is read in place (`PyFloat_AsDouble` calls no `__float__`
         // on a float).
         return Number::from_f64(f.value())
             .map(Value::Number)
-            .ok_or_else(|| NotJson::new("NaN and infinities are not JSON (a missing value in a DataFrame is NaN)"));
+            .ok_or_else(|| NotJson::leaf("NaN and infinities are not JSON (a missing value in a DataFrame is NaN)"));
     }
     if (obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) && depth >= MAX_DEPTH {
         return Err(too_deep());
@@ -606,7 +643,9 @@ fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Re
     // A list's iterator reads its length at every step: a list changed meanwhile is read as it
     // is then, without a panic.
     let item = |(i, v): (usize, Bound<'_, PyAny>)| {
-        to_value_counted(&v, depth.saturating_add(1), count).map_err(|e| e.under(Seg::Index(i)))
+        let mark = r.substituted.len();
+        let outcome = to_value_counted(&v, depth.saturating_add(1), r);
+        r.child(|| Seg::Index(i), outcome, mark)
     };
     if let Ok(l) = obj.cast::<PyList>() {
         return l.iter().enumerate().map(item).collect::<Result<Vec<_>, _>>().map(Value::Array);
@@ -615,13 +654,13 @@ fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Re
         return tup.iter().enumerate().map(item).collect::<Result<Vec<_>, _>>().map(Value::Array);
     }
     if obj.is_instance_of::<PyMemoryView>() || obj.is_instance_of::<PyByteArray>() || obj.is_instance_of::<PyBytes>() {
-        return Err(NotJson::new("bytes inside a value (only a whole document may be bytes: JSON text)"));
+        return Err(NotJson::leaf("bytes inside a value (only a whole document may be bytes: JSON text)"));
     }
     // The qualified name (`numpy.int64`, not `int64`), with the conversion numpy offers.
     let type_name = t.fully_qualified_name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
     let hint =
         if type_name.starts_with("numpy.") { " (convert numpy values with `.item()` or `.tolist()`)" } else { "" };
-    Err(NotJson::new(format!("a `{type_name}` is not a JSON value{hint}")))
+    Err(NotJson::leaf(format!("a `{type_name}` is not a JSON value{hint}")))
 }
 
 /// A JSON value as Python.
@@ -679,20 +718,46 @@ fn document(input: &Bound<'_, PyAny>, max_bytes: u64) -> Result<Value, agentrule
         Ok(None) => {}
         Err(why) => return Err(not_json(format!("the input is not JSON: {why}"))),
     }
-    let mut count = 0u64;
-    let v = to_value_counted(input, 0, &mut count).map_err(|e| {
-        if count > agentrules::json::MAX_VALUES {
-            agentrules::json::too_many_values()
-        } else {
-            not_json_value(&e, &agentrules::Pointer::root())
-        }
-    })?;
+    let (v, _) = read_value(input, false)?;
     // `u64::MAX`: the caller's core function applies the limit itself (`check_value`).
     if max_bytes < u64::MAX && agentrules::json::encoded_len(&v, max_bytes) > max_bytes {
         let len = agentrules::json::encoded_len(&v, u64::MAX);
         return Err(agentrules::json::document_too_large(len, max_bytes));
     }
     Ok(v)
+}
+
+/// A Python value as JSON, and (when `lenient`) the `invalid_json` violations of the leaves read
+/// as `null` because they are not JSON (a NaN, a `set`, a numpy scalar), at their paths.
+fn read_value(
+    input: &Bound<'_, PyAny>,
+    lenient: bool,
+) -> Result<(Value, Vec<agentrules::Violation>), agentrules::Violation> {
+    let mut r = Reading { lenient, ..Reading::default() };
+    let v = to_value_counted(input, 0, &mut r).map_err(|e| {
+        if r.count > agentrules::json::MAX_VALUES {
+            agentrules::json::too_many_values()
+        } else {
+            not_json_value(&e, &agentrules::Pointer::root())
+        }
+    })?;
+    let root = agentrules::Pointer::root();
+    Ok((v, r.substituted.iter().map(|e| not_json_value(e, &root)).collect()))
+}
+
+/// A check's violations with the leaves that were not JSON: the core's violations at or under
+/// a substituted leaf (its `null` stand-in) give way to that leaf's `invalid_json`, which come
+/// first, in the order the value was read.
+fn with_substituted(
+    substituted: Vec<agentrules::Violation>,
+    core: Vec<agentrules::Violation>,
+) -> Vec<agentrules::Violation> {
+    if substituted.is_empty() {
+        return core;
+    }
+    let under = |path: &str, at: &str| path == at || path.strip_prefix(at).is_some_and(|rest| rest.starts_with('/'));
+    let kept: Vec<_> = core.into_iter().filter(|v| !substituted.iter().any(|s| under(&v.path, &s.path))).collect();
+    substituted.into_iter().chain(kept).collect()
 }
 
 /// An argument that must be JSON-like (a context, a matrix, a schema): errors raise. Held to the
@@ -737,8 +802,13 @@ fn check_kind(
         return Ok(Report::from(py.detach(|| agentrules::check_bytes(kind, bytes, &ctx))));
     }
     // `check_value` holds the value to the context's maxDocumentBytes: measured once, there.
-    let report = match document(input, u64::MAX) {
-        Ok(v) => py.detach(|| agentrules::check_value(kind, &v, &ctx)),
+    // A leaf that is not JSON is checked as `null` and reported as `invalid_json` at its path,
+    // so the rest of the document is still checked.
+    let report = match read_value(input, true) {
+        Ok((v, substituted)) => {
+            let core = py.detach(|| agentrules::check_value(kind, &v, &ctx));
+            agentrules::Report::new(with_substituted(substituted, core.violations))
+        }
         Err(v) => agentrules::Report::new(vec![v]),
     };
     Ok(Report::from(report))
@@ -1279,17 +1349,24 @@ impl TableValidator {
             return self.elements_text(py, b.as_slice());
         }
         // A value that is not JSON (a DataFrame's NaN, a numpy scalar) is a violation at its
-        // row, as `check("table", ...)` reports it, not an exception without a row.
-        let items = match document(elements, agentrules::Limits::DEFAULT.max_document_bytes) {
-            Ok(items) => items,
-            Err(v) if v.code == Code::InvalidJson && !v.path.is_empty() => {
-                let at = agentrules::Pointer::root().key("elements").join_escaped(&v.path);
-                let v = agentrules::Violation { path: at.as_str().to_string(), ..v };
-                return Ok(Report::from(agentrules::Report::new(vec![v])));
-            }
-            Err(v) => return Err(refusal(py, Refusal::from_violation(RefusalKind::InvalidArguments, v))),
-        };
-        let violations = py.detach(|| self.inner.validate_elements_value(&items)).map_err(|r| refusal(py, r))?;
+        // cell, as `check("table", ...)` reports it, and the other rows are still checked.
+        let (items, substituted) = read_value(elements, true)
+            .map_err(|v| refusal(py, Refusal::from_violation(RefusalKind::InvalidArguments, v)))?;
+        let max = agentrules::Limits::DEFAULT.max_document_bytes;
+        if agentrules::json::encoded_len(&items, max) > max {
+            let len = agentrules::json::encoded_len(&items, u64::MAX);
+            let v = agentrules::json::document_too_large(len, max);
+            return Err(refusal(py, Refusal::from_violation(RefusalKind::InvalidArguments, v)));
+        }
+        let core = py.detach(|| self.inner.validate_elements_value(&items)).map_err(|r| refusal(py, r))?;
+        let elements = agentrules::Pointer::root().key("elements");
+        let substituted = substituted
+            .into_iter()
+            .map(|v| agentrules::Violation { path: elements.join_escaped(&v.path).as_str().to_string(), ..v })
+            .collect();
+        let mut violations = with_substituted(substituted, core);
+        // Rows in order: a cell's invalid_json among its row's other violations.
+        violations.sort_by_key(|v| row_of(&v.path));
         Ok(Report::from(agentrules::Report::new(violations)))
     }
 
@@ -1310,6 +1387,14 @@ impl TableValidator {
         let v = argument(py, RefusalKind::InvalidArguments, value)?;
         Ok(py.detach(|| self.inner.is_valid(&v)))
     }
+}
+
+/// The row index of a table violation's path (`/elements/<i>/...`); `usize::MAX` for others.
+fn row_of(path: &str) -> usize {
+    path.strip_prefix("/elements/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(usize::MAX)
 }
 
 /// R2: an incremental Server-Sent Events decoder: bytes in (e.g. from

@@ -288,6 +288,14 @@ def test_a_value_that_is_not_json_is_reported_at_its_path() -> None:
     # Keys are escaped as JSON Pointer tokens.
     r = agentrules.check("launch", {"a/b~": [0, float("inf")]})
     assert r.violations[0].path == "/a~1b~0/1"
+    # The rest of the document is still checked; the leaf's own check (it stood as null) gives
+    # way to its invalid_json.
+    r = agentrules.validate_launch({"prompt": {"text": float("nan")}, "fileIds": ["nope"]})
+    assert [(v.path, v.code) for v in r] == [("/prompt/text", "invalid_json"), ("/fileIds/0", "invalid_uuid")]
+    # Structure that is not JSON stops the reading, reported at its container: a key that is
+    # not a string.
+    r = agentrules.validate_launch({"prompt": {1: "x"}, "fileIds": ["nope"]})
+    assert [(v.path, v.code) for v in r] == [("/prompt", "invalid_json")]
 
 
 def test_table_rows_with_nan_or_numpy_values_are_reported_at_their_cells() -> None:
@@ -298,6 +306,14 @@ def test_table_rows_with_nan_or_numpy_values_are_reported_at_their_cells() -> No
     rows = [{"key": "a", "value": {"n": 1}}, {"key": "b", "value": {"n": float("nan")}}]
     r = t.validate_elements(rows)
     assert [(v.path, v.code) for v in r] == [("/elements/1/value/n", "invalid_json")]
+    # A NaN does not hide the other rows' problems, which stay in row order.
+    more = [{"key": "z", "value": {"n": "x"}}, *rows, {"key": "c", "value": {"n": 1.5}}]
+    r = t.validate_elements(more)
+    assert [(v.path, v.code) for v in r] == [
+        ("/elements/0/value/n", "schema_type"),
+        ("/elements/2/value/n", "invalid_json"),
+        ("/elements/3/value/n", "schema_type"),
+    ]
     assert agentrules.check("table", {"schema": {"type": "object"}, "elements": rows}).violations[0].path == "/elements/1/value/n"
     # numpy scalars are named precisely, with the conversion numpy offers.
     r = t.validate_elements([{"key": "a", "value": {"n": np.int64(3)}}])
