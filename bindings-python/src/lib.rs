@@ -315,10 +315,7 @@ impl Report {
         if self.ok {
             return Ok(());
         }
-        Err(refusal(
-            py,
-            Refusal::from_violations(RefusalKind::BadRequest, "the document is invalid", self.items.clone()),
-        ))
+        Err(refusal(py, Document::Checked.refuse(self.items.clone())))
     }
 }
 
