@@ -1458,14 +1458,16 @@ impl agentrules::sse::SseSink for PySseSink<'_, '_> {
 
 #[pymethods]
 impl SseDecoder {
+    /// A decoder; `max_line_bytes` (1 to 256 MiB; default 1 MiB) bounds one line. Raises
+    /// `ValidationError` (`invalid_arguments`) outside those bounds.
     #[new]
     #[pyo3(signature = (max_line_bytes=None))]
-    fn new(max_line_bytes: Option<usize>) -> Self {
-        let mut limits = agentrules::sse::SseLimits::default();
-        if let Some(n) = max_line_bytes {
-            limits.max_line_bytes = n;
-        }
-        SseDecoder { inner: agentrules::sse::SseDecoder::with_limits(limits), last_type: None }
+    fn new(py: Python<'_>, max_line_bytes: Option<u64>) -> PyResult<Self> {
+        let limits = match max_line_bytes {
+            None => agentrules::sse::SseLimits::default(),
+            Some(n) => agentrules::sse::SseLimits::with_max_line_bytes(n).map_err(|r| refusal(py, r))?,
+        };
+        Ok(SseDecoder { inner: agentrules::sse::SseDecoder::with_limits(limits), last_type: None })
     }
 
     /// Decodes a chunk; raises `ValidationError` (`invalid_stream`) past a limit.

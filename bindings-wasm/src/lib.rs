@@ -483,25 +483,22 @@ impl agentrules::sse::SseSink for PackedSse {
     }
 }
 
-/// The largest `maxLineBytes` a decoder accepts: 256 MiB (a line buffer of that size already
-/// takes a sixteenth of the 4 GiB a wasm instance can address).
-const MAX_LINE_LIMIT: f64 = 268_435_456.0;
-
 /// R2: an SSE decoder; `maxLineBytes` (a number, or none for the default 1 MiB) must be an
-/// integer from 1 to 256 MiB.
+/// integer from 1 to 256 MiB (the core's `SseLimits::with_max_line_bytes` decides).
 #[wasm_bindgen(js_name = sseNew)]
 pub fn sse_new(max_line_bytes: Option<f64>) -> Vec<u8> {
     answer((|| {
-        let mut limits = agentrules::sse::SseLimits::default();
-        if let Some(n) = max_line_bytes {
-            if !(n.is_finite() && n.fract() == 0.0 && (1.0..=MAX_LINE_LIMIT).contains(&n)) {
-                return Err(invalid_arguments("maxLineBytes must be an integer from 1 to 268435456 (256 MiB)"));
+        let limits = match max_line_bytes {
+            None => agentrules::sse::SseLimits::default(),
+            Some(n) => {
+                // A number that is not a whole count of bytes is read as 0, which the core refuses.
+                let whole =
+                    n.is_finite() && n.fract() == 0.0 && n >= 0.0 && n <= agentrules::sse::MAX_LINE_LIMIT as f64;
+                #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked: 0..=2^28, whole")]
+                let n = if whole { n as u64 } else { 0 };
+                agentrules::sse::SseLimits::with_max_line_bytes(n).map_err(Out::Refused)?
             }
-            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked: 1..=2^28")]
-            {
-                limits.max_line_bytes = n as usize;
-            }
-        }
+        };
         let inner = agentrules::sse::SseDecoder::with_limits(limits);
         keep(Object::Sse(Box::new(Sse { inner })))
     })())
