@@ -61,9 +61,9 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Print the JSON Schema of a request body: launch or followup
+    /// Print a JSON Schema: a request body (launch, followup), a report or an error envelope (error-envelope)
     Schema {
-        /// launch | followup
+        /// launch | followup | report | error-envelope
         name: String,
     },
     /// List every kind `check` takes, with what it is
@@ -319,7 +319,13 @@ fn run(command: Command) -> Result<u8, String> {
             let schema = match name.as_str() {
                 "launch" => agentrules::launch::launch_schema(),
                 "followup" | "follow-up" => agentrules::launch::follow_up_schema(),
-                other => return Err(format!("unknown schema `{other}`; expected launch or followup")),
+                "report" => agentrules::report::report_schema(),
+                "error-envelope" => agentrules::errors::envelope_schema(),
+                other => {
+                    return Err(format!(
+                        "unknown schema `{other}`; expected launch, followup, report or error-envelope"
+                    ))
+                }
             };
             println!("{}", serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())?);
             Ok(0)

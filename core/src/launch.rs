@@ -410,6 +410,13 @@ pub enum SlotValue {
 /// Deserialising checks types only; [`LaunchRequest::parse`] runs every rule first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+// The schema's reader has no Rust API: its description says what the schema leaves to the rules.
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        description = "The body of `POST /api/v0/agents`.\n\nThe schema gives each field's shape; the rules across fields (a prompt or a workflow, what a workflow accepts, the images, the entitlements) are checked by agentrules."
+    )
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LaunchRequest {
     /// Text (and images) for simple agents and prompt-driven workflows.
@@ -511,7 +518,7 @@ pub fn follow_up_schema() -> Value {
 /// Optional fields may be omitted but are never `null` (L10: `null` is a `type_mismatch`), so
 /// the `null` that schemars adds to every `Option` property is taken out again.
 #[cfg(feature = "schema")]
-fn schema_of<T: JsonSchema>() -> Value {
+pub(crate) fn schema_of<T: JsonSchema>() -> Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let mut schema = serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap_or(Value::Null);
     drop_null_from_properties(&mut schema);
