@@ -124,6 +124,34 @@ def test_what_pythons_json_parser_does_to_a_body(client):
     assert r.status_code == 201 and r.json()["data"]["body"] == {"prompt": {"text": "Summarize."}}
 
 
+def test_a_violation_pydantic_could_not_carry_whole_gets_the_cores_envelope_too():
+    # The error lost its ctx (its message names a param in braces): the envelope comes from the
+    # core on the raw body, the same one.
+    for violations in (False, True):
+        body = {"prompt": {"text": "hi"}, "{allowed}": 1}
+        r = TestClient(make_app(violations=violations)).post("/api/v0/agents", json=body)
+        status, want = envelope("launch", body)
+        if violations:
+            want = {**want, "violations": [v.to_dict() for v in agentrules.validate_launch(body)]}
+        assert (r.status_code, r.json()) == (status, want)
+
+
+def test_the_core_runs_once_per_request(client, monkeypatch):
+    calls = []
+    check = agentrules.check
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(agentrules, "check", counted)
+    # A rejected body, a good one (the validator's run); unparsable JSON, no body (the handler's).
+    for raw in (b'{"prompt": {"text": " "}}', json.dumps(SEED).encode(), b"{", b""):
+        calls.clear()
+        client.post("/api/v0/agents", content=raw, headers={"content-type": "application/json"})
+        assert calls == ["launch"], raw
+
+
 def test_the_error_text_is_the_cores(client):
     r = client.post("/api/v0/agents", json={"prompt": {"text": " "}})
     status, body = envelope("launch", {"prompt": {"text": " "}})

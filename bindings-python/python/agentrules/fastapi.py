@@ -75,12 +75,13 @@ _CODES = frozenset(c["code"] for c in agentrules.codes())
 
 def _report_of(errors: Iterable[Any]) -> Optional[agentrules.Report]:
     """The report the body's validation made, from its pydantic errors (``loc`` after
-    ``"body"``); ``None`` unless every error is one of the core's violations."""
+    ``"body"``); ``None`` unless every error is one of the core's violations, whole (an error
+    whose message names a param in braces has no ``ctx``: agentrules.pydantic)."""
     violations: List[Dict[str, Any]] = []
     for e in errors:
-        if e.get("type") not in _CODES:
+        if e.get("type") not in _CODES or "ctx" not in e:
             return None
-        violations.append({"path": _pointer(e["loc"][1:]), "code": e["type"], "message": e["msg"], "params": e.get("ctx", {})})
+        violations.append({"path": _pointer(e["loc"][1:]), "code": e["type"], "message": e["msg"], "params": e["ctx"]})
     if not violations:
         return None
     try:

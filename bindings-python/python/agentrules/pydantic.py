@@ -144,7 +144,8 @@ def errors_of_report(report: "agentrules.Report", value: Any = None, title: str 
 
 
 def _schema_text(name: str) -> str:
-    return resources.files("agentrules").joinpath("schemas", name).read_text(encoding="utf-8")
+    # One name per joinpath: a Traversable takes several only from Python 3.11.
+    return resources.files("agentrules").joinpath("schemas").joinpath(name).read_text(encoding="utf-8")
 
 
 def _core_ref(kind: str, name: str) -> str:
