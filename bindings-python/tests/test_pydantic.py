@@ -197,6 +197,14 @@ def test_a_validation_context_is_the_cores_context():
     assert got_errors(e.value) == expected_errors(report, body)
 
 
+def test_a_context_the_core_refuses_is_one_error_of_its_refusal_kind():
+    with pytest.raises(agentrules.ValidationError) as refused:
+        agentrules.validate_launch(SEED, {"limits": 3})
+    with pytest.raises(ValidationError) as e:
+        TypeAdapter(LaunchRequest).validate_python(SEED, context={CONTEXT_KEY: {"limits": 3}})
+    assert [(x["type"], x["loc"], x["msg"]) for x in e.value.errors()] == [(refused.value.code, (), str(refused.value))]
+
+
 def test_the_value_is_a_shallow_copy_and_validation_always_runs():
     body = {"prompt": {"text": "hi"}}
     got = TypeAdapter(LaunchRequest).validate_python(body)
@@ -334,3 +342,39 @@ def test_the_launch_and_follow_up_images_share_one_definition():
     defs = Both.model_json_schema()["$defs"]
     assert shipped("launch")["$defs"]["Image"] == shipped("followup")["$defs"]["Image"]
     assert [n for n in defs if "Image" in n] == ["Image"], sorted(defs)
+
+
+# Structured random bodies (seeded): pydantic's errors are the core's violations, whatever the body.
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+UUID = "019aaa00-0000-7000-8000-000000000001"
+_keys = st.sampled_from(["prompt", "text", "images", "media_type", "data", "workflowId", "fileIds", "workflowInputs",
+                         "capabilities", "codeSearch", "webSearch", "jurisdiction", "projectId", "0", "7", "²", "{field}",
+                         "{allowed}", "a/b", "~t", ""])
+_leaves = st.one_of(st.none(), st.booleans(), st.integers(-3, 10**20), st.floats(allow_nan=False, allow_infinity=False),
+                    st.sampled_from(["", " ", "hi", UUID, "image/png", "aGk=", "data:image/png;base64,aGk=", "{field}"]),
+                    st.text(max_size=6))
+_values = st.recursive(_leaves, lambda inner: st.one_of(st.lists(inner, max_size=5), st.dictionaries(_keys, inner, max_size=5)), max_leaves=15)
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(sorted(TYPES)), st.one_of(st.dictionaries(_keys, _values, max_size=6), _values))
+def test_random_bodies_give_the_cores_violations_as_pydantic_errors(kind, body):
+    cls = TYPES[kind]
+    document = json.dumps(body) if isinstance(body, str) else body
+    report = agentrules.check(kind, document)
+    for run in (lambda: TypeAdapter(cls).validate_python(body), lambda: TypeAdapter(cls).validate_json(json.dumps(body))):
+        if report.ok:
+            assert run() == body
+            continue
+        with pytest.raises(ValidationError) as e:
+            run()
+        got = e.value.errors()
+        want = expected_errors(report, body)
+        for g, w in zip(got, want, strict=True):
+            assert (g["type"], g["loc"], g["msg"]) == (w["type"], w["loc"], w["msg"])
+            # A message naming one of its params in braces has no ctx (the module's docstring).
+            assert g.get("ctx", w["ctx"]) == w["ctx"]
+            assert "ctx" in g or any("{%s}" % k in w["msg"] for k in w["ctx"])

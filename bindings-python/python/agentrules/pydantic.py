@@ -31,7 +31,9 @@ field, a FastAPI body).
 
 A validation context: ``validate_python(body, context={CONTEXT_KEY: CONTEXT})`` checks against
 ``CONTEXT`` (the core's context document: limits, entitlements, the workflow), as
-``agentrules.validate_launch(body, CONTEXT)`` does.
+``agentrules.validate_launch(body, CONTEXT)`` does. A ``CONTEXT`` the core refuses is one error
+at the field, its ``type`` the refusal's kind (``invalid_context``) and its ``msg`` the refusal's
+words.
 
 JSON Schema: ``LaunchRequest``, ``FollowUpRequest``, ``ErrorEnvelope`` and ``ReportField`` give
 the core's schemas (shipped in the package, ``agentrules/schemas/``), their ``$defs`` registered
@@ -222,7 +224,11 @@ class Document(Dict[str, Any]):
             # parsed body give the strings of the JSON as str); raw bytes are JSON text.
             document = json.dumps(value)
         context = info.context.get(CONTEXT_KEY) if isinstance(info.context, dict) else None
-        report = agentrules.check(cls.kind, document, context)
+        try:
+            report = agentrules.check(cls.kind, document, context)
+        except agentrules.ValidationError as e:
+            # The call is refused (a context that is not one): one error, the refusal's kind and words.
+            raise PydanticCustomError(e.code, str(e)) from None
         if not report:
             raise errors_of_report(report, document, cls.__name__)
         return cls(_as_value(document))
