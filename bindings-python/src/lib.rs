@@ -19,10 +19,38 @@ use pyo3::types::{
 };
 use serde_json::{Map, Number, Value};
 
+/// The context paragraph of every check's docstring (`help(agentrules.validate_launch)`).
+macro_rules! context_doc {
+    () => {
+        "
+`context` (optional) gives the facts the library cannot fetch: a dict (the `Context`
+TypedDict) or its JSON text. Each member is optional, and a check that needs a missing fact
+is skipped, not failed:
+
+- `workflow`: `{\"id\": <uuid>, \"slots\": [{\"name\", \"multiple\", \"required\"}]}`, the workflow
+  the body names (slot checks, L5–L9);
+- `entitlements`: the organisation's capability names, e.g. `[\"webSearch\"]` (C4);
+- `limits`: `maxImages`, `maxImageBytes`, `maxListLimit`, `maxDocumentBytes`, each an
+  integer that may only tighten the platform's default (4, 20 MiB, 100, 160 MiB);
+- `marketplace`: `{\"allow\", \"deny\", \"prerequisites\"}` (M2, M3).
+
+Give the same context the server uses to get the server's answer. A context that is not
+valid raises `ValidationError` (`invalid_context`) with its violations."
+    };
+}
+
 /// Nesting deeper than this is refused, as the core's JSON parser refuses it.
 const MAX_DEPTH: usize = agentrules::json::MAX_DEPTH;
 
-/// One problem found in a checked document: a JSON Pointer `path`, a stable `code`, a `message`.
+/// One problem found in a checked document: a JSON Pointer `path`, a stable `code`, a
+/// `message` for people and the `params` a UI builds its own message from.
+///
+/// >>> import agentrules
+/// >>> v = agentrules.validate_launch({"prompt": {"text": ""}}).violations[0]
+/// >>> v.path, v.code
+/// ('/prompt/text', 'empty_text')
+/// >>> v.to_dict()["code"]
+/// 'empty_text'
 #[pyclass(frozen, module = "agentrules._native", eq, hash)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Violation(agentrules::Violation);
@@ -115,7 +143,19 @@ fn _violation(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<Violation> {
     violation_of(py, item).map(Violation)
 }
 
-/// The outcome of a check: `ok` is true exactly when `violations` is empty.
+/// The outcome of a check: `ok` is true exactly when `violations` is empty. A report is
+/// truthy when ok, has a `len()` (its violations) and iterates over them; it pickles, copies,
+/// converts to a dict or JSON (`to_dict`, `to_json`, `from_dict`), shows as a table in a
+/// notebook, and `Report(violations=[...])` builds one (e.g. a test's fake).
+///
+/// >>> import agentrules
+/// >>> report = agentrules.validate_launch({"prompt": {"text": " "}})
+/// >>> bool(report), len(report), [v.code for v in report]
+/// (False, 1, ['empty_text'])
+/// >>> report.errors()[0]["loc"]
+/// ('prompt', 'text')
+/// >>> agentrules.Report() == agentrules.Report.from_dict({"ok": True, "violations": []})
+/// True
 #[pyclass(frozen, module = "agentrules._native", eq)]
 struct Report {
     #[pyo3(get)]
@@ -339,8 +379,38 @@ fn core_error(py: Python<'_>, doc: Document, report: &agentrules::Report) -> PyE
     refusal(py, doc.refuse(report.violations.clone()))
 }
 
-/// Why a Python value is not JSON.
-struct NotJson(String);
+/// Why a Python value is not JSON, and where: the keys and indexes from the document to the
+/// offending value, innermost first (each container adds its own on the way out).
+struct NotJson {
+    message: String,
+    at: Vec<Seg>,
+}
+
+/// One step of a [`NotJson`]'s location.
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+impl NotJson {
+    fn new(message: impl Into<String>) -> Self {
+        NotJson { message: message.into(), at: Vec::new() }
+    }
+
+    /// The same error one container further out, under `seg`.
+    fn under(mut self, seg: Seg) -> Self {
+        self.at.push(seg);
+        self
+    }
+
+    /// The location under `base` (a JSON Pointer).
+    fn pointer(&self, base: &agentrules::Pointer) -> agentrules::Pointer {
+        self.at.iter().rev().fold(base.clone(), |p, seg| match seg {
+            Seg::Key(k) => p.key(k),
+            Seg::Index(i) => p.index(*i),
+        })
+    }
+}
 
 /// The message of a container changed by code that ran while it was read.
 const CHANGED: &str = "a dict that changed while it was read";
@@ -374,7 +444,7 @@ impl<'py> Iterator for DictItems<'py> {
         }
         if self.dict.len() != self.len {
             self.done = true;
-            return Some(Err(NotJson(CHANGED.into())));
+            return Some(Err(NotJson::new(CHANGED)));
         }
         let item = self.iter.next();
         self.seen = self.seen.saturating_add(1);
@@ -385,7 +455,7 @@ impl<'py> Iterator for DictItems<'py> {
             }
             Some(_) if self.seen > self.len => {
                 self.done = true;
-                Some(Err(NotJson(CHANGED.into())))
+                Some(Err(NotJson::new(CHANGED)))
             }
             Some(kv) => Some(Ok(kv)),
         }
@@ -456,7 +526,7 @@ fn raw_bytes_arg<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<RawBytes<
 /// A `str`'s UTF-8 text, or why not (a lone surrogate). Reads the string in place (a `str`
 /// subclass's methods are not called).
 fn text<'a>(s: &'a Bound<'_, PyString>) -> Result<std::borrow::Cow<'a, str>, NotJson> {
-    s.to_cow().map_err(|_| NotJson("a string that is not valid Unicode (a lone surrogate)".into()))
+    s.to_cow().map_err(|_| NotJson::new("a string that is not valid Unicode (a lone surrogate)"))
 }
 
 /// A Python value as JSON: `None`, `bool`, `int`, `float` (finite), `str`, `dict` with `str`
@@ -472,11 +542,11 @@ fn text<'a>(s: &'a Bound<'_, PyString>) -> Result<std::borrow::Cow<'a, str>, Not
 fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Result<Value, NotJson> {
     *count = count.saturating_add(1);
     if *count > agentrules::json::MAX_VALUES {
-        return Err(NotJson("too many values".into()));
+        return Err(NotJson::new("too many values"));
     }
     // `depth` counts the containers around `obj`; a container at `MAX_DEPTH` would be one level
     // too many, refused before any recursion.
-    let too_deep = || NotJson(format!("the value is nested deeper than {MAX_DEPTH} levels"));
+    let too_deep = || NotJson::new(format!("the value is nested deeper than {MAX_DEPTH} levels"));
     let py = obj.py();
     let t = obj.get_type();
     if let Ok(s) = obj.cast::<PyString>() {
@@ -489,8 +559,13 @@ fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Re
         let mut map = Map::with_capacity(d.len());
         for item in DictItems::new(d) {
             let (k, v) = item?;
-            let key = k.cast::<PyString>().map_err(|_| NotJson("an object key that is not a string".into()))?;
-            map.insert(text(key)?.into_owned(), to_value_counted(&v, depth.saturating_add(1), count)?);
+            let key = k.cast::<PyString>().map_err(|_| NotJson::new("an object key that is not a string"))?;
+            let key = text(key)?.into_owned();
+            let value = match to_value_counted(&v, depth.saturating_add(1), count) {
+                Ok(value) => value,
+                Err(e) => return Err(e.under(Seg::Key(key))),
+            };
+            map.insert(key, value);
         }
         return Ok(Value::Object(map));
     }
@@ -516,39 +591,37 @@ fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Re
             .ok()
             .and_then(Number::from_f64)
             .map(Value::Number)
-            .ok_or_else(|| NotJson("an integer too large for JSON".into()));
+            .ok_or_else(|| NotJson::new("an integer too large for JSON"));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         // A float subclass's value is read in place (`PyFloat_AsDouble` calls no `__float__`
         // on a float).
         return Number::from_f64(f.value())
             .map(Value::Number)
-            .ok_or_else(|| NotJson("NaN and infinities are not JSON".into()));
+            .ok_or_else(|| NotJson::new("NaN and infinities are not JSON (a missing value in a DataFrame is NaN)"));
     }
     if (obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) && depth >= MAX_DEPTH {
         return Err(too_deep());
     }
     // A list's iterator reads its length at every step: a list changed meanwhile is read as it
     // is then, without a panic.
+    let item = |(i, v): (usize, Bound<'_, PyAny>)| {
+        to_value_counted(&v, depth.saturating_add(1), count).map_err(|e| e.under(Seg::Index(i)))
+    };
     if let Ok(l) = obj.cast::<PyList>() {
-        return l
-            .iter()
-            .map(|v| to_value_counted(&v, depth.saturating_add(1), count))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array);
+        return l.iter().enumerate().map(item).collect::<Result<Vec<_>, _>>().map(Value::Array);
     }
     if let Ok(tup) = obj.cast::<PyTuple>() {
-        return tup
-            .iter()
-            .map(|v| to_value_counted(&v, depth.saturating_add(1), count))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array);
+        return tup.iter().enumerate().map(item).collect::<Result<Vec<_>, _>>().map(Value::Array);
     }
     if obj.is_instance_of::<PyMemoryView>() || obj.is_instance_of::<PyByteArray>() || obj.is_instance_of::<PyBytes>() {
-        return Err(NotJson("bytes inside a value (only a whole document may be bytes: JSON text)".into()));
+        return Err(NotJson::new("bytes inside a value (only a whole document may be bytes: JSON text)"));
     }
-    let type_name = t.name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-    Err(NotJson(format!("a `{type_name}` is not a JSON value")))
+    // The qualified name (`numpy.int64`, not `int64`), with the conversion numpy offers.
+    let type_name = t.fully_qualified_name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+    let hint =
+        if type_name.starts_with("numpy.") { " (convert numpy values with `.item()` or `.tolist()`)" } else { "" };
+    Err(NotJson::new(format!("a `{type_name}` is not a JSON value{hint}")))
 }
 
 /// A JSON value as Python.
@@ -588,12 +661,17 @@ fn not_json(m: String) -> agentrules::Violation {
     agentrules::Violation::new(&agentrules::Pointer::root(), Code::InvalidJson, m)
 }
 
+/// A Python value that is not JSON: `invalid_json` at the offending value, under `base`.
+fn not_json_value(e: &NotJson, base: &agentrules::Pointer) -> agentrules::Violation {
+    agentrules::Violation::new(&e.pointer(base), Code::InvalidJson, format!("the input is not JSON: {}", e.message))
+}
+
 /// The document a check reads: `str` and bytes-like values (`RawBytes`) are JSON text, anything
 /// else a Python value. Both are held to `max_bytes` (`limits.maxDocumentBytes`): text by its
 /// length, a value by the length of its JSON (`encoded_len`), refused as the core refuses text.
 fn document(input: &Bound<'_, PyAny>, max_bytes: u64) -> Result<Value, agentrules::Violation> {
     if let Ok(s) = input.cast::<PyString>() {
-        let text = text(s).map_err(|NotJson(m)| not_json(format!("the input is not JSON text: {m}")))?;
+        let text = text(s).map_err(|e| not_json(format!("the input is not JSON text: {}", e.message)))?;
         return agentrules::json::parse_limited(text.as_bytes(), max_bytes);
     }
     match raw_bytes(input) {
@@ -602,11 +680,11 @@ fn document(input: &Bound<'_, PyAny>, max_bytes: u64) -> Result<Value, agentrule
         Err(why) => return Err(not_json(format!("the input is not JSON: {why}"))),
     }
     let mut count = 0u64;
-    let v = to_value_counted(input, 0, &mut count).map_err(|NotJson(m)| {
+    let v = to_value_counted(input, 0, &mut count).map_err(|e| {
         if count > agentrules::json::MAX_VALUES {
             agentrules::json::too_many_values()
         } else {
-            not_json(format!("the input is not JSON: {m}"))
+            not_json_value(&e, &agentrules::Pointer::root())
         }
     })?;
     // `u64::MAX`: the caller's core function applies the limit itself (`check_value`).
@@ -666,7 +744,22 @@ fn check_kind(
     Ok(Report::from(report))
 }
 
-/// Checks `input` (a dict/list, or JSON `str`/`bytes`) as `kind` with an optional context.
+/// Checks `input` as `kind` (one of `kinds()`: `launch`, `followup`, `image`, `list-query`,
+/// `table`, `run-log`, ...) and returns a `Report`.
+///
+/// `input` is any object: a value (`dict`, `list`, ...) or JSON text (`str`, or raw bytes:
+/// `bytes`, `bytearray`, `memoryview`). A value that is not JSON is reported, never raised:
+/// `invalid_json` at the path of the offending value (a NaN, a `set`, a numpy scalar).
+#[doc = context_doc!()]
+///
+/// Raises `ValidationError`: `unknown_kind` for a kind the library does not have,
+/// `invalid_context` for a context that is not valid.
+///
+/// >>> import agentrules
+/// >>> agentrules.check("list-query", {"limit": 500}).violations[0].code
+/// 'out_of_range'
+/// >>> agentrules.check("list-query", '{"limit": 50}', {"limits": {"maxListLimit": 20}}).ok
+/// False
 #[pyfunction]
 #[pyo3(signature = (kind, input, context=None))]
 fn check(py: Python<'_>, kind: &str, input: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
@@ -675,14 +768,40 @@ fn check(py: Python<'_>, kind: &str, input: &Bound<'_, PyAny>, context: Option<&
     check_kind(py, k, input, context)
 }
 
-/// Checks a launch body (`POST /api/v0/agents`).
+/// Checks a launch body (`POST /api/v0/agents`: rules L1–L10, I1–I6, C1–C4) and returns a
+/// `Report`: `ok`, and each violation's `path` (a JSON Pointer), `code`, `message`, `params`.
+///
+/// `body` is any object: the body as a value (`dict`) or as JSON text (`str`, or the raw bytes
+/// received). A value that is not JSON is reported at its path (`invalid_json`), never raised.
+#[doc = context_doc!()]
+///
+/// >>> import agentrules
+/// >>> agentrules.validate_launch({"prompt": {"text": "Summarise the drawings"}}).ok
+/// True
+/// >>> report = agentrules.validate_launch({"prompt": {"text": " "}, "fileIds": ["x"]})
+/// >>> [(v.path, v.code) for v in report]
+/// [('/prompt/text', 'empty_text'), ('/fileIds/0', 'invalid_uuid')]
+/// >>> web = {"prompt": {"text": "Find the code"}, "capabilities": {"webSearch": True}}
+/// >>> agentrules.validate_launch(web).ok  # no entitlements given: C4 is not checked
+/// True
+/// >>> [v.code for v in agentrules.validate_launch(web, {"entitlements": []})]
+/// ['capability_not_entitled']
 #[pyfunction]
 #[pyo3(signature = (body, context=None))]
 fn validate_launch(py: Python<'_>, body: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
     check_kind(py, Kind::Launch, body, context)
 }
 
-/// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`).
+/// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`: rules L11, I1–I6) and
+/// returns a `Report`. `body` is any object (a `dict`, or JSON text or bytes), as for
+/// `validate_launch`.
+#[doc = context_doc!()]
+///
+/// >>> import agentrules
+/// >>> agentrules.validate_follow_up({"prompt": {"text": "And the legend?"}}).ok
+/// True
+/// >>> [(v.path, v.code) for v in agentrules.validate_follow_up({"prompt": {}})]
+/// [('/prompt/text', 'required')]
 #[pyfunction]
 #[pyo3(signature = (body, context=None))]
 fn validate_follow_up(py: Python<'_>, body: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
@@ -708,13 +827,23 @@ fn check_image_bytes(
     Ok(Report::from(agentrules::Report::new(v)))
 }
 
-/// Every violation code, in catalogue order.
+/// Every violation code, in catalogue order: `{"code", "template", "params"}` (the English
+/// message template and the params its violations carry; `docs/codes.md`).
+///
+/// >>> import agentrules
+/// >>> entry = next(c for c in agentrules.codes() if c["code"] == "too_many_images")
+/// >>> [p["name"] for p in entry["params"]]
+/// ['count', 'max']
 #[pyfunction]
 fn codes(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     to_py(py, &serde_json::to_value(Code::catalogue()).unwrap_or_default())
 }
 
-/// Every kind `check` accepts.
+/// Every kind `check` accepts, in registry order.
+///
+/// >>> import agentrules
+/// >>> agentrules.kinds()[:3]
+/// ['launch', 'followup', 'image']
 #[pyfunction]
 fn kinds() -> Vec<&'static str> {
     Kind::ALL.iter().map(|(_, n)| *n).collect()
@@ -745,6 +874,10 @@ fn check_transition(py: Python<'_>, from_: &str, to: &str, via: &str) -> PyResul
 }
 
 /// Every refusal kind (the `code` of a `ValidationError`), in catalogue order.
+///
+/// >>> import agentrules
+/// >>> "invalid_context" in agentrules.refusal_kinds()
+/// True
 #[pyfunction]
 fn refusal_kinds() -> Vec<&'static str> {
     RefusalKind::ALL.iter().map(|k| k.as_str()).collect()
@@ -762,7 +895,17 @@ fn apply_action<'py>(py: Python<'py>, status: &str, action: &str) -> PyResult<Bo
     }
 }
 
-/// S6: the client-side poll schedule, with the follow-up window of S3.
+/// S6: the client-side poll schedule, with the follow-up window of S3. `Poller()` for a new
+/// agent, `Poller(follow_up_from="finished")` after a follow-up sent to a finished agent (its
+/// old status still shows for a while). `observe(status, elapsed_ms=0)` answers the seconds to
+/// wait before the next poll, or `None` when `status` is the outcome.
+///
+/// >>> import agentrules
+/// >>> p = agentrules.Poller()
+/// >>> p.observe("running")
+/// 5.0
+/// >>> p.observe("finished") is None
+/// True
 #[pyclass(module = "agentrules._native")]
 struct Poller {
     inner: lifecycle::Poller,
@@ -791,8 +934,13 @@ impl Poller {
     }
 }
 
-/// Q1: the canonical query string of a list query (a dict). Raises `ValidationError`
-/// (`bad_request`) with the violations when the query is invalid.
+/// Q1: the canonical query string of a list query (a dict or JSON text), with the context's
+/// `limits.maxListLimit`. Raises `ValidationError` (`bad_request`) with the violations when the
+/// query is invalid.
+///
+/// >>> import agentrules
+/// >>> agentrules.render_list_query({"limit": 10, "status": "running"})
+/// 'limit=10&status=running'
 #[pyfunction]
 #[pyo3(signature = (query, context=None))]
 fn render_list_query(py: Python<'_>, query: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
@@ -803,7 +951,13 @@ fn render_list_query(py: Python<'_>, query: &Bound<'_, PyAny>, context: Option<&
         .map_err(|r| core_error(py, Document::ListQuery, &r))
 }
 
-/// E1: parses an error envelope (JSON `str`/`bytes` or a dict): `(code, error, status, known)`.
+/// E1: parses an error envelope the API answered (JSON `str`/`bytes` or a dict):
+/// `(code, error, status, known)`: the code as written, its text, the code's HTTP status and
+/// whether the code is one the API documents. Raises `ValidationError` (`invalid_envelope`).
+///
+/// >>> import agentrules
+/// >>> agentrules.parse_error_envelope('{"error": "Slow down", "code": "rate_limited"}')
+/// ('rate_limited', 'Slow down', 429, True)
 #[pyfunction]
 fn parse_error_envelope<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let v = argument(py, RefusalKind::InvalidEnvelope, body)?;
@@ -811,7 +965,13 @@ fn parse_error_envelope<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyRes
     Ok((i.code, i.error, i.status, i.known).into_pyobject(py)?.into_any())
 }
 
-/// E1: the `(status, envelope dict)` a report's violations render to, or `None` when clean.
+/// E1: the `(status, envelope)` a server answers for a report's violations (`400` and
+/// `{"error", "code"}`), or `None` when the report is clean.
+///
+/// >>> import agentrules
+/// >>> status, body = agentrules.error_envelope(agentrules.validate_launch({}))
+/// >>> status, body["code"]
+/// (400, 'bad_request')
 #[pyfunction]
 fn error_envelope<'py>(py: Python<'py>, report: &Report) -> PyResult<Option<Bound<'py, PyAny>>> {
     let violations = report.items.clone();
@@ -823,15 +983,44 @@ fn error_envelope<'py>(py: Python<'py>, report: &Report) -> PyResult<Option<Boun
     Ok(Some((status, body).into_pyobject(py)?.into_any()))
 }
 
-/// E2: seconds to wait for a `Retry-After` value at `now` (Unix seconds), or `None` when the
-/// value is neither delta seconds nor an HTTP date.
+/// E2: seconds to wait for a `Retry-After` value (the header's text, or delta seconds as an
+/// `int`) at `now` (Unix seconds; the system clock when omitted), or `None` when the value is
+/// neither delta seconds nor an HTTP date.
+///
+/// >>> import agentrules
+/// >>> agentrules.retry_after("120"), agentrules.retry_after(30)
+/// (120.0, 30.0)
+/// >>> agentrules.retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470)
+/// 10.0
 #[pyfunction]
-fn retry_after(value: &str, now: f64) -> Option<f64> {
-    let now = if now.is_finite() && now > 0.0 { now as u64 } else { 0 };
-    agentrules::errors::retry_after(value, now).map(|d| d.as_secs_f64())
+#[pyo3(signature = (value, now=None))]
+fn retry_after(value: &Bound<'_, PyAny>, now: Option<f64>) -> PyResult<Option<f64>> {
+    // An `int` is the header's delta seconds (`120` as `"120"`); `bool` is not a number here.
+    let text = if let Ok(s) = value.cast::<PyString>() {
+        s.to_cow()?.into_owned()
+    } else if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
+        // `int.__str__` itself: a subclass's own `__str__` is never called.
+        let py = value.py();
+        py.get_type::<PyInt>().call_method1(pyo3::intern!(py, "__str__"), (value,))?.extract::<String>()?
+    } else {
+        return Err(PyTypeError::new_err("value must be the Retry-After header's text (str) or delta seconds (int)"));
+    };
+    let now = match now {
+        Some(n) if n.is_finite() && n > 0.0 => n as u64,
+        Some(_) => 0,
+        None => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+    };
+    Ok(agentrules::errors::retry_after(&text, now).map(|d| d.as_secs_f64()))
 }
 
-/// Runs one of the core's non-validation operations (`agentrules::ops`) on JSON-like arguments.
+/// Runs one of the core's operations by name (`OpName`: `transition`, `poll`, `decide`,
+/// `replay`, `verify_webhook`, ...) on JSON-like arguments, and returns its answer, or
+/// `{"error": {kind, message, violations}}` when its rule refuses. Raises `ValidationError`
+/// (`invalid_arguments`) for arguments of the wrong shape.
+///
+/// >>> import agentrules
+/// >>> agentrules.evaluate("transition", {"from": "running", "to": "finished"})
+/// {'ok': True}
 #[pyfunction]
 fn evaluate<'py>(py: Python<'py>, op: &str, args: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let v = argument(py, RefusalKind::InvalidArguments, args)?;
@@ -839,7 +1028,8 @@ fn evaluate<'py>(py: Python<'py>, op: &str, args: &Bound<'py, PyAny>) -> PyResul
     to_py(py, &out)
 }
 
-/// P2: a decision on a tool call.
+/// P2: a decision on a tool call: `kind` is `allow`, `needs_approval` (with the approval
+/// `tier`), `queued` (offline) or `deny` (with the `reason` code); `allowed` is `kind == "allow"`.
 #[pyclass(frozen, module = "agentrules._native", eq)]
 #[derive(Clone, PartialEq, Eq)]
 struct Decision {
@@ -871,7 +1061,16 @@ impl Decision {
     }
 }
 
-/// P1/P2: a tool policy matrix, validated once, deciding tool calls.
+/// P1/P2: a tool policy matrix (a dict or JSON text), validated once, deciding tool calls.
+/// Raises `ValidationError` (`invalid_matrix`) with violations at paths in the matrix.
+///
+/// >>> import agentrules
+/// >>> tool = {"maxCalls": 2, "approval": "user", "offline": "queue", "roles": ["member"]}
+/// >>> m = agentrules.PolicyMatrix({"tools": {"send_email": tool}})
+/// >>> m.decide("send_email", "member").kind, m.decide("send_email", "member").tier
+/// ('needs_approval', 'user')
+/// >>> m.decide("send_email", "member", calls_made=2).reason
+/// 'max_calls_exceeded'
 #[pyclass(frozen, module = "agentrules._native")]
 struct PolicyMatrix {
     inner: agentrules::policy::PolicyMatrix,
@@ -903,7 +1102,18 @@ impl PolicyMatrix {
     }
 }
 
-/// T3–T5: a JSON Schema compiled once, validating any number of table rows.
+/// T3–T5: a table's JSON Schema (a dict or JSON text) compiled once, validating any number
+/// of rows. Raises `ValidationError` (`invalid_schema`) with violations inside the schema.
+/// `validate_elements` takes the artifact's `[{"key", "value"}]` rows (a list of dicts, e.g.
+/// built from a DataFrame by `agentrules.table_elements`): every problem is a violation at its
+/// row (`/elements/<i>/...`), a value that is not JSON (a NaN) included.
+///
+/// >>> import agentrules
+/// >>> t = agentrules.TableValidator({"type": "object", "properties": {"n": {"type": "integer"}}})
+/// >>> [(v.path, v.code) for v in t.validate_elements([{"key": "a", "value": {"n": 1}}, {"key": "b", "value": {"n": "x"}}])]
+/// [('/elements/1/value/n', 'schema_type')]
+/// >>> t.validate_elements([{"key": "a", "value": {"n": float("nan")}}]).violations[0].path
+/// '/elements/0/value/n'
 #[pyclass(frozen, module = "agentrules._native")]
 struct TableValidator {
     inner: agentrules::table::TableValidator,
@@ -1042,7 +1252,17 @@ impl TableValidator {
         if self.all_pass(py, elements) {
             return Ok(Report::from(agentrules::Report::new(Vec::new())));
         }
-        let items = argument(py, RefusalKind::InvalidArguments, elements)?;
+        // A value that is not JSON (a DataFrame's NaN, a numpy scalar) is a violation at its
+        // row, as `check("table", ...)` reports it, not an exception without a row.
+        let items = match document(elements, agentrules::Limits::DEFAULT.max_document_bytes) {
+            Ok(items) => items,
+            Err(v) if v.code == Code::InvalidJson && !v.path.is_empty() => {
+                let at = agentrules::Pointer::root().key("elements").join_escaped(&v.path);
+                let v = agentrules::Violation { path: at.as_str().to_string(), ..v };
+                return Ok(Report::from(agentrules::Report::new(vec![v])));
+            }
+            Err(v) => return Err(refusal(py, Refusal::from_violation(RefusalKind::InvalidArguments, v))),
+        };
         let violations = py.detach(|| self.inner.validate_elements_value(&items)).map_err(|r| refusal(py, r))?;
         Ok(Report::from(agentrules::Report::new(violations)))
     }
@@ -1068,7 +1288,15 @@ impl TableValidator {
 
 /// R2: an incremental Server-Sent Events decoder: bytes in (e.g. from
 /// `httpx.stream(...).iter_bytes()`), events out as dicts (`{"event", "data", "id"}`) and retry
-/// values as `{"retry": ms}`, in stream order.
+/// values as `{"retry": ms}`, in stream order. Raises `ValidationError` (`invalid_stream`) for
+/// a line longer than `max_line_bytes`.
+///
+/// >>> import agentrules
+/// >>> d = agentrules.SseDecoder()
+/// >>> d.push(b"event: run.started\ndata: {}\n")
+/// []
+/// >>> d.push(b"\n")
+/// [{'event': 'run.started', 'data': '{}', 'id': ''}]
 #[pyclass(module = "agentrules._native")]
 struct SseDecoder {
     inner: agentrules::sse::SseDecoder,
@@ -1166,6 +1394,13 @@ impl SseDecoder {
 
 /// R5: replays a run event log (a list of flat events, or JSON text) into the run state, as
 /// JSON text: the same bytes on every surface. Raises `ValidationError` (`bad_request`).
+///
+/// >>> import agentrules, json
+/// >>> event = {"runId": "run_1", "workItemId": "wi_1", "receipt": {"id": "rcpt_1"}}
+/// >>> log = [{**event, "seq": 1, "type": "run.started"}, {**event, "seq": 2, "type": "text.delta", "delta": "Hi"}]
+/// >>> json.loads(agentrules.replay_json(log))["status"]
+/// 'active'
+
 #[pyfunction]
 fn replay_json(py: Python<'_>, log: &Bound<'_, PyAny>) -> PyResult<String> {
     let v = argument(py, RefusalKind::BadRequest, log)?;
@@ -1173,7 +1408,8 @@ fn replay_json(py: Python<'_>, log: &Bound<'_, PyAny>) -> PyResult<String> {
     serde_json::to_string(&state).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-/// W4: the outcome of a webhook verification; truthy exactly when verified.
+/// W4: the outcome of a webhook verification: `verified`, or the `reason` (`RejectReason`),
+/// the `header` it concerns and a `message`; truthy exactly when verified.
 #[pyclass(frozen, module = "agentrules._native", eq)]
 #[derive(Clone, PartialEq, Eq)]
 struct WebhookVerification {
@@ -1255,7 +1491,20 @@ fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
     Ok(out)
 }
 
-/// W1–W4: verifies a webhook request over its raw body bytes. `now` defaults to the clock.
+/// W1–W4: verifies a webhook request of `provider` (`github`, `slack`, `whatsapp`) over its
+/// raw body bytes, with its headers (a mapping such as Starlette's `request.headers`, or
+/// ASGI's `(name, value)` pairs) and the shared `secret`; `now` (Unix seconds) defaults to the
+/// clock. Returns a `WebhookVerification`, truthy when verified; never raises for a forged or
+/// malformed request.
+///
+/// >>> import agentrules, hashlib, hmac
+/// >>> body = b'{"action": "opened"}'
+/// >>> sig = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+/// >>> bool(agentrules.verify_webhook("github", {"X-Hub-Signature-256": sig}, body, "s3cret"))
+/// True
+/// >>> agentrules.verify_webhook("github", {"X-Hub-Signature-256": sig}, body + b" ", "s3cret").reason
+/// 'signature_mismatch'
+
 #[pyfunction]
 #[pyo3(signature = (provider, headers, body, secret, now=None))]
 fn verify_webhook(
@@ -1302,6 +1551,11 @@ fn json_out<'py, T: serde::Serialize>(py: Python<'py>, t: &T) -> PyResult<Bound<
 /// K2/K3: the connector install (a dict) after `event`. Raises `ValidationError`: `bad_request`
 /// for an invalid install or event, `invalid_state` (violation `invalid_transition` or
 /// `out_of_order`) when the event cannot apply.
+///
+/// >>> import agentrules
+/// >>> install = {"id": "i1", "connector": "slack", "status": "pending"}
+/// >>> agentrules.apply_connector_event(install, {"type": "health", "ok": True, "at": 10})["status"]
+/// 'active'
 #[pyfunction]
 #[pyo3(signature = (install, event, *, failure_threshold=3))]
 fn apply_connector_event<'py>(
@@ -1321,13 +1575,25 @@ fn apply_connector_event<'py>(
     }
 }
 
-/// K4: the failure summary of a connector install, for a UI.
+/// K4: the failure summary of a connector install, for a UI: its status, whether it is
+/// healthy, the next step and a message.
+///
+/// >>> import agentrules
+/// >>> agentrules.connector_summary({"id": "i1", "connector": "slack", "status": "active"})["healthy"]
+/// True
 #[pyfunction]
 fn connector_summary<'py>(py: Python<'py>, install: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     json_out(py, &agentrules::connector::summary(&install_of(py, install)?))
 }
 
-/// K5: the ids of the installs a recovery sweep at `now` should retry.
+/// K5: the ids of the installs a recovery sweep at `now` (Unix seconds) should retry: the
+/// degraded ones not updated for `sweep_after` seconds.
+///
+/// >>> import agentrules
+/// >>> install = {"id": "i1", "connector": "slack", "status": "degraded", "consecutiveFailures": 1,
+/// ...            "updatedAt": 0, "failingSince": 0, "lastError": {"reason": "timeout", "at": 0}}
+/// >>> agentrules.sweep_connectors([install], now=600)
+/// ['i1']
 #[pyfunction]
 #[pyo3(signature = (installs, now, *, sweep_after=300))]
 fn sweep_connectors(py: Python<'_>, installs: &Bound<'_, PyAny>, now: i64, sweep_after: i64) -> PyResult<Vec<String>> {

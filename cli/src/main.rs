@@ -61,9 +61,10 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Print a JSON Schema: a request body (launch, followup), a report or an error envelope (error-envelope)
+    /// Print a JSON Schema: a request body (launch, followup), the context document, a report or an
+    /// error envelope (error-envelope)
     Schema {
-        /// launch | followup | report | error-envelope
+        /// launch | followup | context | report | error-envelope
         name: String,
     },
     /// List every kind `check` takes, with what it is
@@ -319,11 +320,12 @@ fn run(command: Command) -> Result<u8, String> {
             let schema = match name.as_str() {
                 "launch" => agentrules::launch::launch_schema(),
                 "followup" | "follow-up" => agentrules::launch::follow_up_schema(),
+                "context" => agentrules::context::context_schema(),
                 "report" => agentrules::report::report_schema(),
                 "error-envelope" => agentrules::errors::envelope_schema(),
                 other => {
                     return Err(format!(
-                        "unknown schema `{other}`; expected launch, followup, report or error-envelope"
+                        "unknown schema `{other}`; expected launch, followup, context, report or error-envelope"
                     ))
                 }
             };

@@ -410,13 +410,8 @@ pub enum SlotValue {
 /// Deserialising checks types only; [`LaunchRequest::parse`] runs every rule first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
-// The schema's reader has no Rust API: its description says what the schema leaves to the rules.
-#[cfg_attr(
-    feature = "schema",
-    schemars(
-        description = "The body of `POST /api/v0/agents`.\n\nThe schema gives each field's shape; the rules across fields (a prompt or a workflow, what a workflow accepts, the images, the entitlements) are checked by agentrules."
-    )
-)]
+// The schema's description is for every language's users: the Rust paragraph stays here.
+#[cfg_attr(feature = "schema", schemars(description = "The body of `POST /api/v0/agents`."))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LaunchRequest {
     /// Text (and images) for simple agents and prompt-driven workflows.

@@ -139,6 +139,7 @@ fn schemas_speak_no_rust() {
     for schema in [
         agentrules::launch::launch_schema(),
         agentrules::launch::follow_up_schema(),
+        agentrules::context::context_schema(),
         agentrules::report::report_schema(),
         agentrules::errors::envelope_schema(),
     ] {
@@ -162,6 +163,9 @@ fn hand_written(dir: &str, exts: &[&str]) -> Vec<std::path::PathBuf> {
         "refusals.d.ts",
         "codes.js",
         "ops.d.ts",
+        "documents.d.ts",
+        "_documents.py",
+        "_kinds.py",
         "agentrules.swift",
         "agentrules_uniffi.swift",
     ];
