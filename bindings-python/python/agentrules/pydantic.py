@@ -60,6 +60,8 @@ from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, Val
 
 import agentrules
 
+from ._kinds import Kind
+
 __all__ = [
     "CONTEXT_KEY",
     "Document",
@@ -198,7 +200,7 @@ class Document(Dict[str, Any]):
     """A JSON object the core checks as its ``kind`` (``agentrules.kinds()``), as a pydantic type.
     The value is the object as validated, a ``dict``."""
 
-    kind: ClassVar[str]
+    kind: ClassVar[Kind]
     #: Whether the package ships the core's JSON Schema of this kind (``agentrules/schemas/``).
     shipped_schema: ClassVar[bool] = False
 
