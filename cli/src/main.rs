@@ -61,9 +61,10 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Print the JSON Schema of a request body (launch, followup) or of the context document
+    /// Print a JSON Schema: a request body (launch, followup), the context document, a report or an
+    /// error envelope (error-envelope)
     Schema {
-        /// launch | followup | context
+        /// launch | followup | context | report | error-envelope
         name: String,
     },
     /// List every kind `check` takes, with what it is
@@ -320,7 +321,13 @@ fn run(command: Command) -> Result<u8, String> {
                 "launch" => agentrules::launch::launch_schema(),
                 "followup" | "follow-up" => agentrules::launch::follow_up_schema(),
                 "context" => agentrules::context::context_schema(),
-                other => return Err(format!("unknown schema `{other}`; expected launch, followup or context")),
+                "report" => agentrules::report::report_schema(),
+                "error-envelope" => agentrules::errors::envelope_schema(),
+                other => {
+                    return Err(format!(
+                        "unknown schema `{other}`; expected launch, followup, context, report or error-envelope"
+                    ))
+                }
             };
             println!("{}", serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())?);
             Ok(0)

@@ -92,6 +92,13 @@ pub struct ErrorEnvelope {
     pub code: ApiErrorCode,
 }
 
+/// The JSON Schema (draft 2020-12) of the error envelope `{ error, code }` (E1), generated from
+/// [`ErrorEnvelope`]: what an API answers with an error status.
+#[cfg(feature = "schema")]
+pub fn envelope_schema() -> Value {
+    crate::launch::schema_of::<ErrorEnvelope>()
+}
+
 impl ErrorEnvelope {
     /// The envelope as every surface describes it.
     pub fn info(&self) -> EnvelopeInfo {
