@@ -196,7 +196,8 @@ fn guard(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap) -> R
     Ok(key.clone())
 }
 
-/// The authenticated, counted caller of an endpoint ([`guard`]), as an extractor.
+/// The authenticated caller of an endpoint, its request counted against its rate class, as an
+/// extractor (a rejection is the 401, 403 or 429 answer).
 pub struct Caller(pub ApiKey);
 
 impl axum::extract::FromRequestParts<Arc<AppState>> for Caller {

@@ -487,3 +487,12 @@ async fn the_same_seed_and_requests_give_the_same_ids_and_openapi_is_served() {
     let other = Config::default_for_seed(8).keys[0].key.clone();
     assert_ne!(other, Config::default_for_seed(7).keys[0].key);
 }
+
+#[test]
+fn the_readme_curl_uses_the_key_serve_prints_by_default() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let section = readme.split("## Try the API locally").nth(1).unwrap();
+    let key = Config::default_for_seed(0).keys[0].key.clone();
+    assert!(section.contains(&format!("Bearer {key}")), "README's curl should use {key}");
+    assert!(section.contains("serve --port 8080"));
+}
