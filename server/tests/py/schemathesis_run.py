@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from common import Serve  # noqa: E402
 
 ST = os.path.join(os.path.dirname(sys.executable), "st")
-SECONDS = os.environ.get("SCHEMATHESIS_SECONDS", "90")
+SECONDS = os.environ.get("SCHEMATHESIS_SECONDS", "60")
 
 
 def main():
