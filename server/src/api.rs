@@ -278,7 +278,32 @@ async fn read_json(body: Body, max: u64, headers: &HeaderMap) -> Result<Value, F
     }
 }
 
-async fn launch(State(state): State<Arc<AppState>>, Caller(key): Caller, headers: HeaderMap, body: Body) -> Answer {
+/// The caller of a request with a body, or its refusal once a small body is read: a client's
+/// keep-alive connection survives a 401 or a 429 (hyper closes a connection whose request body
+/// was left unread).
+async fn caller_of(caller: Result<Caller, Failure>, body: Body) -> Result<(ApiKey, Body), Failure> {
+    match caller {
+        Ok(Caller(key)) => Ok((key, body)),
+        Err(refused) => Err(drained(refused, body).await),
+    }
+}
+
+/// `refused`, once a small request body is read.
+async fn drained(refused: Failure, body: Body) -> Failure {
+    let _ = axum::body::to_bytes(body, DRAINED_BODY_BYTES).await;
+    refused
+}
+
+/// The largest body read before a refusal is answered (larger ones cost their connection).
+const DRAINED_BODY_BYTES: usize = 64 * 1024;
+
+async fn launch(
+    State(state): State<Arc<AppState>>,
+    caller: Result<Caller, Failure>,
+    headers: HeaderMap,
+    body: Body,
+) -> Answer {
+    let (key, body) = caller_of(caller, body).await?;
     let v = read_json(body, state.config.context.limits.max_document_bytes, &headers).await?;
     let named = v.get("workflowId").and_then(Value::as_str);
     let workflow = named.and_then(|id| state.config.workflow(id)).cloned();
@@ -471,15 +496,20 @@ async fn artifact(State(state): State<Arc<AppState>>, Caller(key): Caller, Path(
 
 async fn follow_up(
     State(state): State<Arc<AppState>>,
-    Caller(key): Caller,
+    caller: Result<Caller, Failure>,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
 ) -> Answer {
+    let (key, body) = caller_of(caller, body).await?;
     {
         let owner = key.owner.clone();
         let id = id.clone();
-        with_store(&state, move |store| owned(store, &id, &owner).map(|_| ()).map_err(Failure::from)).await?;
+        if let Err(refused) =
+            with_store(&state, move |store| owned(store, &id, &owner).map(|_| ()).map_err(Failure::from)).await
+        {
+            return Err(drained(refused, body).await);
+        }
     }
     let v = read_json(body, state.config.context.limits.max_document_bytes, &headers).await?;
     let report = agentrules::check_value(Kind::FollowUp, &v, &state.config.context);
