@@ -496,3 +496,17 @@ fn the_readme_curl_uses_the_key_serve_prints_by_default() {
     assert!(section.contains(&format!("Bearer {key}")), "README's curl should use {key}");
     assert!(section.contains("serve --port 8080"));
 }
+
+#[test]
+fn a_configuration_is_read_with_the_cores_context_rules() {
+    let bad = |v: Value| Config::from_json(&v.to_string(), 0).unwrap_err();
+    assert!(bad(json!({"keys": [{"key": "sk_live"}]})).contains("npk_"));
+    assert!(bad(json!({"workflow": {"slots": []}})).contains("workflows"));
+    assert!(bad(json!({"limits": {"maxImages": 9}})).contains("/limits/maxImages"));
+    assert!(bad(json!({"workflows": [{"id": "nope"}]})).contains("/workflow/id"));
+    assert!(bad(json!({"workflows": [{"id": PROMPT_WF, "slots": [{"name": " "}]}]})).contains("/workflow/slots/0/name"));
+    let c = Config::from_json(&json!({"limits": {"maxListLimit": 10}}).to_string(), 3).unwrap();
+    assert_eq!(c.context.limits.max_list_limit, 10);
+    assert_eq!(c.context.entitlements, None, "without entitlements the capability check does not run");
+    assert_eq!((c.keys, c.workflows.len()), (Config::default_for_seed(3).keys, 2));
+}

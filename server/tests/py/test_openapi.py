@@ -58,3 +58,43 @@ def test_every_ref_resolves():
     for r in found:
         assert r.startswith("#/components/schemas/"), r
         assert r.rsplit("/", 1)[1] in doc["components"]["schemas"], r
+
+
+def test_lint_every_operation_is_named_documented_and_answers_the_envelope():
+    """The lint rules this document keeps: every operation has a unique operationId, a summary,
+    an x-rate-class that is the core's (or the server's own, documented) class, a 2xx answer,
+    and every error answer in the seed's envelope; every path parameter is declared."""
+    doc = document()
+    seen = set()
+    core_classes = 0
+    for path, item in doc["paths"].items():
+        declared = {p["name"] for p in item.get("parameters", [])}
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            name = f"{method.upper()} {path}"
+            assert op.get("operationId") and op["operationId"] not in seen, name
+            seen.add(op["operationId"])
+            assert op.get("summary"), name
+            params = declared | {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
+            for segment in path.split("/"):
+                if segment.startswith("{"):
+                    assert segment.strip("{}") in params, f"{name}: {segment} undeclared"
+            codes = list(op["responses"])
+            assert any(c.startswith("2") for c in codes), name
+            if path.startswith("/api/v0/"):
+                assert op.get("x-rate-class") in ("standard", "heavy"), name
+                concrete = path.replace("{id}", "019abc12-0000-7000-8000-000000000000").replace("{artifactId}", "a")
+                core = subprocess.run([BIN, "op", "endpoint"], input=json.dumps({"method": method, "path": concrete}),
+                                      capture_output=True, text=True, check=True).stdout.strip()
+                if core != "null":
+                    # An endpoint of the core's table (E4): the document states the core's class.
+                    assert json.loads(core)["rateClass"] == op["x-rate-class"], name
+                    core_classes += 1
+                for c in ("401", "429", "500"):
+                    assert c in codes, f"{name}: {c}"
+            for c, r in op["responses"].items():
+                if c[0] in "45":
+                    schema = json.dumps(r["content"]["application/json"]["schema"])
+                    assert "ErrorEnvelope" in schema or "BadRequestBody" in schema, f"{name} {c}"
+    assert core_classes == 8, "the eight endpoints of the core's table"
