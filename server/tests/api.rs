@@ -83,7 +83,7 @@ impl T {
         v["data"]["id"].as_str().unwrap().to_string()
     }
     async fn until(&self, key: &str, id: &str, want: impl Fn(&str) -> bool) -> Value {
-        for _ in 0..400 {
+        for _ in 0..3000 {
             let (s, v) = self.get(key, &format!("/agents/{id}")).await;
             assert_eq!(s, StatusCode::OK, "{v}");
             if want(v["data"]["status"].as_str().unwrap()) {
@@ -91,7 +91,7 @@ impl T {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("agent {id} never reached the status");
+        panic!("agent {id} did not reach the status in 30 s");
     }
     async fn terminal(&self, key: &str, id: &str) -> Value {
         self.until(key, id, |s| matches!(s, "finished" | "stopped" | "failed")).await

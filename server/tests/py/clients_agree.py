@@ -38,7 +38,7 @@ def request(base, method, path, body=None):
 
 
 def terminal(base, agent):
-    for _ in range(2000):
+    for _ in range(6000):
         status, v = request(base, "GET", f"/agents/{agent}")
         assert status == 200, v
         if v["data"]["status"] in ("finished", "stopped", "failed"):
