@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -47,6 +48,10 @@ class Serve:
             if "API key" in line:
                 self.key = line.split()[-1]
                 break
+        # The rest of its output (pipeline logs) is read on, so the server never blocks on a
+        # full pipe, and kept for a failing test to show.
+        self.output = []
+        threading.Thread(target=lambda: self.output.extend(self.proc.stdout), daemon=True).start()
         for _ in range(200):
             try:
                 urllib.request.urlopen(self.base + "/openapi.json", timeout=1).read()
