@@ -33,7 +33,7 @@ import {
   type FailureSummary,
   type NextStep,
 } from '../../pkg/table.js';
-import { load, loadTable } from '../../pkg/lazy.js';
+import { load, loadLaunch, loadTable } from '../../pkg/lazy.js';
 
 const report: Report = validateLaunch({ prompt: { text: 'Summarise the drawings' } }, undefined);
 const ok: boolean = report.ok;
@@ -117,6 +117,18 @@ void ok, generic, image, legal, step, all, exhaustive, anything, next, due;
 // The lazy entry answers the entries' own modules, typed as them.
 void load().then((m) => m.validateLaunch({ prompt: { text: 'Go' } }).ok satisfies boolean);
 void loadTable().then((t) => new t.TableValidator({ type: 'object' }));
+void loadLaunch().then((l) => l.validateLaunch({ prompt: { text: 'Go' } }).ok satisfies boolean);
+
+// The launch entry: the form entry's launch functions and types, nothing of what it leaves out.
+import * as launchEntry from '../../pkg/launch.js';
+const launchReport: launchEntry.Report = launchEntry.validateLaunch({ prompt: { text: 'Go' } });
+const launchPoll: launchEntry.PollStep = new launchEntry.Poller().observe('running', 0);
+const launchCheck: launchEntry.Report = launchEntry.checkImage('image/png', new Uint8Array(16), 1024);
+// @ts-expect-error: the launch entry has no renderListQuery
+launchEntry.renderListQuery({});
+// @ts-expect-error: nor SseDecoder
+new launchEntry.SseDecoder();
+void launchReport, launchPoll, launchCheck;
 
 // Standard Schema v1: the schema objects are the official interfaces (@standard-schema/spec, a
 // type-only devDependency here; the package inlines them).
