@@ -21,7 +21,7 @@ import { schemas } from './standard-schema.js';
 const encoder = new TextEncoder();
 // ignoreBOM: a U+FEFF that starts an answer is text (TextDecoder would drop it by default).
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-const { apply } = Reflect;
+const { apply, getPrototypeOf } = Reflect;
 const typedArray = Object.getPrototypeOf(Uint8Array.prototype);
 const getter = (proto, key) => Object.getOwnPropertyDescriptor(proto, key).get;
 // The intrinsic accessors, read once: called on a value, they never run its code (a Proxy or an
@@ -40,6 +40,16 @@ const argError = (message) => new AgentRulesError(message, RefusalKind.InvalidAr
 function binaryKind(v) {
   if (v === null || typeof v !== 'object') return undefined;
   if (ArrayBuffer.isView(v)) return apply(tagOf, v, []) ?? 'DataView';
+  // What forms hold, objects and arrays of the ordinary prototypes, are told apart without the
+  // brand checks below, which throw for them (an exception costs microseconds, more than a
+  // whole check of a typical body). Only a Proxy's trap can throw here: a Proxy is no buffer.
+  // (A buffer whose prototype was replaced by one of these is read as the object it poses as.)
+  try {
+    const proto = getPrototypeOf(v);
+    if (proto === Object.prototype || proto === Array.prototype || proto === null) return undefined;
+  } catch {
+    return undefined;
+  }
   try {
     apply(bufferLength, v, []);
     return 'ArrayBuffer';
