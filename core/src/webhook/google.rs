@@ -101,7 +101,6 @@ const CHANNEL_TOKEN: &str = "X-Goog-Channel-Token";
 /// ones left out are not made (see the module's decisions).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
-#[cfg_attr(feature = "wasm", tsify(from_wasm_abi))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -128,6 +127,15 @@ pub struct GoogleExpectations {
     #[cfg_attr(feature = "wasm", tsify(optional))]
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub skew_seconds: Option<u32>,
+}
+
+impl GoogleExpectations {
+    /// The expectations given as a JSON object (`{audience?, email?, channelToken?,
+    /// skewSeconds?}`), or the `invalid_arguments` refusal every surface gives for another shape.
+    pub fn from_value(v: &Value) -> Result<GoogleExpectations, crate::Refusal> {
+        GoogleExpectations::deserialize(v)
+            .map_err(|e| crate::Refusal::invalid_arguments(format!("invalid Google expectations: {e}")))
+    }
 }
 
 /// Google's signing keys, read from a JWKS document once (verify many tokens with
