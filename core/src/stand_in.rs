@@ -63,12 +63,11 @@ impl StandIn {
     /// ```
     pub fn of_json(literal: &[u8]) -> Option<StandIn> {
         let json_len = u64::try_from(literal.len()).ok()?;
-        let facts = match serde_json::from_slice::<&str>(literal) {
-            Ok(text) => DataFacts::of(text),
-            // Escapes cannot be borrowed: read again, owned.
-            Err(_) => DataFacts::of(&serde_json::from_slice::<String>(literal).ok()?),
-        };
-        Some(StandIn { facts, json_len })
+        // Read by the full parse itself (its limits: the literal is a document of one string).
+        match json::parse_bytes(literal).ok()? {
+            Value::String(text) => Some(StandIn { facts: DataFacts::of(&text), json_len }),
+            _ => None,
+        }
     }
 
     /// The stand-in as short text, for a binding to keep and hand back ([`StandIn::decode`]);
@@ -109,7 +108,11 @@ pub fn check_standing_in(kind: Kind, bytes: &[u8], ctx: &Context, stand_ins: &[S
     if !find_tokens(&doc, &mut Vec::new(), at_data, &mut places) {
         return None;
     }
-    let places: Vec<Pointer> = places.into_iter().collect::<Option<_>>()?;
+    let mut found = Vec::with_capacity(places.len());
+    for p in places {
+        found.push(p?);
+    }
+    let places = found;
     let report = crate::check_parsed(kind, &doc, ctx);
     if report.violations.len() >= MAX_VIOLATIONS {
         return None;

@@ -19,20 +19,18 @@
 //! the conformance corpus and random mutations of it under several contexts must give identical
 //! reports through [`crate::check_bytes`] and [`crate::check_bytes_full`].
 //!
-//! Reading decisions, each a way a typed read could accept what the full check refuses:
+//! The bytes are read by a small reader of the JSON these bodies are, not by serde's derive
+//! (a few hundred bytes of the browser package instead of kilobytes). Reading decisions, each a
+//! way a typed read could accept what the full check refuses:
 //! - Objects only: serde's derived structs also read a JSON array as a struct's fields in
-//!   order, so each struct is read through a wrapper (`Obj`) that accepts a map and nothing else.
-//! - `null` is not absence: an optional field is read as its type alone (`given`), so `"prompt": null`
-//!   is not proved (the full check reports `type_mismatch`).
-//! - A repeated name fails the derived structs' read (`duplicate field`) and is looked for in
-//!   `workflowInputs`, which is read as a list of pairs.
+//!   order; here an object is `{`…`}` and nothing else.
+//! - `null` is not absence: a field is read as its type alone, so `"prompt": null` is not
+//!   proved (the full check reports `type_mismatch`).
+//! - A repeated name is not proved (the full parse refuses it), in `workflowInputs` too, which
+//!   is read as a list of pairs; numbers are not read at all; the text must be UTF-8, strings
+//!   without control characters, escapes decoded by serde_json as the full parse decodes them.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::marker::PhantomData;
-
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
 
 use super::{kind_of, prompt_rule, Kind, PromptRule};
 use crate::capabilities::entitled;
@@ -56,28 +54,18 @@ use crate::report::Sink;
 /// ```
 pub fn proves_valid(kind: crate::Kind, bytes: &[u8], ctx: &Context) -> bool {
     match kind {
-        crate::Kind::Launch => read::<Launch<'_>>(bytes).is_some_and(|b| launch_ok(&b, ctx)),
-        crate::Kind::FollowUp => read::<FollowUp<'_>>(bytes).is_some_and(|b| {
-            let Obj(p) = &b.prompt;
-            prompt_values(p) <= MAX_VALUES && prompt_ok(p, true, ctx)
-        }),
+        crate::Kind::Launch => read(bytes, read_launch).is_some_and(|b| launch_ok(&b, ctx)),
+        crate::Kind::FollowUp => read(bytes, read_follow_up)
+            .is_some_and(|b| prompt_values(&b.prompt) <= MAX_VALUES && prompt_ok(&b.prompt, true, ctx)),
         _ => false,
     }
-}
-
-/// The body read as an object of type `T`, or `None` for anything else (trailing text included).
-fn read<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let Obj(body) = Obj::<T>::deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    Some(body)
 }
 
 fn launch_ok(b: &Launch<'_>, ctx: &Context) -> bool {
     let has_workflow = b.workflow_id.is_some();
     let has_inputs = b.workflow_inputs.is_some();
     let (kind, mismatch_with) = kind_of(b.workflow_id.as_ref().map(|w| Some(w.as_str())), ctx);
-    let text_given = b.prompt.as_ref().is_some_and(|Obj(p)| p.text.is_some());
+    let text_given = b.prompt.as_ref().is_some_and(|p| p.text.is_some());
     // L2 (a prompt read here is an object), L4/L5, L8's mismatch, the fields a kind requires.
     let shape_ok = (has_workflow || text_given)
         && mismatch_with.is_none()
@@ -89,13 +77,13 @@ fn launch_ok(b: &Launch<'_>, ctx: &Context) -> bool {
         };
     shape_ok
         && launch_values(b) <= MAX_VALUES
-        && b.prompt.as_ref().is_none_or(|Obj(p)| match prompt_rule(kind, has_inputs) {
+        && b.prompt.as_ref().is_none_or(|p| match prompt_rule(kind, has_inputs) {
             PromptRule::Check { text_required } => prompt_ok(p, text_required, ctx),
             PromptRule::WithInputs | PromptRule::NotAccepted => false,
         })
         && b.workflow_id.as_ref().is_none_or(|id| is_uuid(id.as_str()))
         && b.file_ids.as_deref().is_none_or(ids_ok)
-        && b.capabilities.as_ref().is_none_or(|Obj(c)| capabilities_ok(c, ctx))
+        && b.capabilities.as_ref().is_none_or(|c| capabilities_ok(c, ctx))
         && b.workflow_inputs.as_ref().is_none_or(|inputs| inputs_ok(inputs, kind))
         && b.project_id.as_ref().is_none_or(|id| is_uuid(id.as_str()))
 }
@@ -109,7 +97,7 @@ fn prompt_ok(p: &Prompt<'_>, text_required: bool, ctx: &Context) -> bool {
     text_ok
         && p.images.as_deref().is_none_or(|images| {
             u64::try_from(images.len()).is_ok_and(|n| n <= ctx.limits.max_images)
-                && images.iter().all(|Obj(img)| {
+                && images.iter().all(|img| {
                     // The image rules themselves, their violations (if any) counted, not kept.
                     MediaType::parse(img.media_type.as_str()).is_some_and(|m| {
                         let mut scratch = Sink::default();
@@ -122,14 +110,13 @@ fn prompt_ok(p: &Prompt<'_>, text_required: bool, ctx: &Context) -> bool {
 
 /// File ids: UUIDs, none twice (compared without case).
 fn ids_ok(ids: &[Str<'_>]) -> bool {
+    if !ids.iter().all(|id| is_uuid(id.as_str())) {
+        return false;
+    }
+    // UUIDs are ASCII: lowercased, they are compared as text (one set type for the crate).
+    let lower: Vec<String> = ids.iter().map(|id| id.as_str().to_ascii_lowercase()).collect();
     let mut seen = rustc_hash::FxHashSet::default();
-    ids.iter().all(|id| {
-        is_uuid(id.as_str())
-            && <[u8; 36]>::try_from(id.as_str().as_bytes()).is_ok_and(|mut k| {
-                k.make_ascii_lowercase();
-                seen.insert(k)
-            })
-    })
+    lower.iter().all(|k| seen.insert(k.as_str()))
 }
 
 fn capabilities_ok(c: &Capabilities<'_>, ctx: &Context) -> bool {
@@ -185,7 +172,7 @@ fn launch_values(b: &Launch<'_>) -> u64 {
     let n = |len: usize| u64::try_from(len).unwrap_or(u64::MAX);
     let mut count = 1u64;
     let mut add = |k: u64| count = count.saturating_add(k);
-    if let Some(Obj(p)) = &b.prompt {
+    if let Some(p) = &b.prompt {
         add(prompt_values(p));
     }
     if b.workflow_id.is_some() {
@@ -203,7 +190,7 @@ fn launch_values(b: &Launch<'_>) -> u64 {
             });
         }
     }
-    if let Some(Obj(c)) = &b.capabilities {
+    if let Some(c) = &b.capabilities {
         add(1);
         add(match &c.code_search {
             None => 0,
@@ -227,57 +214,42 @@ fn prompt_values(p: &Prompt<'_>) -> u64 {
 }
 
 // ---- The typed read ----
+//
+// A small reader of exactly the JSON these bodies are (objects, arrays, strings, booleans,
+// `null`; a number is not read) instead of serde's derive: its code is a few hundred bytes of
+// the browser package where the derived structs' visitors and serde's error messages were
+// kilobytes, and it needs no error: any text it does not read is `None`, the full check's.
 
 /// A launch body (L1's fields).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Default)]
 struct Launch<'a> {
-    #[serde(default, borrow, deserialize_with = "given")]
-    prompt: Option<Obj<Prompt<'a>>>,
-    #[serde(default, borrow, deserialize_with = "given")]
+    prompt: Option<Prompt<'a>>,
     workflow_id: Option<Str<'a>>,
-    #[serde(default, borrow, deserialize_with = "given")]
     file_ids: Option<Vec<Str<'a>>>,
-    #[serde(default, borrow, deserialize_with = "given")]
     workflow_inputs: Option<Inputs<'a>>,
-    #[serde(default, borrow, deserialize_with = "given")]
-    capabilities: Option<Obj<Capabilities<'a>>>,
-    #[serde(default, borrow, deserialize_with = "given")]
+    capabilities: Option<Capabilities<'a>>,
     project_id: Option<Str<'a>>,
 }
 
 /// A follow-up body (L11).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct FollowUp<'a> {
-    #[serde(borrow)]
-    prompt: Obj<Prompt<'a>>,
+    prompt: Prompt<'a>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct Prompt<'a> {
-    #[serde(default, borrow, deserialize_with = "given")]
     text: Option<Str<'a>>,
-    #[serde(default, borrow, deserialize_with = "given")]
-    images: Option<Vec<Obj<Image<'a>>>>,
+    images: Option<Vec<Image<'a>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct Image<'a> {
-    #[serde(borrow)]
     media_type: Str<'a>,
-    #[serde(borrow)]
     data: Str<'a>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Default)]
 struct Capabilities<'a> {
-    #[serde(default, borrow, deserialize_with = "given")]
     code_search: Option<CodeSearch<'a>>,
-    #[serde(default, deserialize_with = "given")]
     web_search: Option<bool>,
 }
 
@@ -285,13 +257,6 @@ struct Capabilities<'a> {
 enum CodeSearch<'a> {
     Switch(bool),
     Options(Option<Str<'a>>),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Jurisdiction<'a> {
-    #[serde(default, borrow, deserialize_with = "given")]
-    jurisdiction: Option<Str<'a>>,
 }
 
 /// `workflowInputs` in document order, repeated names kept (to be found).
@@ -313,120 +278,217 @@ impl Str<'_> {
     }
 }
 
-/// A JSON object read as `T`, and nothing else (see the module's documentation).
-struct Obj<T>(T);
-
-/// An optional field present in the body: its value must be a `T` (`null` is not absence).
-fn given<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
+/// The body read as a `T` by `read_body`, and nothing after it but whitespace.
+fn read<'a, T>(bytes: &'a [u8], read_body: impl FnOnce(&mut Reader<'a>) -> Option<T>) -> Option<T> {
+    // UTF-8 once, for the whole text: every string is then a slice of valid text.
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut r = Reader { text, at: 0 };
+    let body = read_body(&mut r)?;
+    r.skip_whitespace();
+    (r.at == text.len()).then_some(body)
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Str<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Borrowed(s)))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Owned(s.to_owned())))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Owned(s)))
-            }
+fn read_launch<'a>(r: &mut Reader<'a>) -> Option<Launch<'a>> {
+    let mut b = Launch::default();
+    r.object(|r, key| match key.as_ref() {
+        "prompt" => once(&mut b.prompt, read_prompt(r)?),
+        "workflowId" => once(&mut b.workflow_id, r.string()?),
+        "fileIds" => once(&mut b.file_ids, r.strings()?),
+        "workflowInputs" => {
+            let mut inputs = Vec::new();
+            r.object(|r, key| {
+                let v = match r.peek()? {
+                    b'n' => r.literal("null").map(|()| SlotValue::Unset)?,
+                    b'"' => SlotValue::One(r.string()?),
+                    _ => SlotValue::Many(r.strings()?),
+                };
+                inputs.push((Str(key), v));
+                Some(())
+            })?;
+            once(&mut b.workflow_inputs, Inputs(inputs))
         }
-        d.deserialize_str(V)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
-            type Value = T;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map))
-            }
-        }
-        d.deserialize_map(V(PhantomData)).map(Obj)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for CodeSearch<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = CodeSearch<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a boolean or an object")
-            }
-            fn visit_bool<E>(self, b: bool) -> Result<CodeSearch<'de>, E> {
-                Ok(CodeSearch::Switch(b))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CodeSearch<'de>, A::Error> {
-                let j = Jurisdiction::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(CodeSearch::Options(j.jurisdiction))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Inputs<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Inputs<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Inputs<'de>, A::Error> {
-                let mut out = Vec::new();
-                while let Some(pair) = map.next_entry::<Str<'de>, SlotValue<'de>>()? {
-                    out.push(pair);
+        "capabilities" => {
+            let mut c = Capabilities::default();
+            r.object(|r, key| match key.as_ref() {
+                "codeSearch" => {
+                    let v = if r.peek()? == b'{' {
+                        let mut j = None;
+                        r.object(|r, key| match key.as_ref() {
+                            "jurisdiction" => once(&mut j, r.string()?),
+                            _ => None,
+                        })?;
+                        CodeSearch::Options(j)
+                    } else {
+                        CodeSearch::Switch(r.boolean()?)
+                    };
+                    once(&mut c.code_search, v)
                 }
-                Ok(Inputs(out))
-            }
+                "webSearch" => once(&mut c.web_search, r.boolean()?),
+                _ => None,
+            })?;
+            once(&mut b.capabilities, c)
         }
-        d.deserialize_map(V)
-    }
+        "projectId" => once(&mut b.project_id, r.string()?),
+        _ => None,
+    })?;
+    Some(b)
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for SlotValue<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = SlotValue<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("null, a string or an array of strings")
-            }
-            fn visit_unit<E>(self) -> Result<SlotValue<'de>, E> {
-                Ok(SlotValue::Unset)
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<SlotValue<'de>, E> {
-                Ok(SlotValue::One(Str(Cow::Borrowed(s))))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<SlotValue<'de>, E> {
-                Ok(SlotValue::One(Str(Cow::Owned(s.to_owned()))))
-            }
-            fn visit_string<E>(self, s: String) -> Result<SlotValue<'de>, E> {
-                Ok(SlotValue::One(Str(Cow::Owned(s))))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SlotValue<'de>, A::Error> {
-                let mut out = Vec::new();
-                while let Some(s) = seq.next_element::<Str<'de>>()? {
-                    out.push(s);
+fn read_follow_up<'a>(r: &mut Reader<'a>) -> Option<FollowUp<'a>> {
+    let mut prompt = None;
+    r.object(|r, key| match key.as_ref() {
+        "prompt" => once(&mut prompt, read_prompt(r)?),
+        _ => None,
+    })?;
+    Some(FollowUp { prompt: prompt? })
+}
+
+fn read_prompt<'a>(r: &mut Reader<'a>) -> Option<Prompt<'a>> {
+    let mut p = Prompt::default();
+    r.object(|r, key| match key.as_ref() {
+        "text" => once(&mut p.text, r.string()?),
+        "images" => {
+            let mut images = Vec::new();
+            r.array(|r| {
+                let (mut media_type, mut data) = (None, None);
+                r.object(|r, key| match key.as_ref() {
+                    "media_type" => once(&mut media_type, r.string()?),
+                    "data" => once(&mut data, r.string()?),
+                    _ => None,
+                })?;
+                images.push(Image { media_type: media_type?, data: data? });
+                Some(())
+            })?;
+            once(&mut p.images, images)
+        }
+        _ => None,
+    })?;
+    Some(p)
+}
+
+/// Sets a field read once; `None` for a field given twice (the full parse refuses it).
+fn once<T>(slot: &mut Option<T>, v: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(v);
+    Some(())
+}
+
+/// A cursor over valid UTF-8 JSON text (RFC 8259's grammar, the parts these bodies use).
+struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn skip_whitespace(&mut self) {
+        let rest = self.text.as_bytes().get(self.at..).unwrap_or_default();
+        let n = rest.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
+        self.at = self.at.saturating_add(n);
+    }
+
+    /// The next byte after whitespace, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.at = self.at.saturating_add(1))
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        self.skip_whitespace();
+        let rest = self.text.get(self.at..)?;
+        rest.starts_with(word).then(|| self.at = self.at.saturating_add(word.len()))
+    }
+
+    fn boolean(&mut self) -> Option<bool> {
+        match self.peek()? {
+            b't' => self.literal("true").map(|()| true),
+            _ => self.literal("false").map(|()| false),
+        }
+    }
+
+    /// A string: borrowed when it has no escape, else decoded by the full parse (a lone
+    /// surrogate escape is refused there as here).
+    fn string(&mut self) -> Option<Str<'a>> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let bytes = self.text.as_bytes();
+        let mut escaped = false;
+        let mut i = start;
+        loop {
+            match *bytes.get(i)? {
+                b'"' => break,
+                b'\\' => {
+                    escaped = true;
+                    i = i.saturating_add(1);
                 }
-                Ok(SlotValue::Many(out))
+                0..=0x1f => return None,
+                _ => {}
+            }
+            i = i.saturating_add(1);
+        }
+        self.at = i.saturating_add(1);
+        if escaped {
+            // With its quotes, one JSON string, decoded by the full parse itself.
+            let literal = self.text.as_bytes().get(start.saturating_sub(1)..self.at)?;
+            match crate::json::parse_bytes(literal).ok()? {
+                serde_json::Value::String(s) => Some(Str(Cow::Owned(s))),
+                _ => None,
+            }
+        } else {
+            self.text.get(start..i).map(|s| Str(Cow::Borrowed(s)))
+        }
+    }
+
+    /// An array of strings.
+    fn strings(&mut self) -> Option<Vec<Str<'a>>> {
+        let mut out = Vec::new();
+        self.array(|r| {
+            out.push(r.string()?);
+            Some(())
+        })?;
+        Some(out)
+    }
+
+    /// An array, each item read by `item`.
+    fn array(&mut self, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            match self.peek()? {
+                b',' => self.at = self.at.saturating_add(1),
+                b']' => break,
+                _ => return None,
             }
         }
-        d.deserialize_any(V)
+        self.at = self.at.saturating_add(1);
+        Some(())
+    }
+
+    /// An object, each member's value read by `member` given its name.
+    fn object(&mut self, mut member: impl FnMut(&mut Self, Cow<'a, str>) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            let Str(key) = self.string()?;
+            self.eat(b':')?;
+            member(self, key)?;
+            match self.peek()? {
+                b',' => self.at = self.at.saturating_add(1),
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        self.at = self.at.saturating_add(1);
+        Some(())
     }
 }
