@@ -54,6 +54,35 @@ type Answer = Result<Out, Out>;
 thread_local! {
     static META: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
     static OBJECTS: RefCell<Objects> = RefCell::new(Objects::default());
+    static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The input buffer: `js/api.js` writes a document's UTF-8 into it (`TextEncoder.encodeInto`,
+/// or a `Uint8Array`'s bytes) instead of handing over a fresh array per call. Grown to at least
+/// `len` bytes (the bytes already written kept); answers its address in the wasm memory, valid
+/// until the next call into this instance.
+#[wasm_bindgen(js_name = inputBuffer)]
+pub fn input_buffer(len: usize) -> usize {
+    INPUT.with(|b| {
+        let mut b = b.borrow_mut();
+        if b.len() < len {
+            b.resize(len, 0);
+        }
+        b.as_mut_ptr() as usize
+    })
+}
+
+/// Runs `f` on the first `len` bytes of the input buffer; a buffer grown past 1 MiB is freed
+/// after (a large document's memory is not kept for the small ones after it).
+fn with_input<T>(len: usize, f: impl FnOnce(&[u8]) -> T) -> T {
+    INPUT.with(|b| {
+        let mut b = b.borrow_mut();
+        let out = f(b.get(..len).unwrap_or_default());
+        if b.len() > 1 << 20 {
+            *b = Vec::new();
+        }
+        out
+    })
 }
 
 /// The numbers of the last answer (see `Out`).
@@ -222,6 +251,52 @@ pub fn check(kind: &str, input: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>
             .ok_or_else(|| Out::from(Refusal::from(agentrules::CheckError::UnknownKind(kind.to_string()))))?;
         let ctx = context(ctx, ctx_why)?;
         Ok(Out::Report(check_kind(k, input, why, &ctx)))
+    })())
+}
+
+/// `check` of the document in the input buffer (its first `len` bytes; see [`input_buffer`]).
+#[wasm_bindgen(js_name = checkInput)]
+pub fn check_input(len: usize, kind: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
+    answer((|| {
+        let k = Kind::parse(kind)
+            .ok_or_else(|| Out::from(Refusal::from(agentrules::CheckError::UnknownKind(kind.to_string()))))?;
+        let ctx = context(ctx, ctx_why)?;
+        Ok(Out::Report(with_input(len, |bytes| agentrules::check_bytes(k, bytes, &ctx))))
+    })())
+}
+
+/// The text every stand-in token starts with ([`agentrules::stand_in::PREFIX`]).
+#[wasm_bindgen(js_name = standInPrefix)]
+pub fn stand_in_prefix() -> Vec<u8> {
+    answer(Ok(Out::Text(agentrules::stand_in::PREFIX.to_string())))
+}
+
+/// The stand-in of the JSON string literal in the input buffer, as the core writes it
+/// ([`agentrules::stand_in::StandIn::encode`]), or empty text when it has none.
+#[wasm_bindgen(js_name = standIn)]
+pub fn stand_in(len: usize) -> Vec<u8> {
+    let s = with_input(len, agentrules::stand_in::StandIn::of_json);
+    answer(Ok(Out::Text(s.map(|s| s.encode()).unwrap_or_default())))
+}
+
+/// `check` of the document in the input buffer whose `i`-th large image data text is the
+/// token of line `i` of `stand_ins` (see [`agentrules::stand_in::check_standing_in`]): the
+/// original document's report, or empty text when the original must be sent instead.
+#[wasm_bindgen(js_name = checkStandingIn)]
+pub fn check_standing_in(len: usize, kind: &str, stand_ins: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
+    answer((|| {
+        let k = Kind::parse(kind)
+            .ok_or_else(|| Out::from(Refusal::from(agentrules::CheckError::UnknownKind(kind.to_string()))))?;
+        let ctx = context(ctx, ctx_why)?;
+        let mut decoded = Vec::new();
+        for s in stand_ins.split('\n') {
+            match agentrules::stand_in::StandIn::decode(s) {
+                Some(s) => decoded.push(s),
+                None => return Ok(Out::Text(String::new())),
+            }
+        }
+        let report = with_input(len, |bytes| agentrules::stand_in::check_standing_in(k, bytes, &ctx, &decoded));
+        Ok(report.map_or_else(|| Out::Text(String::new()), Out::Report))
     })())
 }
 
