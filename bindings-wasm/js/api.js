@@ -210,9 +210,10 @@ function unpackSse(text, meta) {
 
 /** One answer of a raw export (see `Out` in src/lib.rs) as its JS value, or thrown. */
 function read(answer, meta) {
-  let text;
+  let text = '';
   try {
-    text = decoder.decode(answer);
+    // (A clean report's answer is empty: TextDecoder's fixed cost is not paid for it.)
+    if (answer.length > 0) text = decoder.decode(answer);
   } catch (e) {
     throw new AgentRulesError(`the answer (${answer.length} bytes) is too large for a JavaScript string: ${said(e)}`, RefusalKind.Internal);
   }
