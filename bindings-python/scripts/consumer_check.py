@@ -1,6 +1,7 @@
 """What a user of the installed package does (run by scripts/consumer in a fresh venv outside the
 workspace): the version, the seed's launch examples and the launch corpus with their codes and
-paths, and a FastAPI route answering the Agent API's 400 envelope, driven by TestClient.
+paths, and a FastAPI route taking agentrules.pydantic's LaunchRequest, answering the Agent API's
+400 envelope through agentrules.fastapi, driven by TestClient, and its OpenAPI.
 
     python consumer_check.py LAUNCH_JSON EXPECTED_VERSION
 """
@@ -38,22 +39,22 @@ for case in cases:
     assert pickle.loads(pickle.dumps(report)) == report
 print(f"consumer: {len(cases)} launch cases ({len(seed)} seed examples) agree")
 
-# A FastAPI service: POST /api/v0/agents answers the core's envelope for a bad body.
-from fastapi import FastAPI, Request  # noqa: E402
-from fastapi.responses import JSONResponse  # noqa: E402
+# A FastAPI service: POST /api/v0/agents takes agentrules.pydantic's LaunchRequest as its body and
+# agentrules.fastapi answers the core's envelope for a bad one (one line of glue).
+from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
+import agentrules.fastapi  # noqa: E402
+from agentrules.pydantic import LaunchRequest  # noqa: E402
+
 app = FastAPI()
+agentrules.fastapi.install(app)
 
 
 @app.post("/api/v0/agents", status_code=201)
-async def launch(request: Request) -> Any:
-    report = agentrules.validate_launch(await request.body())
-    answer = agentrules.error_envelope(report)
-    if answer is not None:
-        status, envelope = answer
-        return JSONResponse(envelope, status_code=status)
-    return JSONResponse({"status": "waiting"}, status_code=201)
+def launch(body: LaunchRequest) -> Any:
+    assert isinstance(body, LaunchRequest)
+    return {"status": "waiting", "body": body}
 
 
 client = TestClient(app)
@@ -66,7 +67,30 @@ assert envelope == expected[1], envelope
 assert envelope["code"] == "bad_request" and isinstance(envelope["error"], str) and envelope["error"], envelope
 for raw in (b"", b"{", b"[]", b'{"prompt": {"text": "hi"}, "workflowId": 3}'):
     r = client.post("/api/v0/agents", content=raw, headers={"content-type": "application/json"})
-    assert r.status_code == 400 and r.json()["code"] == "bad_request", (raw, r.status_code, r.text)
+    assert r.status_code == 400 and r.json() == agentrules.error_envelope(agentrules.validate_launch(raw))[1], (raw, r.status_code, r.text)
 good = client.post("/api/v0/agents", json=seed[0]["input"])
-assert good.status_code == 201, good.text
-print(f"consumer: FastAPI answers 400 {json.dumps(envelope)} and 201 for the seed's example")
+assert good.status_code == 201 and good.json()["body"] == seed[0]["input"], good.text
+# The OpenAPI: the launch body is the core's schema, every reference resolves, the 400 is documented.
+spec = client.get("/openapi.json").json()
+
+
+def refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for v in node.values():
+            yield from refs(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from refs(v)
+
+
+for ref in refs(spec):
+    target: Any = spec
+    for token in ref.removeprefix("#/").split("/"):
+        target = target[token]
+operation = spec["paths"]["/api/v0/agents"]["post"]
+assert operation["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/LaunchRequest"}
+assert "400" in operation["responses"] and "422" not in operation["responses"], operation["responses"]
+assert "Prompt" in spec["components"]["schemas"], sorted(spec["components"]["schemas"])
+print(f"consumer: FastAPI answers 400 {json.dumps(envelope)} and 201 for the seed's example; its OpenAPI's references resolve")

@@ -19,10 +19,38 @@ use pyo3::types::{
 };
 use serde_json::{Map, Number, Value};
 
+/// The context paragraph of every check's docstring (`help(agentrules.validate_launch)`).
+macro_rules! context_doc {
+    () => {
+        "
+`context` (optional) gives the facts the library cannot fetch: a dict (the `Context`
+TypedDict) or its JSON text. Each member is optional, and a check that needs a missing fact
+is skipped, not failed:
+
+- `workflow`: `{\"id\": <uuid>, \"slots\": [{\"name\", \"multiple\", \"required\"}]}`, the workflow
+  the body names (slot checks, L5–L9);
+- `entitlements`: the organisation's capability names, e.g. `[\"webSearch\"]` (C4);
+- `limits`: `maxImages`, `maxImageBytes`, `maxListLimit`, `maxDocumentBytes`, each an
+  integer that may only tighten the platform's default (4, 20 MiB, 100, 160 MiB);
+- `marketplace`: `{\"allow\", \"deny\", \"prerequisites\"}` (M2, M3).
+
+Give the same context the server uses to get the server's answer. A context that is not
+valid raises `ValidationError` (`invalid_context`) with its violations."
+    };
+}
+
 /// Nesting deeper than this is refused, as the core's JSON parser refuses it.
 const MAX_DEPTH: usize = agentrules::json::MAX_DEPTH;
 
-/// One problem found in a checked document: a JSON Pointer `path`, a stable `code`, a `message`.
+/// One problem found in a checked document: a JSON Pointer `path`, a stable `code`, a
+/// `message` for people and the `params` a UI builds its own message from.
+///
+/// >>> import agentrules
+/// >>> v = agentrules.validate_launch({"prompt": {"text": ""}}).violations[0]
+/// >>> v.path, v.code
+/// ('/prompt/text', 'empty_text')
+/// >>> v.to_dict()["code"]
+/// 'empty_text'
 #[pyclass(frozen, module = "agentrules._native", eq, hash)]
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Violation(agentrules::Violation);
@@ -115,7 +143,19 @@ fn _violation(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<Violation> {
     violation_of(py, item).map(Violation)
 }
 
-/// The outcome of a check: `ok` is true exactly when `violations` is empty.
+/// The outcome of a check: `ok` is true exactly when `violations` is empty. A report is
+/// truthy when ok, has a `len()` (its violations) and iterates over them; it pickles, copies,
+/// converts to a dict or JSON (`to_dict`, `to_json`, `from_dict`), shows as a table in a
+/// notebook, and `Report(violations=[...])` builds one (e.g. a test's fake).
+///
+/// >>> import agentrules
+/// >>> report = agentrules.validate_launch({"prompt": {"text": " "}})
+/// >>> bool(report), len(report), [v.code for v in report]
+/// (False, 1, ['empty_text'])
+/// >>> report.errors()[0]["loc"]
+/// ('prompt', 'text')
+/// >>> agentrules.Report() == agentrules.Report.from_dict({"ok": True, "violations": []})
+/// True
 #[pyclass(frozen, module = "agentrules._native", eq)]
 struct Report {
     #[pyo3(get)]
@@ -275,10 +315,7 @@ impl Report {
         if self.ok {
             return Ok(());
         }
-        Err(refusal(
-            py,
-            Refusal::from_violations(RefusalKind::BadRequest, "the document is invalid", self.items.clone()),
-        ))
+        Err(refusal(py, Document::Checked.refuse(self.items.clone())))
     }
 }
 
@@ -339,8 +376,75 @@ fn core_error(py: Python<'_>, doc: Document, report: &agentrules::Report) -> PyE
     refusal(py, doc.refuse(report.violations.clone()))
 }
 
-/// Why a Python value is not JSON.
-struct NotJson(String);
+/// Why a Python value is not JSON, and where: the keys and indexes from the document to the
+/// offending value, innermost first (each container adds its own on the way out).
+struct NotJson {
+    message: String,
+    at: Vec<Seg>,
+    /// A value that is not JSON by itself (a NaN, a `set`): a lenient reading puts `null` in
+    /// its place and reports it; a problem of the structure (too deep, too many values, a
+    /// changed dict, a key that is not a string) stops any reading.
+    leaf: bool,
+}
+
+/// The state of one reading of a Python value: the values read so far (held to
+/// [`agentrules::json::MAX_VALUES`]) and, when `lenient`, the leaves read as `null`.
+#[derive(Default)]
+struct Reading {
+    count: u64,
+    lenient: bool,
+    substituted: Vec<NotJson>,
+}
+
+impl Reading {
+    /// A child's outcome inside a container: a leaf that is not JSON becomes `null` when
+    /// lenient; the segment `seg` is added to whatever the child substituted or failed on.
+    fn child(&mut self, seg: impl Fn() -> Seg, outcome: Result<Value, NotJson>, mark: usize) -> Result<Value, NotJson> {
+        let out = match outcome {
+            Err(e) if e.leaf && self.lenient => {
+                self.substituted.push(e);
+                Ok(Value::Null)
+            }
+            Err(e) => return Err(e.under(seg())),
+            Ok(v) => Ok(v),
+        };
+        if let Some(subs) = self.substituted.get_mut(mark..) {
+            subs.iter_mut().for_each(|e| e.at.push(seg()));
+        }
+        out
+    }
+}
+
+/// One step of a [`NotJson`]'s location.
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+impl NotJson {
+    fn new(message: impl Into<String>) -> Self {
+        NotJson { message: message.into(), at: Vec::new(), leaf: false }
+    }
+
+    /// A leaf value that is not JSON (see `leaf`).
+    fn leaf(message: impl Into<String>) -> Self {
+        NotJson { leaf: true, ..NotJson::new(message) }
+    }
+
+    /// The same error one container further out, under `seg`.
+    fn under(mut self, seg: Seg) -> Self {
+        self.at.push(seg);
+        self
+    }
+
+    /// The location under `base` (a JSON Pointer).
+    fn pointer(&self, base: &agentrules::Pointer) -> agentrules::Pointer {
+        self.at.iter().rev().fold(base.clone(), |p, seg| match seg {
+            Seg::Key(k) => p.key(k),
+            Seg::Index(i) => p.index(*i),
+        })
+    }
+}
 
 /// The message of a container changed by code that ran while it was read.
 const CHANGED: &str = "a dict that changed while it was read";
@@ -374,7 +478,7 @@ impl<'py> Iterator for DictItems<'py> {
         }
         if self.dict.len() != self.len {
             self.done = true;
-            return Some(Err(NotJson(CHANGED.into())));
+            return Some(Err(NotJson::new(CHANGED)));
         }
         let item = self.iter.next();
         self.seen = self.seen.saturating_add(1);
@@ -385,7 +489,7 @@ impl<'py> Iterator for DictItems<'py> {
             }
             Some(_) if self.seen > self.len => {
                 self.done = true;
-                Some(Err(NotJson(CHANGED.into())))
+                Some(Err(NotJson::new(CHANGED)))
             }
             Some(kv) => Some(Ok(kv)),
         }
@@ -456,7 +560,7 @@ fn raw_bytes_arg<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<RawBytes<
 /// A `str`'s UTF-8 text, or why not (a lone surrogate). Reads the string in place (a `str`
 /// subclass's methods are not called).
 fn text<'a>(s: &'a Bound<'_, PyString>) -> Result<std::borrow::Cow<'a, str>, NotJson> {
-    s.to_cow().map_err(|_| NotJson("a string that is not valid Unicode (a lone surrogate)".into()))
+    s.to_cow().map_err(|_| NotJson::leaf("a string that is not valid Unicode (a lone surrogate)"))
 }
 
 /// A Python value as JSON: `None`, `bool`, `int`, `float` (finite), `str`, `dict` with `str`
@@ -466,17 +570,17 @@ fn text<'a>(s: &'a Bound<'_, PyString>) -> Result<std::borrow::Cow<'a, str>, Not
 /// a `str` subclass's `__str__`, a key's `__hash__` or `__eq__` are never called), so no input
 /// can change a container while it is read, and a change by anything else is an error.
 ///
-/// Counts the values read into `count`: past the core's
+/// Counts the values read into `r.count`: past the core's
 /// [`agentrules::json::MAX_VALUES`] it stops (the caller tells that case by the count), so a
 /// list of 41 million strings is refused, not copied into gigabytes.
-fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Result<Value, NotJson> {
-    *count = count.saturating_add(1);
-    if *count > agentrules::json::MAX_VALUES {
-        return Err(NotJson("too many values".into()));
+fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, r: &mut Reading) -> Result<Value, NotJson> {
+    r.count = r.count.saturating_add(1);
+    if r.count > agentrules::json::MAX_VALUES {
+        return Err(NotJson::new("too many values"));
     }
     // `depth` counts the containers around `obj`; a container at `MAX_DEPTH` would be one level
     // too many, refused before any recursion.
-    let too_deep = || NotJson(format!("the value is nested deeper than {MAX_DEPTH} levels"));
+    let too_deep = || NotJson::new(format!("the value is nested deeper than {MAX_DEPTH} levels"));
     let py = obj.py();
     let t = obj.get_type();
     if let Ok(s) = obj.cast::<PyString>() {
@@ -489,8 +593,13 @@ fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Re
         let mut map = Map::with_capacity(d.len());
         for item in DictItems::new(d) {
             let (k, v) = item?;
-            let key = k.cast::<PyString>().map_err(|_| NotJson("an object key that is not a string".into()))?;
-            map.insert(text(key)?.into_owned(), to_value_counted(&v, depth.saturating_add(1), count)?);
+            let key = k.cast::<PyString>().map_err(|_| NotJson::new("an object key that is not a string"))?;
+            // A key is structure: one that is not Unicode stops the reading.
+            let key = text(key).map_err(|e| NotJson { leaf: false, ..e })?.into_owned();
+            let mark = r.substituted.len();
+            let outcome = to_value_counted(&v, depth.saturating_add(1), r);
+            let value = r.child(|| Seg::Key(key.clone()), outcome, mark)?;
+            map.insert(key, value);
         }
         return Ok(Value::Object(map));
     }
@@ -516,39 +625,39 @@ fn to_value_counted(obj: &Bound<'_, PyAny>, depth: usize, count: &mut u64) -> Re
             .ok()
             .and_then(Number::from_f64)
             .map(Value::Number)
-            .ok_or_else(|| NotJson("an integer too large for JSON".into()));
+            .ok_or_else(|| NotJson::leaf("an integer too large for JSON"));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         // A float subclass's value is read in place (`PyFloat_AsDouble` calls no `__float__`
         // on a float).
         return Number::from_f64(f.value())
             .map(Value::Number)
-            .ok_or_else(|| NotJson("NaN and infinities are not JSON".into()));
+            .ok_or_else(|| NotJson::leaf("NaN and infinities are not JSON (a missing value in a DataFrame is NaN)"));
     }
     if (obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) && depth >= MAX_DEPTH {
         return Err(too_deep());
     }
     // A list's iterator reads its length at every step: a list changed meanwhile is read as it
     // is then, without a panic.
+    let item = |(i, v): (usize, Bound<'_, PyAny>)| {
+        let mark = r.substituted.len();
+        let outcome = to_value_counted(&v, depth.saturating_add(1), r);
+        r.child(|| Seg::Index(i), outcome, mark)
+    };
     if let Ok(l) = obj.cast::<PyList>() {
-        return l
-            .iter()
-            .map(|v| to_value_counted(&v, depth.saturating_add(1), count))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array);
+        return l.iter().enumerate().map(item).collect::<Result<Vec<_>, _>>().map(Value::Array);
     }
     if let Ok(tup) = obj.cast::<PyTuple>() {
-        return tup
-            .iter()
-            .map(|v| to_value_counted(&v, depth.saturating_add(1), count))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Value::Array);
+        return tup.iter().enumerate().map(item).collect::<Result<Vec<_>, _>>().map(Value::Array);
     }
     if obj.is_instance_of::<PyMemoryView>() || obj.is_instance_of::<PyByteArray>() || obj.is_instance_of::<PyBytes>() {
-        return Err(NotJson("bytes inside a value (only a whole document may be bytes: JSON text)".into()));
+        return Err(NotJson::leaf("bytes inside a value (only a whole document may be bytes: JSON text)"));
     }
-    let type_name = t.name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
-    Err(NotJson(format!("a `{type_name}` is not a JSON value")))
+    // The qualified name (`numpy.int64`, not `int64`), with the conversion numpy offers.
+    let type_name = t.fully_qualified_name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+    let hint =
+        if type_name.starts_with("numpy.") { " (convert numpy values with `.item()` or `.tolist()`)" } else { "" };
+    Err(NotJson::leaf(format!("a `{type_name}` is not a JSON value{hint}")))
 }
 
 /// A JSON value as Python.
@@ -588,12 +697,17 @@ fn not_json(m: String) -> agentrules::Violation {
     agentrules::Violation::new(&agentrules::Pointer::root(), Code::InvalidJson, m)
 }
 
+/// A Python value that is not JSON: `invalid_json` at the offending value, under `base`.
+fn not_json_value(e: &NotJson, base: &agentrules::Pointer) -> agentrules::Violation {
+    agentrules::Violation::new(&e.pointer(base), Code::InvalidJson, format!("the input is not JSON: {}", e.message))
+}
+
 /// The document a check reads: `str` and bytes-like values (`RawBytes`) are JSON text, anything
 /// else a Python value. Both are held to `max_bytes` (`limits.maxDocumentBytes`): text by its
 /// length, a value by the length of its JSON (`encoded_len`), refused as the core refuses text.
 fn document(input: &Bound<'_, PyAny>, max_bytes: u64) -> Result<Value, agentrules::Violation> {
     if let Ok(s) = input.cast::<PyString>() {
-        let text = text(s).map_err(|NotJson(m)| not_json(format!("the input is not JSON text: {m}")))?;
+        let text = text(s).map_err(|e| not_json(format!("the input is not JSON text: {}", e.message)))?;
         return agentrules::json::parse_limited(text.as_bytes(), max_bytes);
     }
     match raw_bytes(input) {
@@ -601,20 +715,46 @@ fn document(input: &Bound<'_, PyAny>, max_bytes: u64) -> Result<Value, agentrule
         Ok(None) => {}
         Err(why) => return Err(not_json(format!("the input is not JSON: {why}"))),
     }
-    let mut count = 0u64;
-    let v = to_value_counted(input, 0, &mut count).map_err(|NotJson(m)| {
-        if count > agentrules::json::MAX_VALUES {
-            agentrules::json::too_many_values()
-        } else {
-            not_json(format!("the input is not JSON: {m}"))
-        }
-    })?;
+    let (v, _) = read_value(input, false)?;
     // `u64::MAX`: the caller's core function applies the limit itself (`check_value`).
     if max_bytes < u64::MAX && agentrules::json::encoded_len(&v, max_bytes) > max_bytes {
         let len = agentrules::json::encoded_len(&v, u64::MAX);
         return Err(agentrules::json::document_too_large(len, max_bytes));
     }
     Ok(v)
+}
+
+/// A Python value as JSON, and (when `lenient`) the `invalid_json` violations of the leaves read
+/// as `null` because they are not JSON (a NaN, a `set`, a numpy scalar), at their paths.
+fn read_value(
+    input: &Bound<'_, PyAny>,
+    lenient: bool,
+) -> Result<(Value, Vec<agentrules::Violation>), agentrules::Violation> {
+    let mut r = Reading { lenient, ..Reading::default() };
+    let v = to_value_counted(input, 0, &mut r).map_err(|e| {
+        if r.count > agentrules::json::MAX_VALUES {
+            agentrules::json::too_many_values()
+        } else {
+            not_json_value(&e, &agentrules::Pointer::root())
+        }
+    })?;
+    let root = agentrules::Pointer::root();
+    Ok((v, r.substituted.iter().map(|e| not_json_value(e, &root)).collect()))
+}
+
+/// A check's violations with the leaves that were not JSON: the core's violations at or under
+/// a substituted leaf (its `null` stand-in) give way to that leaf's `invalid_json`, which come
+/// first, in the order the value was read.
+fn with_substituted(
+    substituted: Vec<agentrules::Violation>,
+    core: Vec<agentrules::Violation>,
+) -> Vec<agentrules::Violation> {
+    if substituted.is_empty() {
+        return core;
+    }
+    let under = |path: &str, at: &str| path == at || path.strip_prefix(at).is_some_and(|rest| rest.starts_with('/'));
+    let kept: Vec<_> = core.into_iter().filter(|v| !substituted.iter().any(|s| under(&v.path, &s.path))).collect();
+    substituted.into_iter().chain(kept).collect()
 }
 
 /// An argument that must be JSON-like (a context, a matrix, a schema): errors raise. Held to the
@@ -659,14 +799,34 @@ fn check_kind(
         return Ok(Report::from(py.detach(|| agentrules::check_bytes(kind, bytes, &ctx))));
     }
     // `check_value` holds the value to the context's maxDocumentBytes: measured once, there.
-    let report = match document(input, u64::MAX) {
-        Ok(v) => py.detach(|| agentrules::check_value(kind, &v, &ctx)),
+    // A leaf that is not JSON is checked as `null` and reported as `invalid_json` at its path,
+    // so the rest of the document is still checked.
+    let report = match read_value(input, true) {
+        Ok((v, substituted)) => {
+            let core = py.detach(|| agentrules::check_value(kind, &v, &ctx));
+            agentrules::Report::new(with_substituted(substituted, core.violations))
+        }
         Err(v) => agentrules::Report::new(vec![v]),
     };
     Ok(Report::from(report))
 }
 
-/// Checks `input` (a dict/list, or JSON `str`/`bytes`) as `kind` with an optional context.
+/// Checks `input` as `kind` (one of `kinds()`: `launch`, `followup`, `image`, `list-query`,
+/// `table`, `run-log`, ...) and returns a `Report`.
+///
+/// `input` is any object: a value (`dict`, `list`, ...) or JSON text (`str`, or raw bytes:
+/// `bytes`, `bytearray`, `memoryview`). A value that is not JSON is reported, never raised:
+/// `invalid_json` at the path of the offending value (a NaN, a `set`, a numpy scalar).
+#[doc = context_doc!()]
+///
+/// Raises `ValidationError`: `unknown_kind` for a kind the library does not have,
+/// `invalid_context` for a context that is not valid.
+///
+/// >>> import agentrules
+/// >>> agentrules.check("list-query", {"limit": 500}).violations[0].code
+/// 'out_of_range'
+/// >>> agentrules.check("list-query", '{"limit": 50}', {"limits": {"maxListLimit": 20}}).ok
+/// False
 #[pyfunction]
 #[pyo3(signature = (kind, input, context=None))]
 fn check(py: Python<'_>, kind: &str, input: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
@@ -675,14 +835,40 @@ fn check(py: Python<'_>, kind: &str, input: &Bound<'_, PyAny>, context: Option<&
     check_kind(py, k, input, context)
 }
 
-/// Checks a launch body (`POST /api/v0/agents`).
+/// Checks a launch body (`POST /api/v0/agents`: rules L1–L10, I1–I6, C1–C4) and returns a
+/// `Report`: `ok`, and each violation's `path` (a JSON Pointer), `code`, `message`, `params`.
+///
+/// `body` is any object: the body as a value (`dict`) or as JSON text (`str`, or the raw bytes
+/// received). A value that is not JSON is reported at its path (`invalid_json`), never raised.
+#[doc = context_doc!()]
+///
+/// >>> import agentrules
+/// >>> agentrules.validate_launch({"prompt": {"text": "Summarise the drawings"}}).ok
+/// True
+/// >>> report = agentrules.validate_launch({"prompt": {"text": " "}, "fileIds": ["x"]})
+/// >>> [(v.path, v.code) for v in report]
+/// [('/prompt/text', 'empty_text'), ('/fileIds/0', 'invalid_uuid')]
+/// >>> web = {"prompt": {"text": "Find the code"}, "capabilities": {"webSearch": True}}
+/// >>> agentrules.validate_launch(web).ok  # no entitlements given: C4 is not checked
+/// True
+/// >>> [v.code for v in agentrules.validate_launch(web, {"entitlements": []})]
+/// ['capability_not_entitled']
 #[pyfunction]
 #[pyo3(signature = (body, context=None))]
 fn validate_launch(py: Python<'_>, body: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
     check_kind(py, Kind::Launch, body, context)
 }
 
-/// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`).
+/// Checks a follow-up body (`POST /api/v0/agents/{id}/followup`: rules L11, I1–I6) and
+/// returns a `Report`. `body` is any object (a `dict`, or JSON text or bytes), as for
+/// `validate_launch`.
+#[doc = context_doc!()]
+///
+/// >>> import agentrules
+/// >>> agentrules.validate_follow_up({"prompt": {"text": "And the legend?"}}).ok
+/// True
+/// >>> [(v.path, v.code) for v in agentrules.validate_follow_up({"prompt": {}})]
+/// [('/prompt/text', 'required')]
 #[pyfunction]
 #[pyo3(signature = (body, context=None))]
 fn validate_follow_up(py: Python<'_>, body: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<Report> {
@@ -708,13 +894,23 @@ fn check_image_bytes(
     Ok(Report::from(agentrules::Report::new(v)))
 }
 
-/// Every violation code, in catalogue order.
+/// Every violation code, in catalogue order: `{"code", "template", "params"}` (the English
+/// message template and the params its violations carry; `docs/codes.md`).
+///
+/// >>> import agentrules
+/// >>> entry = next(c for c in agentrules.codes() if c["code"] == "too_many_images")
+/// >>> [p["name"] for p in entry["params"]]
+/// ['count', 'max']
 #[pyfunction]
 fn codes(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     to_py(py, &serde_json::to_value(Code::catalogue()).unwrap_or_default())
 }
 
-/// Every kind `check` accepts.
+/// Every kind `check` accepts, in registry order.
+///
+/// >>> import agentrules
+/// >>> agentrules.kinds()[:3]
+/// ['launch', 'followup', 'image']
 #[pyfunction]
 fn kinds() -> Vec<&'static str> {
     Kind::ALL.iter().map(|(_, n)| *n).collect()
@@ -745,6 +941,10 @@ fn check_transition(py: Python<'_>, from_: &str, to: &str, via: &str) -> PyResul
 }
 
 /// Every refusal kind (the `code` of a `ValidationError`), in catalogue order.
+///
+/// >>> import agentrules
+/// >>> "invalid_context" in agentrules.refusal_kinds()
+/// True
 #[pyfunction]
 fn refusal_kinds() -> Vec<&'static str> {
     RefusalKind::ALL.iter().map(|k| k.as_str()).collect()
@@ -762,7 +962,17 @@ fn apply_action<'py>(py: Python<'py>, status: &str, action: &str) -> PyResult<Bo
     }
 }
 
-/// S6: the client-side poll schedule, with the follow-up window of S3.
+/// S6: the client-side poll schedule, with the follow-up window of S3. `Poller()` for a new
+/// agent, `Poller(follow_up_from="finished")` after a follow-up sent to a finished agent (its
+/// old status still shows for a while). `observe(status, elapsed_ms=0)` answers the seconds to
+/// wait before the next poll, or `None` when `status` is the outcome.
+///
+/// >>> import agentrules
+/// >>> p = agentrules.Poller()
+/// >>> p.observe("running")
+/// 5.0
+/// >>> p.observe("finished") is None
+/// True
 #[pyclass(module = "agentrules._native")]
 struct Poller {
     inner: lifecycle::Poller,
@@ -791,8 +1001,13 @@ impl Poller {
     }
 }
 
-/// Q1: the canonical query string of a list query (a dict). Raises `ValidationError`
-/// (`bad_request`) with the violations when the query is invalid.
+/// Q1: the canonical query string of a list query (a dict or JSON text), with the context's
+/// `limits.maxListLimit`. Raises `ValidationError` (`bad_request`) with the violations when the
+/// query is invalid.
+///
+/// >>> import agentrules
+/// >>> agentrules.render_list_query({"limit": 10, "status": "running"})
+/// 'limit=10&status=running'
 #[pyfunction]
 #[pyo3(signature = (query, context=None))]
 fn render_list_query(py: Python<'_>, query: &Bound<'_, PyAny>, context: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
@@ -803,7 +1018,13 @@ fn render_list_query(py: Python<'_>, query: &Bound<'_, PyAny>, context: Option<&
         .map_err(|r| core_error(py, Document::ListQuery, &r))
 }
 
-/// E1: parses an error envelope (JSON `str`/`bytes` or a dict): `(code, error, status, known)`.
+/// E1: parses an error envelope the API answered (JSON `str`/`bytes` or a dict):
+/// `(code, error, status, known)`: the code as written, its text, the code's HTTP status and
+/// whether the code is one the API documents. Raises `ValidationError` (`invalid_envelope`).
+///
+/// >>> import agentrules
+/// >>> agentrules.parse_error_envelope('{"error": "Slow down", "code": "rate_limited"}')
+/// ('rate_limited', 'Slow down', 429, True)
 #[pyfunction]
 fn parse_error_envelope<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let v = argument(py, RefusalKind::InvalidEnvelope, body)?;
@@ -811,7 +1032,13 @@ fn parse_error_envelope<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyRes
     Ok((i.code, i.error, i.status, i.known).into_pyobject(py)?.into_any())
 }
 
-/// E1: the `(status, envelope dict)` a report's violations render to, or `None` when clean.
+/// E1: the `(status, envelope)` a server answers for a report's violations (`400` and
+/// `{"error", "code"}`), or `None` when the report is clean.
+///
+/// >>> import agentrules
+/// >>> status, body = agentrules.error_envelope(agentrules.validate_launch({}))
+/// >>> status, body["code"]
+/// (400, 'bad_request')
 #[pyfunction]
 fn error_envelope<'py>(py: Python<'py>, report: &Report) -> PyResult<Option<Bound<'py, PyAny>>> {
     let violations = report.items.clone();
@@ -823,15 +1050,44 @@ fn error_envelope<'py>(py: Python<'py>, report: &Report) -> PyResult<Option<Boun
     Ok(Some((status, body).into_pyobject(py)?.into_any()))
 }
 
-/// E2: seconds to wait for a `Retry-After` value at `now` (Unix seconds), or `None` when the
-/// value is neither delta seconds nor an HTTP date.
+/// E2: seconds to wait for a `Retry-After` value (the header's text, or delta seconds as an
+/// `int`) at `now` (Unix seconds; the system clock when omitted), or `None` when the value is
+/// neither delta seconds nor an HTTP date.
+///
+/// >>> import agentrules
+/// >>> agentrules.retry_after("120"), agentrules.retry_after(30)
+/// (120.0, 30.0)
+/// >>> agentrules.retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470)
+/// 10.0
 #[pyfunction]
-fn retry_after(value: &str, now: f64) -> Option<f64> {
-    let now = if now.is_finite() && now > 0.0 { now as u64 } else { 0 };
-    agentrules::errors::retry_after(value, now).map(|d| d.as_secs_f64())
+#[pyo3(signature = (value, now=None))]
+fn retry_after(value: &Bound<'_, PyAny>, now: Option<f64>) -> PyResult<Option<f64>> {
+    // An `int` is the header's delta seconds (`120` as `"120"`); `bool` is not a number here.
+    let text = if let Ok(s) = value.cast::<PyString>() {
+        s.to_cow()?.into_owned()
+    } else if value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>() {
+        // `int.__str__` itself: a subclass's own `__str__` is never called.
+        let py = value.py();
+        py.get_type::<PyInt>().call_method1(pyo3::intern!(py, "__str__"), (value,))?.extract::<String>()?
+    } else {
+        return Err(PyTypeError::new_err("value must be the Retry-After header's text (str) or delta seconds (int)"));
+    };
+    let now = match now {
+        Some(n) if n.is_finite() && n > 0.0 => n as u64,
+        Some(_) => 0,
+        None => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+    };
+    Ok(agentrules::errors::retry_after(&text, now).map(|d| d.as_secs_f64()))
 }
 
-/// Runs one of the core's non-validation operations (`agentrules::ops`) on JSON-like arguments.
+/// Runs one of the core's operations by name (`OpName`: `transition`, `poll`, `decide`,
+/// `replay`, `verify_webhook`, ...) on JSON-like arguments, and returns its answer, or
+/// `{"error": {kind, message, violations}}` when its rule refuses. Raises `ValidationError`
+/// (`invalid_arguments`) for arguments of the wrong shape.
+///
+/// >>> import agentrules
+/// >>> agentrules.evaluate("transition", {"from": "running", "to": "finished"})
+/// {'ok': True}
 #[pyfunction]
 fn evaluate<'py>(py: Python<'py>, op: &str, args: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let v = argument(py, RefusalKind::InvalidArguments, args)?;
@@ -839,7 +1095,8 @@ fn evaluate<'py>(py: Python<'py>, op: &str, args: &Bound<'py, PyAny>) -> PyResul
     to_py(py, &out)
 }
 
-/// P2: a decision on a tool call.
+/// P2: a decision on a tool call: `kind` is `allow`, `needs_approval` (with the approval
+/// `tier`), `queued` (offline) or `deny` (with the `reason` code); `allowed` is `kind == "allow"`.
 #[pyclass(frozen, module = "agentrules._native", eq)]
 #[derive(Clone, PartialEq, Eq)]
 struct Decision {
@@ -871,7 +1128,16 @@ impl Decision {
     }
 }
 
-/// P1/P2: a tool policy matrix, validated once, deciding tool calls.
+/// P1/P2: a tool policy matrix (a dict or JSON text), validated once, deciding tool calls.
+/// Raises `ValidationError` (`invalid_matrix`) with violations at paths in the matrix.
+///
+/// >>> import agentrules
+/// >>> tool = {"maxCalls": 2, "approval": "user", "offline": "queue", "roles": ["member"]}
+/// >>> m = agentrules.PolicyMatrix({"tools": {"send_email": tool}})
+/// >>> m.decide("send_email", "member").kind, m.decide("send_email", "member").tier
+/// ('needs_approval', 'user')
+/// >>> m.decide("send_email", "member", calls_made=2).reason
+/// 'max_calls_exceeded'
 #[pyclass(frozen, module = "agentrules._native")]
 struct PolicyMatrix {
     inner: agentrules::policy::PolicyMatrix,
@@ -903,7 +1169,18 @@ impl PolicyMatrix {
     }
 }
 
-/// T3–T5: a JSON Schema compiled once, validating any number of table rows.
+/// T3–T5: a table's JSON Schema (a dict or JSON text) compiled once, validating any number
+/// of rows. Raises `ValidationError` (`invalid_schema`) with violations inside the schema.
+/// `validate_elements` takes the artifact's `[{"key", "value"}]` rows (a list of dicts, e.g.
+/// built from a DataFrame by `agentrules.table_elements`): every problem is a violation at its
+/// row (`/elements/<i>/...`), a value that is not JSON (a NaN) included.
+///
+/// >>> import agentrules
+/// >>> t = agentrules.TableValidator({"type": "object", "properties": {"n": {"type": "integer"}}})
+/// >>> [(v.path, v.code) for v in t.validate_elements([{"key": "a", "value": {"n": 1}}, {"key": "b", "value": {"n": "x"}}])]
+/// [('/elements/1/value/n', 'schema_type')]
+/// >>> t.validate_elements([{"key": "a", "value": {"n": float("nan")}}]).violations[0].path
+/// '/elements/0/value/n'
 #[pyclass(frozen, module = "agentrules._native")]
 struct TableValidator {
     inner: agentrules::table::TableValidator,
@@ -970,6 +1247,21 @@ fn plain_json_len(obj: &Bound<'_, PyAny>, depth: usize) -> Option<u64> {
 }
 
 impl TableValidator {
+    /// `validate_elements` of JSON text, with the GIL released from parsing to the last
+    /// violation. Text that is not JSON raises `invalid_arguments`, as a value that is not a
+    /// list of rows does.
+    fn elements_text(&self, py: Python<'_>, bytes: &[u8]) -> PyResult<Report> {
+        let max = agentrules::Limits::DEFAULT.max_document_bytes;
+        let out = py.detach(|| {
+            agentrules::json::parse_limited(bytes, max).map(|items| self.inner.validate_elements_value(&items))
+        });
+        match out {
+            Ok(Ok(violations)) => Ok(Report::from(agentrules::Report::new(violations))),
+            Ok(Err(r)) => Err(refusal(py, r)),
+            Err(v) => Err(refusal(py, Refusal::from_violation(RefusalKind::InvalidArguments, v))),
+        }
+    }
+
     /// The fast path of `validate_elements`: true only when the core would report nothing: a
     /// list of dicts with exactly `key` and `value`, plain JSON values (see `plain_json_len`)
     /// whose JSON is within the default `maxDocumentBytes`, each valid, and keys that pass T4
@@ -1042,8 +1334,36 @@ impl TableValidator {
         if self.all_pass(py, elements) {
             return Ok(Report::from(agentrules::Report::new(Vec::new())));
         }
-        let items = argument(py, RefusalKind::InvalidArguments, elements)?;
-        let violations = py.detach(|| self.inner.validate_elements_value(&items)).map_err(|r| refusal(py, r))?;
+        // JSON text or bytes (e.g. a response body): parsed and validated without the GIL, so
+        // threads validating tables given this way run in parallel.
+        if let Ok(s) = elements.cast::<PyString>() {
+            if let Ok(text) = s.to_cow() {
+                let text: &str = &text;
+                return self.elements_text(py, text.as_bytes());
+            }
+        }
+        if let Ok(Some(b)) = raw_bytes(elements) {
+            return self.elements_text(py, b.as_slice());
+        }
+        // A value that is not JSON (a DataFrame's NaN, a numpy scalar) is a violation at its
+        // cell, as `check("table", ...)` reports it, and the other rows are still checked.
+        let (items, substituted) = read_value(elements, true)
+            .map_err(|v| refusal(py, Refusal::from_violation(RefusalKind::InvalidArguments, v)))?;
+        let max = agentrules::Limits::DEFAULT.max_document_bytes;
+        if agentrules::json::encoded_len(&items, max) > max {
+            let len = agentrules::json::encoded_len(&items, u64::MAX);
+            let v = agentrules::json::document_too_large(len, max);
+            return Err(refusal(py, Refusal::from_violation(RefusalKind::InvalidArguments, v)));
+        }
+        let core = py.detach(|| self.inner.validate_elements_value(&items)).map_err(|r| refusal(py, r))?;
+        let elements = agentrules::Pointer::root().key("elements");
+        let substituted = substituted
+            .into_iter()
+            .map(|v| agentrules::Violation { path: elements.join_escaped(&v.path).as_str().to_string(), ..v })
+            .collect();
+        let mut violations = with_substituted(substituted, core);
+        // Rows in order: a cell's invalid_json among its row's other violations.
+        violations.sort_by_key(|v| row_of(&v.path));
         Ok(Report::from(agentrules::Report::new(violations)))
     }
 
@@ -1066,9 +1386,25 @@ impl TableValidator {
     }
 }
 
+/// The row index of a table violation's path (`/elements/<i>/...`); `usize::MAX` for others.
+fn row_of(path: &str) -> usize {
+    path.strip_prefix("/elements/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
 /// R2: an incremental Server-Sent Events decoder: bytes in (e.g. from
 /// `httpx.stream(...).iter_bytes()`), events out as dicts (`{"event", "data", "id"}`) and retry
-/// values as `{"retry": ms}`, in stream order.
+/// values as `{"retry": ms}`, in stream order. Raises `ValidationError` (`invalid_stream`) for
+/// a line longer than `max_line_bytes`.
+///
+/// >>> import agentrules
+/// >>> d = agentrules.SseDecoder()
+/// >>> d.push(b"event: run.started\ndata: {}\n")
+/// []
+/// >>> d.push(b"\n")
+/// [{'event': 'run.started', 'data': '{}', 'id': ''}]
 #[pyclass(module = "agentrules._native")]
 struct SseDecoder {
     inner: agentrules::sse::SseDecoder,
@@ -1122,14 +1458,16 @@ impl agentrules::sse::SseSink for PySseSink<'_, '_> {
 
 #[pymethods]
 impl SseDecoder {
+    /// A decoder; `max_line_bytes` (1 to 256 MiB; default 1 MiB) bounds one line. Raises
+    /// `ValidationError` (`invalid_arguments`) outside those bounds.
     #[new]
     #[pyo3(signature = (max_line_bytes=None))]
-    fn new(max_line_bytes: Option<usize>) -> Self {
-        let mut limits = agentrules::sse::SseLimits::default();
-        if let Some(n) = max_line_bytes {
-            limits.max_line_bytes = n;
-        }
-        SseDecoder { inner: agentrules::sse::SseDecoder::with_limits(limits), last_type: None }
+    fn new(py: Python<'_>, max_line_bytes: Option<u64>) -> PyResult<Self> {
+        let limits = match max_line_bytes {
+            None => agentrules::sse::SseLimits::default(),
+            Some(n) => agentrules::sse::SseLimits::with_max_line_bytes(n).map_err(|r| refusal(py, r))?,
+        };
+        Ok(SseDecoder { inner: agentrules::sse::SseDecoder::with_limits(limits), last_type: None })
     }
 
     /// Decodes a chunk; raises `ValidationError` (`invalid_stream`) past a limit.
@@ -1166,6 +1504,13 @@ impl SseDecoder {
 
 /// R5: replays a run event log (a list of flat events, or JSON text) into the run state, as
 /// JSON text: the same bytes on every surface. Raises `ValidationError` (`bad_request`).
+///
+/// >>> import agentrules, json
+/// >>> event = {"runId": "run_1", "workItemId": "wi_1", "receipt": {"id": "rcpt_1"}}
+/// >>> log = [{**event, "seq": 1, "type": "run.started"}, {**event, "seq": 2, "type": "text.delta", "delta": "Hi"}]
+/// >>> json.loads(agentrules.replay_json(log))["status"]
+/// 'active'
+
 #[pyfunction]
 fn replay_json(py: Python<'_>, log: &Bound<'_, PyAny>) -> PyResult<String> {
     let v = argument(py, RefusalKind::BadRequest, log)?;
@@ -1173,7 +1518,8 @@ fn replay_json(py: Python<'_>, log: &Bound<'_, PyAny>) -> PyResult<String> {
     serde_json::to_string(&state).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-/// W4: the outcome of a webhook verification; truthy exactly when verified.
+/// W4: the outcome of a webhook verification: `verified`, or the `reason` (`RejectReason`),
+/// the `header` it concerns and a `message`; truthy exactly when verified.
 #[pyclass(frozen, module = "agentrules._native", eq)]
 #[derive(Clone, PartialEq, Eq)]
 struct WebhookVerification {
@@ -1255,7 +1601,20 @@ fn header_pairs(headers: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
     Ok(out)
 }
 
-/// W1–W4: verifies a webhook request over its raw body bytes. `now` defaults to the clock.
+/// W1–W4: verifies a webhook request of `provider` (`github`, `slack`, `whatsapp`) over its
+/// raw body bytes, with its headers (a mapping such as Starlette's `request.headers`, or
+/// ASGI's `(name, value)` pairs) and the shared `secret`; `now` (Unix seconds) defaults to the
+/// clock. Returns a `WebhookVerification`, truthy when verified; never raises for a forged or
+/// malformed request.
+///
+/// >>> import agentrules, hashlib, hmac
+/// >>> body = b'{"action": "opened"}'
+/// >>> sig = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+/// >>> bool(agentrules.verify_webhook("github", {"X-Hub-Signature-256": sig}, body, "s3cret"))
+/// True
+/// >>> agentrules.verify_webhook("github", {"X-Hub-Signature-256": sig}, body + b" ", "s3cret").reason
+/// 'signature_mismatch'
+
 #[pyfunction]
 #[pyo3(signature = (provider, headers, body, secret, now=None))]
 fn verify_webhook(
@@ -1302,6 +1661,11 @@ fn json_out<'py, T: serde::Serialize>(py: Python<'py>, t: &T) -> PyResult<Bound<
 /// K2/K3: the connector install (a dict) after `event`. Raises `ValidationError`: `bad_request`
 /// for an invalid install or event, `invalid_state` (violation `invalid_transition` or
 /// `out_of_order`) when the event cannot apply.
+///
+/// >>> import agentrules
+/// >>> install = {"id": "i1", "connector": "slack", "status": "pending"}
+/// >>> agentrules.apply_connector_event(install, {"type": "health", "ok": True, "at": 10})["status"]
+/// 'active'
 #[pyfunction]
 #[pyo3(signature = (install, event, *, failure_threshold=3))]
 fn apply_connector_event<'py>(
@@ -1321,13 +1685,25 @@ fn apply_connector_event<'py>(
     }
 }
 
-/// K4: the failure summary of a connector install, for a UI.
+/// K4: the failure summary of a connector install, for a UI: its status, whether it is
+/// healthy, the next step and a message.
+///
+/// >>> import agentrules
+/// >>> agentrules.connector_summary({"id": "i1", "connector": "slack", "status": "active"})["healthy"]
+/// True
 #[pyfunction]
 fn connector_summary<'py>(py: Python<'py>, install: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     json_out(py, &agentrules::connector::summary(&install_of(py, install)?))
 }
 
-/// K5: the ids of the installs a recovery sweep at `now` should retry.
+/// K5: the ids of the installs a recovery sweep at `now` (Unix seconds) should retry: the
+/// degraded ones not updated for `sweep_after` seconds.
+///
+/// >>> import agentrules
+/// >>> install = {"id": "i1", "connector": "slack", "status": "degraded", "consecutiveFailures": 1,
+/// ...            "updatedAt": 0, "failingSince": 0, "lastError": {"reason": "timeout", "at": 0}}
+/// >>> agentrules.sweep_connectors([install], now=600)
+/// ['i1']
 #[pyfunction]
 #[pyo3(signature = (installs, now, *, sweep_after=300))]
 fn sweep_connectors(py: Python<'_>, installs: &Bound<'_, PyAny>, now: i64, sweep_after: i64) -> PyResult<Vec<String>> {

@@ -277,3 +277,110 @@ def test_table_fast_path_agrees_with_the_converting_path():
         except (ValidationError, TypeError, ValueError) as e:
             slow = type(e).__name__
         assert fast == slow, value
+
+
+def test_a_value_that_is_not_json_is_reported_at_its_path() -> None:
+    r = agentrules.validate_launch({"prompt": {"text": "hi", "images": [{"media_type": "image/png", "data": float("nan")}]}})
+    assert [(v.path, v.code) for v in r] == [("/prompt/images/0/data", "invalid_json")]
+    assert "NaN" in r.violations[0].message
+    r = agentrules.check("launch", {"prompt": {"text": {1, 2}}})
+    assert [(v.path, v.code) for v in r] == [("/prompt/text", "invalid_json")]
+    # Keys are escaped as JSON Pointer tokens.
+    r = agentrules.check("launch", {"a/b~": [0, float("inf")]})
+    assert r.violations[0].path == "/a~1b~0/1"
+    # The rest of the document is still checked; the leaf's own check (it stood as null) gives
+    # way to its invalid_json.
+    r = agentrules.validate_launch({"prompt": {"text": float("nan")}, "fileIds": ["nope"]})
+    assert [(v.path, v.code) for v in r] == [("/prompt/text", "invalid_json"), ("/fileIds/0", "invalid_uuid")]
+    # Structure that is not JSON stops the reading, reported at its container: a key that is
+    # not a string.
+    r = agentrules.validate_launch({"prompt": {1: "x"}, "fileIds": ["nope"]})
+    assert [(v.path, v.code) for v in r] == [("/prompt", "invalid_json")]
+
+
+def test_table_rows_with_nan_or_numpy_values_are_reported_at_their_cells() -> None:
+    import numpy as np
+    import pandas as pd
+
+    t = agentrules.TableValidator({"type": "object", "properties": {"n": {"type": "integer"}, "ok": {"type": "boolean"}}})
+    rows = [{"key": "a", "value": {"n": 1}}, {"key": "b", "value": {"n": float("nan")}}]
+    r = t.validate_elements(rows)
+    assert [(v.path, v.code) for v in r] == [("/elements/1/value/n", "invalid_json")]
+    # A NaN does not hide the other rows' problems, which stay in row order.
+    more = [{"key": "z", "value": {"n": "x"}}, *rows, {"key": "c", "value": {"n": 1.5}}]
+    r = t.validate_elements(more)
+    assert [(v.path, v.code) for v in r] == [
+        ("/elements/0/value/n", "schema_type"),
+        ("/elements/2/value/n", "invalid_json"),
+        ("/elements/3/value/n", "schema_type"),
+    ]
+    assert agentrules.check("table", {"schema": {"type": "object"}, "elements": rows}).violations[0].path == "/elements/1/value/n"
+    # numpy scalars are named precisely, with the conversion numpy offers.
+    r = t.validate_elements([{"key": "a", "value": {"n": np.int64(3)}}])
+    assert r.violations[0].path == "/elements/0/value/n"
+    assert "`numpy.int64`" in r.violations[0].message and ".item()" in r.violations[0].message
+
+    df = pd.DataFrame({"id": ["r1", "r2", "r3"], "n": [1, 2, None], "ok": [True, False, True]})
+    elements = agentrules.table_elements(df, key="id")
+    assert [e["key"] for e in elements] == ["r1", "r2", "r3"]
+    assert type(elements[0]["value"]["ok"]) is bool
+    r = t.validate_elements(elements)
+    # The missing n of r3 (NaN in pandas; the column is float) is the one violation.
+    assert [(v.path, v.code) for v in r] == [("/elements/2/value/n", "invalid_json")]
+    assert {k: [v.path for v in vs] for k, vs in agentrules.violations_by_key(elements, r).items()} == {"r3": ["/elements/2/value/n"]}
+    # Without a key column the index is the key.
+    indexed = agentrules.table_elements(df.set_index("id"))
+    assert [e["key"] for e in indexed] == ["r1", "r2", "r3"] and "id" not in indexed[0]["value"]
+    with pytest.raises(KeyError, match="no column 'sku'"):
+        agentrules.table_elements(df, key="sku")
+
+
+def test_retry_after_takes_an_int_and_defaults_now_to_the_clock() -> None:
+    assert agentrules.retry_after(120, 0) == 120.0
+    assert agentrules.retry_after(120) == 120.0
+    assert agentrules.retry_after("120") == 120.0
+    import email.utils
+    import time
+
+    soon = email.utils.formatdate(time.time() + 100, usegmt=True)
+    assert 95.0 <= (agentrules.retry_after(soon) or 0) <= 101.0
+    with pytest.raises(TypeError):
+        agentrules.retry_after(True)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        agentrules.retry_after(1.5)  # type: ignore[arg-type]
+
+
+def test_stop_and_follow_up_on_an_unknown_status() -> None:
+    # Decided: a stop is a request the server decides on, so an unknown (newer) status is
+    # "requested"; a follow-up needs a status known to be terminal, so it is refused.
+    assert agentrules.stop("paused") == agentrules.StopResult(kind="requested", status="paused")
+    with pytest.raises(ValidationError) as e:
+        agentrules.follow_up("paused")
+    assert e.value.code == "invalid_state"
+    assert agentrules.follow_up("failed") is agentrules.AgentStatus.RUNNING
+    assert agentrules.transition("running", "finished") is agentrules.AgentStatus.FINISHED
+
+
+def test_a_lone_surrogate_escape_is_named() -> None:
+    r = agentrules.validate_launch('{"prompt": {"text": "\\ud800"}}')
+    assert r.violations[0].code == "invalid_json"
+    assert "lone surrogate" in r.violations[0].message
+
+
+def test_table_elements_as_json_text_or_bytes_answer_as_the_list_does() -> None:
+    # JSON text and bytes are parsed and validated without the GIL (threads run in parallel):
+    # the same report as the list, the same refusals.
+    t = agentrules.TableValidator({"type": "object", "properties": {"n": {"type": "integer"}}})
+    for rows in (
+        [{"key": "a", "value": {"n": 1}}],
+        [{"key": "a", "value": {"n": "x"}}, {"key": "a", "value": {}}],
+        [{"key": " ", "value": {"n": 1}}],
+    ):
+        as_list = t.validate_elements(rows)
+        assert t.validate_elements(json.dumps(rows)) == as_list
+        assert t.validate_elements(json.dumps(rows).encode()) == as_list
+        assert t.validate_elements(bytearray(json.dumps(rows).encode())) == as_list
+    for bad in ("[", '{"key": "a"}'):
+        with pytest.raises(ValidationError) as e:
+            t.validate_elements(bad)
+        assert e.value.code == "invalid_arguments"

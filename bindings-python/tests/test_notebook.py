@@ -15,3 +15,5 @@ def test_notebook_executes():
     assert not [o for o in outputs if o.get("output_type") == "error"]
     text = "".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "empty_text" in text and "needs_approval" in text and "schema_type" in text
+    # The DataFrame rows: the missing issue of A-102 (NaN) and A-103's severity, by row key.
+    assert "{'A-102': ['invalid_json'], 'A-103': ['schema_enum']}" in text, text

@@ -16,9 +16,13 @@ def as_bytes(chunks):
     return b"".join(c.encode() if isinstance(c, str) else bytes.fromhex(c["hex"]) for c in chunks)
 
 
-def decode(pieces):
-    d = agentrules.SseDecoder()
-    items = [item for p in pieces for item in d.push(p)]
+def decode(pieces, max_line_bytes=None):
+    d = agentrules.SseDecoder(max_line_bytes)
+    try:
+        items = [item for p in pieces for item in d.push(p)]
+    except agentrules.ValidationError as e:
+        # The refusal as the op answers it: {error: {kind, message, violations}}.
+        return {"error": {"kind": e.code, "message": str(e), "violations": [v.to_dict() for v in e.violations]}}
     d.finish()
     return {"items": items, "lastEventId": d.last_event_id, "retry": d.retry}
 
@@ -28,7 +32,16 @@ def test_sse_case_at_every_split(case):
     data = as_bytes(case["args"]["chunks"])
     splits = [[data], [data[i : i + 1] for i in range(len(data))]] + [[data[:i], data[i:]] for i in range(len(data) + 1)]
     for pieces in splits:
-        assert decode(pieces) == case["expect"], f"{len(pieces)} pieces"
+        assert decode(pieces, case["args"].get("maxLineBytes")) == case["expect"], f"{len(pieces)} pieces"
+
+
+def test_a_line_limit_outside_the_cores_bounds_is_refused():
+    for bad in (0, 256 * 1024 * 1024 + 1):
+        with pytest.raises(agentrules.ValidationError) as info:
+            agentrules.SseDecoder(max_line_bytes=bad)
+        assert info.value.code == "invalid_arguments"
+    with pytest.raises(OverflowError):
+        agentrules.SseDecoder(max_line_bytes=-1)
 
 
 def test_line_limit():

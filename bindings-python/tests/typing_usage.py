@@ -56,3 +56,41 @@ fake_too: Report = Report(violations=report.violations)
 back: Report = Report.from_dict(report.to_json())
 locs = [e["loc"] for e in report.errors()]
 html: str = report._repr_html_()
+
+# Untrusted data of any static type is accepted by every check: a user's own TypedDict, a
+# Mapping, an object (the checks judge it; a type cannot).
+import json  # noqa: E402
+from typing import Any, Dict, Mapping, Optional, TypedDict  # noqa: E402
+
+
+class MyForm(TypedDict):
+    prompt: Dict[str, str]
+
+
+form: MyForm = {"prompt": {"text": "hi"}}
+loose: Mapping[str, Any] = {"prompt": {"text": "hi"}}
+unknown: object = json.loads("{}")
+reports: List[Report] = [agentrules.validate_launch(form), agentrules.validate_launch(loose), agentrules.check("launch", unknown)]
+table_ok: Report = agentrules.TableValidator({"type": "object"}).validate_elements(unknown)
+# The documents a caller writes are typed from the core's schemas, the context too.
+ctx: agentrules.Context = {"workflow": {"slots": [{"name": "Drawing Set", "multiple": True}]}, "limits": {"maxImages": 2}}
+body: agentrules.LaunchBody = {"prompt": {"text": "Summarise", "images": [{"media_type": "image/png", "data": "iVBORw0KGgo="}]}}
+follow: agentrules.FollowUpBody = {"prompt": {"text": "And the legend?"}}
+agentrules.validate_launch(body, ctx)
+agentrules.validate_follow_up(follow, '{"limits": {"maxImages": 1}}')
+bad_ctx: agentrules.Context = {"limits": {"maxImage": 2}}  # type: ignore[typeddict-unknown-key]
+bad_body: agentrules.LaunchBody = {"prompt": {"images": [{"media_type": "image/bmp", "data": ""}]}}  # type: ignore[typeddict-item]
+check_kind: agentrules.Kind = "list-query"
+agentrules.check("lunch", {})  # type: ignore[arg-type]
+as_dict: agentrules.ReportDict = report.to_dict()
+ok_flag: bool = as_dict["ok"]
+envelope = agentrules.error_envelope(report)
+env_code: Optional[str] = envelope[1]["code"] if envelope else None
+decision_kind: agentrules.DecisionKind = agentrules.PolicyMatrix({"tools": {}}).decide("x", "member").kind
+stop_kind: agentrules.StopKind = agentrules.stop("running").kind
+after: agentrules.AgentStatus = agentrules.follow_up("finished")
+wait_s: Optional[float] = agentrules.retry_after(120)
+items = agentrules.SseDecoder().push(b"data: x\n\n")
+first_event: Union[agentrules.SseEvent, agentrules.SseRetry] = items[0]
+my_rows: List[Dict[str, Any]] = agentrules.table_elements([{"id": "a"}], key="id")
+by_key: Dict[str, List[Violation]] = agentrules.violations_by_key(my_rows, table_ok)

@@ -463,10 +463,15 @@ impl Default for SseDecoder {
 
 #[uniffi::export]
 impl SseDecoder {
-    /// A decoder with the default limits (a line up to 1 MiB, an event up to 16 MiB).
-    #[uniffi::constructor]
-    pub fn new() -> Self {
-        SseDecoder::default()
+    /// A decoder; `max_line_bytes` (1 to 256 MiB; default 1 MiB) bounds one line, an event's
+    /// data is bounded at 16 MiB. Throws `InvalidArguments` outside those bounds.
+    #[uniffi::constructor(default(max_line_bytes = None))]
+    pub fn new(max_line_bytes: Option<u64>) -> Result<Self, Refused> {
+        let limits = match max_line_bytes {
+            None => agentrules::sse::SseLimits::default(),
+            Some(n) => agentrules::sse::SseLimits::with_max_line_bytes(n).map_err(refuse)?,
+        };
+        Ok(SseDecoder { inner: Mutex::new(agentrules::sse::SseDecoder::with_limits(limits)) })
     }
 
     /// Decodes a chunk; throws `InvalidStream` past a line or event limit.

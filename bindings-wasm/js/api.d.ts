@@ -5,6 +5,15 @@ import type {
   WebhookVerification, WebhookProvider, RejectReason, Install, InstallEvent, FailureSummary, NextStep,
 } from './table/agentrules_table.js';
 import type { RefusalKindName } from './refusals.js';
+import type { LaunchBody, FollowUpBody, Context } from './documents.js';
+
+/** The documents a caller writes (generated from the core's types): the bodies of the launch
+ * and follow-up requests and the context. The checks take any value (`JsonInput`): these say
+ * what a valid document looks like, for code that builds one. */
+export type { LaunchBody, FollowUpBody, Context };
+
+/** A context: the document (`Context`), or its JSON text or bytes. */
+export type ContextInput = Context | string | Uint8Array;
 
 export type {
   Report, Violation, Code, CodeInfo, ParamInfo, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
@@ -26,17 +35,17 @@ export type JsonInput = unknown;
  * `webSearch` is ok); without `workflow`, a workflow's slots and kind are not known (L8, L9);
  * without `marketplace`, no guardrails apply (M2, M3). `limits` default to the platform's. Pass
  * the same context the server uses to get the server's answer. */
-export declare function check(kind: string, input: JsonInput, context?: unknown): Report;
+export declare function check(kind: string, input: JsonInput, context?: ContextInput): Report;
 /** Checks a launch body (`POST /api/v0/agents`); as `check('launch', …)`, the entitlement and
  * workflow checks run only with a context that gives them. */
-export declare function validateLaunch(input: JsonInput, context?: unknown): Report;
+export declare function validateLaunch(input: JsonInput, context?: ContextInput): Report;
 /** Checks a follow-up body (`POST /api/v0/agents/{id}/followup`). */
-export declare function validateFollowUp(input: JsonInput, context?: unknown): Report;
+export declare function validateFollowUp(input: JsonInput, context?: ContextInput): Report;
 /** Checks a launch body; throws `AgentRulesError` (`bad_request`, the violations attached). */
-export declare function assertValidLaunch(input: JsonInput, context?: unknown): void;
+export declare function assertValidLaunch(input: JsonInput, context?: ContextInput): void;
 /** I7: checks an image file before it is base64-encoded, from its declared media type, its first
  * bytes (a Uint8Array; 16 are enough) and its byte length (a non-negative integer). */
-export declare function checkImage(mediaType: string, head: Uint8Array, byteLength: number, context?: unknown): Report;
+export declare function checkImage(mediaType: string, head: Uint8Array, byteLength: number, context?: ContextInput): Report;
 /** Every violation code, in catalogue order, with its English message template and the params
  * its violations carry (the agentrules repository's `docs/codes.md`). */
 export declare function codes(): CodeInfo[];
@@ -51,7 +60,7 @@ export declare function canTransition(from: string, to: string, via?: string): b
 /** S3–S5: what `action` does in `status`; throws `invalid_state` when the server answers 409. */
 export declare function applyAction(status: string, action: string): ActionOutcome;
 /** Q1: the canonical query string of a list query; throws `bad_request` with the violations. */
-export declare function renderListQuery(query: JsonInput, context?: unknown): string;
+export declare function renderListQuery(query: JsonInput, context?: ContextInput): string;
 /** E1: parses an error envelope; throws `invalid_envelope` when the body is not one. */
 export declare function parseErrorEnvelope(body: JsonInput): { code: string; error: string; status: number | null; known: boolean };
 /** E2: milliseconds to wait for a `Retry-After` value at `nowUnixSeconds` (a finite number),
@@ -149,13 +158,13 @@ interface AgentRulesJSONSchema<T = Record<string, unknown>> extends AgentRulesSc
 export type { StandardSchemaV1, StandardJSONSchemaV1, SchemaIssue, SchemaResult, AgentRulesSchema, AgentRulesJSONSchema };
 /** A Standard Schema of launch bodies, with the JSON Schema (schemas/launch.schema.json). The
  * context is read once, now; throws `invalid_context`. */
-export declare function launchSchema<T = Record<string, unknown>>(context?: unknown): AgentRulesJSONSchema<T>;
+export declare function launchSchema<T = LaunchBody>(context?: ContextInput): AgentRulesJSONSchema<T>;
 /** A Standard Schema of follow-up bodies, with the JSON Schema (schemas/followup.schema.json). */
-export declare function followUpSchema<T = Record<string, unknown>>(context?: unknown): AgentRulesJSONSchema<T>;
+export declare function followUpSchema<T = FollowUpBody>(context?: ContextInput): AgentRulesJSONSchema<T>;
 /** A Standard Schema of any kind `check` takes (`kinds()`); `launch` and `followup` have the
  * JSON Schema. Throws `unknown_kind`, `invalid_context`. */
-export declare function schemaFor<T = Record<string, unknown>>(kind: 'launch' | 'followup', context?: unknown): AgentRulesJSONSchema<T>;
-export declare function schemaFor<T = unknown>(kind: string, context?: unknown): AgentRulesSchema<T>;
+export declare function schemaFor<T = Record<string, unknown>>(kind: 'launch' | 'followup', context?: ContextInput): AgentRulesJSONSchema<T>;
+export declare function schemaFor<T = unknown>(kind: string, context?: ContextInput): AgentRulesSchema<T>;
 
 /** S6: the client-side poll schedule, with the follow-up window of S3. */
 export declare class Poller {

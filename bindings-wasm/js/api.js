@@ -670,6 +670,15 @@ function headerList(headers, call) {
   return [parts.join(''), Uint32Array.from(parts, (p) => p.length)];
 }
 
+/** The launch entry's API (`agentrules/launch`): `makeApi`'s, less what its wasm lacks (built
+ * without the crate's `form` feature: no list queries, envelopes, Retry-After, run logs, policy
+ * matrices or SSE). */
+export function makeLaunchApi(create, createAsync, initial) {
+  const base = makeApi(create, createAsync, initial);
+  base.api = Object.fromEntries(LAUNCH_EXPORTS.map((name) => [name, base.api[name]]));
+  return base;
+}
+
 /** The names each entry exports (scripts/entries.mjs writes the entry modules from them and
  * checks them against the API objects above). */
 export const FORM_EXPORTS = [
@@ -677,6 +686,10 @@ export const FORM_EXPORTS = [
   'isTerminal', 'canTransition', 'applyAction', 'renderListQuery', 'parseErrorEnvelope', 'retryAfterMs', 'replayJson',
   'Poller', 'launchSchema', 'followUpSchema', 'schemaFor',
   'PolicyMatrix', 'SseDecoder',
+];
+export const LAUNCH_EXPORTS = [
+  'check', 'validateLaunch', 'validateFollowUp', 'assertValidLaunch', 'checkImage', 'codes', 'kinds', 'refusalKinds',
+  'isTerminal', 'canTransition', 'applyAction', 'Poller', 'launchSchema', 'followUpSchema', 'schemaFor',
 ];
 export const TABLE_EXPORTS = [
   ...FORM_EXPORTS, 'evaluate', 'errorEnvelope', 'TableValidator', 'verifyWebhook', 'applyConnectorEvent', 'connectorSummary', 'sweepConnectors',

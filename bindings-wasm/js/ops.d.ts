@@ -242,6 +242,8 @@ type SseDecodeArgs = {
   chunks: Bytes[];
   /** How to feed them (chunk by chunk when absent). */
   split?: Split | null;
+  /** The longest line the decoder takes, in bytes (1 to 256 MiB; default 1 MiB). */
+  maxLineBytes?: number | null;
 };
 /** The arguments of `RunTransition`. */
 type RunTransitionArgs = {

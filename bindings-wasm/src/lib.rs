@@ -13,8 +13,11 @@
 //! instance failed for good after a few thousand such calls), and a trap (out of memory) is
 //! seen by `js/api.js`, which restores a fresh instance before the next call.
 //!
-//! Two builds share this crate: the form entry (`agentrules`: what a launch form needs) and the
-//! table entry (`agentrules/table`, built with the `table` feature, which adds
+//! Three builds share this crate: the form entry (`agentrules`, feature `form`, a default: every
+//! kind and every client rule), the launch entry (`agentrules/launch`, built without default
+//! features: the launch, follow-up, image and context kinds, `checkImage`, the lifecycle and the
+//! poller, for a launch form's smallest wasm; the other kinds are `unknown_kind`, saying which
+//! build has them) and the table entry (`agentrules/table`, feature `table`, which adds
 //! `TableValidator`, the generic `evaluate` of every non-validation rule, and the server-side
 //! NOME rules: `verifyWebhook` and the connector lifecycle). The form entry still checks every
 //! kind, the thread, marketplace and Git import bodies included.
@@ -24,6 +27,7 @@
 use std::cell::RefCell;
 
 use agentrules::lifecycle::{self, Action, AgentStatus, Via};
+#[cfg(feature = "form")]
 use agentrules::policy::PolicyMatrix;
 use agentrules::refusal::Document;
 use agentrules::report::quote;
@@ -43,8 +47,10 @@ enum Out {
     /// A refusal, thrown as `AgentRulesError` with `code` its kind.
     Refused(Refusal),
     Json(String),
+    #[cfg_attr(not(feature = "form"), expect(dead_code, reason = "the launch entry has no export answering this"))]
     Text(String),
     /// SSE items: their text and four numbers each.
+    #[cfg_attr(not(feature = "form"), expect(dead_code, reason = "the launch entry has no export answering this"))]
     Sse(String, Vec<f64>),
     Handle(u32),
 }
@@ -165,6 +171,7 @@ fn error(kind: RefusalKind, message: impl Into<String>) -> Out {
     Out::Refused(Refusal::new(kind, message))
 }
 
+#[cfg_attr(not(feature = "form"), expect(dead_code, reason = "the launch entry has no export answering this"))]
 fn report_error(doc: Document, report: Report) -> Out {
     Out::Refused(doc.refuse_report(report))
 }
@@ -230,6 +237,7 @@ fn count(n: f64, what: &str) -> Result<u64, Out> {
 }
 
 /// A point in time in Unix seconds (see [`agentrules::refusal::unix_seconds`]).
+#[cfg_attr(not(feature = "form"), expect(dead_code, reason = "the launch entry has no export answering this"))]
 fn unix_seconds(n: f64, what: &str) -> Result<i64, Out> {
     Ok(agentrules::refusal::unix_seconds(n, what)?)
 }
@@ -363,6 +371,7 @@ pub fn apply_action(status: &str, action: &str) -> Vec<u8> {
 }
 
 /// Q1: the canonical query string of a list query; `bad_request` with its violations.
+#[cfg(feature = "form")]
 #[wasm_bindgen(js_name = renderListQuery)]
 pub fn render_list_query(query: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
     answer((|| {
@@ -375,6 +384,7 @@ pub fn render_list_query(query: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>
 }
 
 /// E1: parses an error envelope: `{ code, error, status, known }`, or `invalid_envelope`.
+#[cfg(feature = "form")]
 #[wasm_bindgen(js_name = parseErrorEnvelope)]
 pub fn parse_error_envelope(body: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     answer((|| {
@@ -439,6 +449,7 @@ pub fn error_envelope(report: Option<Vec<u8>>, why: &str) -> Vec<u8> {
 /// E2: milliseconds to wait for a `Retry-After` value at `nowUnixSeconds`, as decimal text
 /// (`js/api.js` makes it a number; empty when the value is neither delta seconds nor an HTTP
 /// date). Text, not a JSON number: no float formatting in the form entry's size budget.
+#[cfg(feature = "form")]
 #[wasm_bindgen(js_name = retryAfterMs)]
 pub fn retry_after_ms(value: &str, now_unix_seconds: f64) -> Vec<u8> {
     answer((|| {
@@ -452,6 +463,7 @@ pub fn retry_after_ms(value: &str, now_unix_seconds: f64) -> Vec<u8> {
 
 /// R5: replays a run event log into the run state, as JSON text (the same bytes on every
 /// surface); `bad_request` with the log's violations.
+#[cfg(feature = "form")]
 #[wasm_bindgen(js_name = replayJson)]
 pub fn replay_json(log: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     answer((|| {
@@ -470,8 +482,10 @@ struct Objects {
 }
 
 enum Object {
+    #[cfg(feature = "form")]
     Matrix(PolicyMatrix),
     Poller(lifecycle::Poller),
+    #[cfg(feature = "form")]
     Sse(Box<Sse>),
     #[cfg(feature = "table")]
     Table(Box<agentrules::table::TableValidator>),
@@ -515,6 +529,7 @@ pub fn free_object(handle: u32) {
 }
 
 /// P1: parses a policy matrix; `invalid_matrix` with the violations.
+#[cfg(feature = "form")]
 #[wasm_bindgen(js_name = matrixNew)]
 pub fn matrix_new(matrix: Option<Vec<u8>>, why: &str) -> Vec<u8> {
     answer((|| {
@@ -525,6 +540,7 @@ pub fn matrix_new(matrix: Option<Vec<u8>>, why: &str) -> Vec<u8> {
 }
 
 /// P2: decides a call; `callsMade` is a JS number, refused unless it is a count.
+#[cfg(feature = "form")]
 #[wasm_bindgen(js_name = matrixDecide)]
 pub fn matrix_decide(handle: u32, tool: &str, role: &str, calls_made: f64, online: bool) -> Vec<u8> {
     answer(with_object(handle, |o| match o {
@@ -534,17 +550,20 @@ pub fn matrix_decide(handle: u32, tool: &str, role: &str, calls_made: f64, onlin
 }
 
 /// An SSE decoder and what its pushes hand over.
+#[cfg(feature = "form")]
 struct Sse {
     inner: agentrules::sse::SseDecoder,
 }
 
 /// The items of one push, packed (see [`Out`], shape 4).
+#[cfg(feature = "form")]
 #[derive(Default)]
 struct PackedSse {
     text: String,
     meta: Vec<f64>,
 }
 
+#[cfg(feature = "form")]
 impl agentrules::sse::SseSink for PackedSse {
     fn event(&mut self, event: &str, data: &str, id: &str) {
         self.meta.extend_from_slice(&[0.0, len16(event), len16(data), len16(id)]);
@@ -558,30 +577,29 @@ impl agentrules::sse::SseSink for PackedSse {
     }
 }
 
-/// The largest `maxLineBytes` a decoder accepts: 256 MiB (a line buffer of that size already
-/// takes a sixteenth of the 4 GiB a wasm instance can address).
-const MAX_LINE_LIMIT: f64 = 268_435_456.0;
-
 /// R2: an SSE decoder; `maxLineBytes` (a number, or none for the default 1 MiB) must be an
-/// integer from 1 to 256 MiB.
+/// integer from 1 to 256 MiB (the core's `SseLimits::with_max_line_bytes` decides).
+#[cfg(feature = "form")]
 #[wasm_bindgen(js_name = sseNew)]
 pub fn sse_new(max_line_bytes: Option<f64>) -> Vec<u8> {
     answer((|| {
-        let mut limits = agentrules::sse::SseLimits::default();
-        if let Some(n) = max_line_bytes {
-            if !(n.is_finite() && n.fract() == 0.0 && (1.0..=MAX_LINE_LIMIT).contains(&n)) {
-                return Err(invalid_arguments("maxLineBytes must be an integer from 1 to 268435456 (256 MiB)"));
+        let limits = match max_line_bytes {
+            None => agentrules::sse::SseLimits::default(),
+            Some(n) => {
+                // A number that is not a whole count of bytes is read as 0, which the core refuses.
+                let whole =
+                    n.is_finite() && n.fract() == 0.0 && n >= 0.0 && n <= agentrules::sse::MAX_LINE_LIMIT as f64;
+                #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked: 0..=2^28, whole")]
+                let n = if whole { n as u64 } else { 0 };
+                agentrules::sse::SseLimits::with_max_line_bytes(n).map_err(Out::Refused)?
             }
-            #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked: 1..=2^28")]
-            {
-                limits.max_line_bytes = n as usize;
-            }
-        }
+        };
         let inner = agentrules::sse::SseDecoder::with_limits(limits);
         keep(Object::Sse(Box::new(Sse { inner })))
     })())
 }
 
+#[cfg(feature = "form")]
 fn with_sse(handle: u32, f: impl FnOnce(&mut Sse) -> Answer) -> Vec<u8> {
     answer(with_object(handle, |o| match o {
         Object::Sse(s) => f(s),
@@ -590,6 +608,7 @@ fn with_sse(handle: u32, f: impl FnOnce(&mut Sse) -> Answer) -> Vec<u8> {
 }
 
 /// Decodes a chunk: the items (shape 4), or `invalid_stream` past a limit.
+#[cfg(feature = "form")]
 #[wasm_bindgen(js_name = ssePush)]
 pub fn sse_push(handle: u32, chunk: &[u8]) -> Vec<u8> {
     with_sse(handle, |s| {
@@ -600,6 +619,7 @@ pub fn sse_push(handle: u32, chunk: &[u8]) -> Vec<u8> {
 }
 
 /// Ends the stream: an incomplete event is dropped.
+#[cfg(feature = "form")]
 #[wasm_bindgen(js_name = sseFinish)]
 pub fn sse_finish(handle: u32) -> Vec<u8> {
     with_sse(handle, |s| {
@@ -609,6 +629,7 @@ pub fn sse_finish(handle: u32) -> Vec<u8> {
 }
 
 /// The decoder's `{ lastEventId, retry }`.
+#[cfg(feature = "form")]
 #[wasm_bindgen(js_name = sseState)]
 pub fn sse_state(handle: u32) -> Vec<u8> {
     with_sse(handle, |s| json(&serde_json::json!({ "lastEventId": s.inner.last_event_id(), "retry": s.inner.retry() })))
@@ -629,6 +650,7 @@ pub fn poller_new(follow_up_from: Option<String>) -> Vec<u8> {
 pub fn poller_observe(handle: u32, status: &str, elapsed_ms: f64) -> Vec<u8> {
     answer(with_object(handle, |o| match o {
         Object::Poller(p) => json(&p.observe(&AgentStatus::parse(status), count(elapsed_ms, "elapsedMs")?)),
+        #[cfg(feature = "form")]
         _ => Err(error(RefusalKind::Internal, "not a poller")),
     }))
 }

@@ -60,11 +60,27 @@ function tsBlocks(file) {
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 const servers = [];
-/** Serves `root` on 127.0.0.1 (an ephemeral port), `/` as index.html. */
-async function serve(root) {
+/** Serves `root` on 127.0.0.1 (an ephemeral port), `/` as index.html. With `holdWasm: n`, a
+ * `.wasm` request is answered only once `n` of them are waiting (or after 5 s, so a page that
+ * requests them one after the other still loads, only late): `wasm.maxInFlight` then says whether
+ * they were requested together. `wasm.requests` lists every .wasm path requested. */
+async function serve(root, { holdWasm = 0 } = {}) {
+  const wasm = { requests: [], waiting: [], maxInFlight: 0 };
+  const release = () => wasm.waiting.splice(0).forEach((go) => go());
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^\/+/, '') || 'index.html';
     if (path === 'favicon.ico') return res.writeHead(204).end();
+    if (path.endsWith('.wasm')) {
+      wasm.requests.push(path);
+      if (holdWasm > 0) {
+        await new Promise((go) => {
+          wasm.waiting.push(go);
+          wasm.maxInFlight = Math.max(wasm.maxInFlight, wasm.waiting.length);
+          if (wasm.waiting.length >= holdWasm) release();
+          else setTimeout(release, 5000);
+        });
+      }
+    }
     try {
       if (path.startsWith('..')) throw new Error('outside');
       const body = await readFile(join(root, path));
@@ -75,7 +91,7 @@ async function serve(root) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   servers.push(server);
-  return `http://127.0.0.1:${server.address().port}/`;
+  return { url: `http://127.0.0.1:${server.address().port}/`, wasm };
 }
 
 let browser, tarball;
@@ -123,8 +139,16 @@ before(async () => {
   builds.webpack = emitted.then(() => run('node', ['webpack.mjs']));
   // esbuild, like Rollup, leaves `new URL(…, import.meta.url)` alone: the wasm is copied beside
   // the bundle.
-  builds.esbuild = run(bin('esbuild'), ['src/main.ts', '--bundle', '--format=esm', '--minify', '--outfile=dist-esbuild/main.js']).then((out) => {
+  // both.js (src/both.ts, both entries imported statically) is served by both.html, which
+  // preloads the two wasms as the README says.
+  builds.esbuild = run(bin('esbuild'), ['src/main.ts', 'src/both.ts', '--bundle', '--format=esm', '--minify', '--outdir=dist-esbuild']).then((out) => {
     cpSync(join(dir, 'node_modules/agentrules/form/agentrules_bg.wasm'), join(dir, 'dist-esbuild/form/agentrules_bg.wasm'));
+    cpSync(join(dir, 'node_modules/agentrules/table/agentrules_table_bg.wasm'), join(dir, 'dist-esbuild/table/agentrules_table_bg.wasm'));
+    const both = readFileSync(join(dir, 'both.html'), 'utf8').replace('src="/src/both.ts"', 'src="./both.js"').replace('<head>', `<head>
+    <link rel="preload" href="./form/agentrules_bg.wasm" as="fetch" type="application/wasm" crossorigin>
+    <link rel="preload" href="./table/agentrules_table_bg.wasm" as="fetch" type="application/wasm" crossorigin>`);
+    assert.ok(both.includes('src="./both.js"') && both.includes('rel="preload"'));
+    writeFileSync(join(dir, 'dist-esbuild/both.html'), both);
     return out;
   });
   for (const p of Object.values(builds)) p.catch(() => {}); // each test reports its own
@@ -192,7 +216,7 @@ test('Node: import and require of the installed package', async () => {
 /** Loads a production build in Chromium and reads the reports the app rendered. */
 async function load(name, root) {
   await builds[name];
-  const url = await serve(join(dir, root));
+  const { url } = await serve(join(dir, root));
   const page = await browser.newPage();
   const errors = [];
   const wasm = [];
@@ -243,7 +267,7 @@ test('vite: react-hook-form and TanStack Form show the core messages at their fi
   const message = (body) => validateLaunch(body).violations[0].message;
   const blank = message({ prompt: { text: ' ' } });
   const notUuid = message({ prompt: { text: 'Go' }, fileIds: ['nope'] });
-  const url = await serve(join(dir, 'dist'));
+  const { url } = await serve(join(dir, 'dist'));
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -272,4 +296,85 @@ test('vite: react-hook-form and TanStack Form show the core messages at their fi
   } finally {
     await page.close();
   }
+});
+
+/** Loads page `file` of a build and answers the text of its `#id` (`text`; `texts` by id for an
+ * array of ids) and the server's view of the wasm requests (see serve); fails on any page error
+ * or failed request. */
+async function loadPage(name, root, file, id, options) {
+  await builds[name];
+  const { url, wasm } = await serve(join(dir, root), options);
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('requestfailed', (r) => errors.push(`${r.url()}: ${r.failure()?.errorText}`));
+  try {
+    await page.goto(`${url}${file}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 }).catch((e) => {
+      throw new Error(`${name} ${file} never rendered (${errors.join('; ') || e.message})`);
+    });
+    assert.deepEqual(errors, []);
+    const texts = {};
+    for (const i of [id].flat()) texts[i] = await page.textContent(`#${i}`);
+    return { text: texts[[id].flat()[0]], texts, wasm };
+  } finally {
+    await page.close();
+  }
+}
+
+/** What the loading pages render, computed here by the built package in Node (src/show.ts). */
+async function loadingTexts() {
+  const t = await import(join(pkg, 'table-node.js'));
+  const lines = (...reports) => reports.flatMap((r) => r.violations.map((v) => `${v.path} ${v.code}`)).join('\n');
+  const issue = { type: 'object', properties: { issue: { type: 'string' } }, required: ['issue'] };
+  const blank = t.validateLaunch({ prompt: { text: '' } });
+  return {
+    table: lines(new t.TableValidator(issue).validateElements([{ key: 'r1', value: { issue: 'ok' } }, { key: 'r2', value: {} }]), blank),
+    both: lines(blank, new t.TableValidator(issue).validateValue({})),
+  };
+}
+
+const FORM_WASM = /(^|\/)agentrules[^/]*_bg[^/]*\.wasm$/;
+const TABLE_WASM = /agentrules_table[^/]*\.wasm$/;
+const isForm = (p) => FORM_WASM.test(p) && !TABLE_WASM.test(p) && !/launch/.test(p);
+
+test('vite: a page importing only agentrules/table loads one wasm, the table entry\'s', async () => {
+  const { text, wasm } = await loadPage('vite', 'dist', 'table.html', 'table');
+  assert.equal(text, (await loadingTexts()).table);
+  assert.equal(wasm.requests.length, 1, `wasm requests: ${wasm.requests}`);
+  assert.match(wasm.requests[0], TABLE_WASM);
+});
+
+test('vite: a page importing both entries statically requests each wasm once, both in flight together', async () => {
+  const { text, wasm } = await loadPage('vite', 'dist', 'both.html', 'both', { holdWasm: 2 });
+  assert.equal(text, (await loadingTexts()).both);
+  assert.equal(wasm.requests.length, 2, `wasm requests: ${wasm.requests}`);
+  assert.equal(wasm.requests.filter(isForm).length, 1, `wasm requests: ${wasm.requests}`);
+  assert.equal(wasm.requests.filter((p) => TABLE_WASM.test(p)).length, 1, `wasm requests: ${wasm.requests}`);
+  assert.equal(wasm.maxInFlight, 2, 'the second wasm was requested only after the first was answered');
+});
+
+test('vite: agentrules/lazy loads the form and the table wasm once each, both in flight together', async () => {
+  const { text, wasm } = await loadPage('vite', 'dist', 'lazy.html', 'both', { holdWasm: 2 });
+  assert.equal(text, (await loadingTexts()).both);
+  assert.equal(wasm.requests.length, 2, `wasm requests: ${wasm.requests}`);
+  assert.equal(wasm.requests.filter(isForm).length, 1, `wasm requests: ${wasm.requests}`);
+  assert.equal(wasm.maxInFlight, 2, 'the second wasm was requested only after the first was answered');
+});
+
+test('esbuild: both entries imported statically, with the README\'s preload tags, request each wasm once, both in flight together', async () => {
+  const { text, wasm } = await loadPage('esbuild', 'dist-esbuild', 'both.html', 'both', { holdWasm: 2 });
+  assert.equal(text, (await loadingTexts()).both);
+  // One request each: the entries' fetch takes the preloaded response (a preload tag without
+  // `crossorigin` would make it a second request).
+  assert.deepEqual([...wasm.requests].sort(), ['form/agentrules_bg.wasm', 'table/agentrules_table_bg.wasm']);
+  assert.equal(wasm.maxInFlight, 2, 'the second wasm was requested only after the first was answered');
+});
+
+test('vite: the launch entry validates in Chromium from its own wasm, and refuses a kind it lacks', async () => {
+  const { texts, wasm } = await loadPage('vite', 'dist', 'launch.html', ['valid', 'invalid', 'entitled', 'refused']);
+  assert.deepEqual(texts, { ...expected, refused: 'unknown_kind' });
+  assert.equal(wasm.requests.length, 1, `wasm requests: ${wasm.requests}`);
+  assert.match(wasm.requests[0], /agentrules_launch[^/]*\.wasm$/);
 });

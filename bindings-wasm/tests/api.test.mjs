@@ -117,6 +117,10 @@ test('list query rendering, envelopes and retries', () => {
   assert.throws(() => ar.parseErrorEnvelope('<html>'), (e) => e.code === 'invalid_envelope');
   assert.equal(ar.retryAfterMs('120', 0), 120000);
   assert.equal(ar.retryAfterMs('soon', 0), undefined);
+  assert.equal(ar.retryAfterMs('0', 0), 0);
+  // Saturated at 2^64 − 1 seconds: every digit of the milliseconds, as the core computes them.
+  assert.equal(ar.retryAfterMs('99999999999999999999999', 0), 18446744073709551615000);
+  assert.equal(ar.retryAfterMs('Thu, 01 Jan 1970 00:02:00 GMT', 60), 60000);
 });
 
 test('PolicyMatrix decides and rejects invalid matrices', () => {
@@ -171,5 +175,7 @@ test('the lazy entry answers the entries themselves, imported once (Node)', asyn
   assert.equal(a, b);
   assert.equal(a, await import('../pkg/node.js'));
   assert.equal(await lazy.loadTable(), await import('../pkg/table-node.js'));
+  assert.equal(await lazy.loadLaunch(), await import('../pkg/launch-node.js'));
+  assert.notEqual(await lazy.loadLaunch(), a);
   assert.deepEqual(a.validateLaunch({ prompt: { text: ' ' } }).violations.map((v) => v.code), ['empty_text']);
 });

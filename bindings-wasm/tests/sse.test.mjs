@@ -24,9 +24,16 @@ const bytesOf = (chunks) => {
   return all;
 };
 
-function decode(mod, pieces) {
-  const d = new mod.SseDecoder();
-  const items = pieces.flatMap((p) => d.push(p));
+function decode(mod, pieces, maxLineBytes) {
+  const d = new mod.SseDecoder(maxLineBytes);
+  let items;
+  try {
+    items = pieces.flatMap((p) => d.push(p));
+  } catch (e) {
+    if (!mod.isAgentRulesError(e)) throw e;
+    // The refusal as the op answers it: { error: { kind, message, violations } }.
+    return { error: { kind: e.code, message: e.message, violations: e.violations } };
+  }
   d.finish();
   return { items, lastEventId: d.lastEventId, retry: d.retry ?? null };
 }
@@ -40,13 +47,19 @@ for (const [name, mod] of [['form', form], ['table', table]]) {
       for (let i = 0; i <= all.length; i++) splits.push([all.subarray(0, i), all.subarray(i)]);
       for (const pieces of splits) {
         runs += 1;
-        assert.deepEqual(decode(mod, pieces), c.expect, `${c.name} (${pieces.length} pieces)`);
+        assert.deepEqual(decode(mod, pieces, c.args.maxLineBytes), c.expect, `${c.name} (${pieces.length} pieces)`);
       }
     }
     console.log(`${name} entry: ${runs} decodes`);
     assert.ok(runs > 500);
   });
 }
+
+test('a line limit outside the core\'s bounds is refused', () => {
+  for (const bad of [0, 1.5, -1, 256 * 1024 * 1024 + 1]) {
+    assert.throws(() => new form.SseDecoder(bad), (e) => e.code === 'invalid_arguments', String(bad));
+  }
+});
 
 test('a line past the limit throws invalid_stream', () => {
   const d = new form.SseDecoder(16);

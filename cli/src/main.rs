@@ -38,6 +38,13 @@ enum Format {
     Json,
 }
 
+/// The paces of `agentrules serve`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Timing {
+    Instant,
+    Demo,
+}
+
 /// The formats of `agentrules codes`: Markdown is `docs/codes.md`.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum CodesFormat {
@@ -48,6 +55,29 @@ enum CodesFormat {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the Agent API locally, every answer from the core (`agentrules openapi` documents it)
+    Serve {
+        /// The port (0: any free port)
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The address to bind
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// A configuration file: the context document plus `keys` and `workflows`
+        #[arg(long)]
+        config: Option<String>,
+        /// An SQLite database to keep the state in (created if missing); in memory without it
+        #[arg(long)]
+        data: Option<std::path::PathBuf>,
+        /// The pipeline's pace: instant (tests) or demo (about a second a step)
+        #[arg(long, value_enum, default_value = "demo")]
+        timing: Timing,
+        /// The seed of the ids and of the demo key
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Print the OpenAPI 3.1 document of `agentrules serve`
+    Openapi,
     /// Check a document as one of the kinds (`agentrules kinds` lists them)
     Check {
         /// What the document is
@@ -61,9 +91,10 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Print the JSON Schema of a request body: launch or followup
+    /// Print a JSON Schema: a request body (launch, followup), the context document, a report or an
+    /// error envelope (error-envelope)
     Schema {
-        /// launch | followup
+        /// launch | followup | context | report | error-envelope
         name: String,
     },
     /// List every kind `check` takes, with what it is
@@ -206,6 +237,30 @@ enum ConnectorCommand {
     },
 }
 
+fn serve(
+    port: u16,
+    host: std::net::IpAddr,
+    config: Option<String>,
+    data: Option<std::path::PathBuf>,
+    timing: Timing,
+    seed: u64,
+) -> Result<u8, String> {
+    let config = match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            Some(agentrules_server::Config::from_json(&text, seed).map_err(|e| format!("{path}: {e}"))?)
+        }
+        None => None,
+    };
+    let timing = match timing {
+        Timing::Instant => agentrules_server::Timing::INSTANT,
+        Timing::Demo => agentrules_server::Timing::DEMO,
+    };
+    let opts = agentrules_server::Options { host, port, config, data, timing, seed, verbose: true };
+    agentrules_server::run_blocking(opts)?;
+    Ok(0)
+}
+
 /// The help of `check`, its kinds listed from the core's kind registry.
 fn check_help() -> String {
     let mut out = String::from("Check a document as one of these kinds:\n");
@@ -319,7 +374,14 @@ fn run(command: Command) -> Result<u8, String> {
             let schema = match name.as_str() {
                 "launch" => agentrules::launch::launch_schema(),
                 "followup" | "follow-up" => agentrules::launch::follow_up_schema(),
-                other => return Err(format!("unknown schema `{other}`; expected launch or followup")),
+                "context" => agentrules::context::context_schema(),
+                "report" => agentrules::report::report_schema(),
+                "error-envelope" => agentrules::errors::envelope_schema(),
+                other => {
+                    return Err(format!(
+                        "unknown schema `{other}`; expected launch, followup, context, report or error-envelope"
+                    ))
+                }
             };
             println!("{}", serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())?);
             Ok(0)
@@ -383,6 +445,11 @@ fn run(command: Command) -> Result<u8, String> {
             verify_webhook(provider, &secret_env, &headers, now, file.as_deref(), format)
         }
         Command::Connector { command } => connector(command),
+        Command::Serve { port, host, config, data, timing, seed } => serve(port, host, config, data, timing, seed),
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&agentrules_server::openapi::document()).unwrap_or_default());
+            Ok(0)
+        }
         Command::Op { list: true, format, .. } => {
             let specs = agentrules::ops::SPECS;
             match format {

@@ -193,7 +193,12 @@ fn codes_lists_every_code() {
 
 #[test]
 fn schema_prints_the_committed_schemas() {
-    for (name, file) in [("launch", "launch.schema.json"), ("followup", "followup.schema.json")] {
+    for (name, file) in [
+        ("launch", "launch.schema.json"),
+        ("followup", "followup.schema.json"),
+        ("report", "report.schema.json"),
+        ("error-envelope", "error-envelope.schema.json"),
+    ] {
         let out = run(&["schema", name], b"");
         assert_eq!(out.status.code(), Some(0));
         let committed = std::fs::read_to_string(format!("{}/../schemas/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();

@@ -136,13 +136,110 @@ pub fn check_context(v: &Value) -> Vec<Violation> {
     sink.out
 }
 
+// The members each object of the context may have: what the reader accepts, and what the JSON
+// Schema of the document ([`context_schema`]) lists (a test holds the two together).
+const CONTEXT_FIELDS: [&str; 4] = ["workflow", "entitlements", "limits", "marketplace"];
+const WORKFLOW_FIELDS: [&str; 2] = ["id", "slots"];
+const SLOT_FIELDS: [&str; 3] = ["name", "multiple", "required"];
+const LIMITS_FIELDS: [&str; 4] = ["maxImages", "maxImageBytes", "maxListLimit", "maxDocumentBytes"];
+const MARKETPLACE_FIELDS: [&str; 3] = ["allow", "deny", "prerequisites"];
+
+/// The JSON Schema (draft 2020-12) of the context document as [`Context::from_value`] reads
+/// it: the type of each member and its bounds. The reader checks more than the schema says
+/// (package patterns, that a limit only tightens are in both; a blank slot name is the
+/// reader's alone), so the schema is for editors and typed bindings; the reader decides.
+#[cfg(feature = "schema")]
+pub fn context_schema() -> Value {
+    crate::launch::schema_of::<document::ContextDocument>()
+}
+
+/// The context document's wire shape, for its JSON Schema only (the reader above is
+/// hand-written: it reports every problem with its path, where serde would stop at the first).
+#[cfg(feature = "schema")]
+#[expect(dead_code, reason = "types for the JSON Schema: never built")]
+mod document {
+    use std::collections::BTreeMap;
+
+    use schemars::JsonSchema;
+
+    /// Facts a check needs that the library cannot fetch; every member is optional.
+    #[derive(JsonSchema)]
+    #[schemars(rename = "Context", deny_unknown_fields)]
+    pub(super) struct ContextDocument {
+        /// What the caller knows of the workflow a launch request names (L5–L9).
+        workflow: Option<Workflow>,
+        /// The organisation's entitlements (C4); without it the entitlement checks are skipped.
+        entitlements: Option<Vec<String>>,
+        /// Limits in force; each may only tighten the platform's default.
+        limits: Option<Limits>,
+        /// The tenant's marketplace guardrails and package prerequisites (M2, M3).
+        marketplace: Option<Marketplace>,
+    }
+
+    /// A workflow definition.
+    #[derive(JsonSchema)]
+    #[schemars(deny_unknown_fields)]
+    struct Workflow {
+        /// The workflow's id, compared case-insensitively with the request's `workflowId`;
+        /// without it the definition applies to whatever workflow the request names.
+        #[schemars(extend("format" = "uuid"))]
+        id: Option<String>,
+        /// Its file-input slots; empty for a prompt workflow; without it the kind is unknown.
+        slots: Option<Vec<Slot>>,
+    }
+
+    /// One file-input slot.
+    #[derive(JsonSchema)]
+    #[schemars(deny_unknown_fields)]
+    struct Slot {
+        /// The slot's name: the key in `workflowInputs`.
+        #[schemars(extend("pattern" = "\\S"))]
+        name: String,
+        /// `true`: takes an array of file ids; `false` (the default): one file id.
+        multiple: Option<bool>,
+        /// `true` (the default): the slot must be given; `false`: `null` leaves it unset.
+        required: Option<bool>,
+    }
+
+    /// Limits; each an integer from 1 up to the platform's default.
+    #[derive(JsonSchema)]
+    #[schemars(rename_all = "camelCase", deny_unknown_fields)]
+    struct Limits {
+        /// I1: images per prompt (default 4).
+        #[schemars(range(min = 1, max = 4))]
+        max_images: Option<u64>,
+        /// I5: decoded bytes per image (default 20,971,520).
+        #[schemars(range(min = 1, max = 20_971_520))]
+        max_image_bytes: Option<u64>,
+        /// Q1: `limit` of a list query (default 100).
+        #[schemars(range(min = 1, max = 100))]
+        max_list_limit: Option<u64>,
+        /// The longest document a check reads, in bytes (default 167,772,160).
+        #[schemars(range(min = 1, max = 167_772_160))]
+        max_document_bytes: Option<u64>,
+    }
+
+    /// M2/M3: which packages may be installed, and what each needs.
+    #[derive(JsonSchema)]
+    #[schemars(deny_unknown_fields)]
+    struct Marketplace {
+        /// Patterns of packages that may be installed (`*`, `scope/*` or a package id);
+        /// without it every package not denied.
+        allow: Option<Vec<String>>,
+        /// Patterns of packages that may not be installed.
+        deny: Option<Vec<String>>,
+        /// The entitlements each package (by id) needs.
+        prerequisites: Option<BTreeMap<String, Vec<String>>>,
+    }
+}
+
 fn read_context(sink: &mut Sink, v: &Value) -> Context {
     let root = Pointer::root();
     let mut ctx = Context::default();
     let Some(obj) = as_object(sink, &root, v, "an object") else {
         return ctx;
     };
-    check_fields(sink, &root, obj, &["workflow", "entitlements", "limits", "marketplace"]);
+    check_fields(sink, &root, obj, &CONTEXT_FIELDS);
     if let Some(w) = obj.get("workflow") {
         ctx.workflow = read_workflow(sink, &root.key("workflow"), w);
     }
@@ -161,7 +258,7 @@ fn read_context(sink: &mut Sink, v: &Value) -> Context {
 /// Reads the context's `marketplace` member.
 fn read_guardrails(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<Guardrails> {
     let obj = as_object(sink, path, v, "an object")?;
-    check_fields(sink, path, obj, &["allow", "deny", "prerequisites"]);
+    check_fields(sink, path, obj, &MARKETPLACE_FIELDS);
     let patterns = |sink: &mut Sink, key: &str| -> Option<Vec<String>> {
         let p = path.key(key);
         let v = obj.get(key)?;
@@ -226,7 +323,7 @@ fn is_pattern(s: &str) -> bool {
 
 fn read_workflow(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<WorkflowDef> {
     let obj = as_object(sink, path, v, "an object")?;
-    check_fields(sink, path, obj, &["id", "slots"]);
+    check_fields(sink, path, obj, &WORKFLOW_FIELDS);
     let mut def = WorkflowDef::default();
     if let Some(id) = obj.get("id") {
         def.id = check_uuid(sink, &path.key("id"), id).map(str::to_owned);
@@ -251,7 +348,7 @@ fn read_workflow(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<WorkflowD
 
 fn read_slot(sink: &mut Sink, path: &Pointer, v: &Value) -> Option<Slot> {
     let obj = as_object(sink, path, v, "an object")?;
-    check_fields(sink, path, obj, &["name", "multiple", "required"]);
+    check_fields(sink, path, obj, &SLOT_FIELDS);
     let name = match obj.get("name") {
         None => {
             sink.push(&path.key("name"), Code::Required, "a slot needs a name");
@@ -295,7 +392,7 @@ fn read_limits(sink: &mut Sink, path: &Pointer, v: &Value) -> Limits {
     let Some(obj) = as_object(sink, path, v, "an object") else {
         return limits;
     };
-    check_fields(sink, path, obj, &["maxImages", "maxImageBytes", "maxListLimit", "maxDocumentBytes"]);
+    check_fields(sink, path, obj, &LIMITS_FIELDS);
     let d = Limits::DEFAULT;
     for (key, slot, max) in [
         ("maxImages", &mut limits.max_images, d.max_images),
@@ -348,4 +445,58 @@ pub(crate) fn as_integer(v: &Value) -> Option<i128> {
         return Some(f as i128);
     }
     None
+}
+
+#[cfg(all(test, feature = "schema"))]
+mod tests {
+    use super::*;
+
+    #[expect(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        reason = "a test helper: a failure panics, which fails the test"
+    )]
+    fn properties<'a>(schema: &'a Value, def: Option<&str>) -> Vec<&'a str> {
+        let node = match def {
+            None => schema,
+            Some(name) => &schema["$defs"][name],
+        };
+        let mut names: Vec<&str> = node["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+
+    fn sorted(fields: &[&'static str]) -> Vec<&'static str> {
+        let mut v = fields.to_vec();
+        v.sort_unstable();
+        v
+    }
+
+    #[test]
+    fn the_schema_lists_what_the_reader_accepts() {
+        let schema = context_schema();
+        assert_eq!(properties(&schema, None), sorted(&CONTEXT_FIELDS));
+        assert_eq!(properties(&schema, Some("Workflow")), sorted(&WORKFLOW_FIELDS));
+        assert_eq!(properties(&schema, Some("Slot")), sorted(&SLOT_FIELDS));
+        assert_eq!(properties(&schema, Some("Limits")), sorted(&LIMITS_FIELDS));
+        assert_eq!(properties(&schema, Some("Marketplace")), sorted(&MARKETPLACE_FIELDS));
+        for node in [&schema, &schema["$defs"]["Workflow"], &schema["$defs"]["Slot"], &schema["$defs"]["Limits"]] {
+            assert_eq!(node["additionalProperties"], Value::Bool(false), "{node}");
+        }
+        // Each limit's maximum is the platform's default: a limit only tightens.
+        let limits = &schema["$defs"]["Limits"]["properties"];
+        let d = Limits::DEFAULT;
+        for (key, max) in [
+            ("maxImages", d.max_images),
+            ("maxImageBytes", d.max_image_bytes),
+            ("maxListLimit", d.max_list_limit),
+            ("maxDocumentBytes", d.max_document_bytes),
+        ] {
+            assert_eq!(limits[key]["maximum"], Value::from(max), "{key}");
+            assert_eq!(limits[key]["minimum"], Value::from(1), "{key}");
+        }
+        let text = schema.to_string();
+        assert!(!text.contains("\"null\""), "optional members are omitted, never null: {text}");
+        assert!(!text.contains("[`"), "no Rust doc links: {text}");
+    }
 }

@@ -92,6 +92,13 @@ pub struct ErrorEnvelope {
     pub code: ApiErrorCode,
 }
 
+/// The JSON Schema (draft 2020-12) of the error envelope `{ error, code }` (E1), generated from
+/// [`ErrorEnvelope`]: what an API answers with an error status.
+#[cfg(feature = "schema")]
+pub fn envelope_schema() -> Value {
+    crate::launch::schema_of::<ErrorEnvelope>()
+}
+
 impl ErrorEnvelope {
     /// The envelope as every surface describes it.
     pub fn info(&self) -> EnvelopeInfo {
@@ -294,4 +301,185 @@ pub fn decide_retry(
     let exp = attempts.saturating_sub(1).min(63);
     let after_ms = policy.base_ms.saturating_mul(1u64 << exp).min(policy.max_ms);
     RetryDecision::Retry { after_ms }
+}
+
+/// What a server refuses a request for, besides a report's violations (400, [`ErrorEnvelope::from_report`])
+/// and a lifecycle action in the wrong status (409, [`ErrorEnvelope::invalid_state`]): each with
+/// its HTTP status, its code and one message, so every server built on this library (the local
+/// `agentrules serve` among them) says the same. Messages never repeat a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// 401: the `Authorization` header is missing or malformed; its violations (E3) say why.
+    BadCredentials(Vec<Violation>),
+    /// 401: a well-formed key that the server does not know.
+    UnknownKey,
+    /// 403: a known key without the scope the endpoint needs (RFC 6750's `insufficient_scope`).
+    MissingScope(&'static str),
+    /// 403: the resource belongs to another user.
+    NotOwner(Resource),
+    /// 404: no such resource (or none visible to the key).
+    NotFound(Resource),
+    /// 404: no endpoint at this method and path.
+    NoEndpoint,
+    /// 429: the key's requests of a rate class (E4) are used up; retry after that many seconds.
+    RateLimited {
+        /// The class whose window is full.
+        class: crate::endpoints::RateClass,
+        /// Whole seconds until a request of the class is accepted again (the `Retry-After` value).
+        retry_after_secs: u64,
+    },
+    /// 400: a list cursor that no page of this server handed out.
+    InvalidCursor,
+    /// 400: an upload without its `file` part, or not `multipart/form-data`.
+    UploadMissingFile,
+    /// 400: an upload larger than the server takes, in bytes.
+    UploadTooLarge(u64),
+    /// 500: the server failed; the request may not have been applied.
+    Internal,
+}
+
+/// What an [`ApiError`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    /// An agent (`/agents/{id}`).
+    Agent,
+    /// An artifact.
+    Artifact,
+    /// A workflow a launch names.
+    Workflow,
+    /// An uploaded file.
+    File,
+}
+
+impl Resource {
+    /// The resource in words.
+    pub const fn noun(self) -> &'static str {
+        match self {
+            Resource::Agent => "agent",
+            Resource::Artifact => "artifact",
+            Resource::Workflow => "workflow",
+            Resource::File => "file",
+        }
+    }
+}
+
+impl ApiError {
+    /// The API error code.
+    pub fn code(&self) -> ApiErrorCode {
+        match self {
+            ApiError::BadCredentials(_) | ApiError::UnknownKey => ApiErrorCode::Unauthorized,
+            ApiError::MissingScope(_) | ApiError::NotOwner(_) => ApiErrorCode::Forbidden,
+            ApiError::NotFound(_) | ApiError::NoEndpoint => ApiErrorCode::NotFound,
+            ApiError::RateLimited { .. } => ApiErrorCode::RateLimited,
+            ApiError::InvalidCursor | ApiError::UploadMissingFile | ApiError::UploadTooLarge(_) => {
+                ApiErrorCode::BadRequest
+            }
+            ApiError::Internal => ApiErrorCode::InternalServerError,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.code().status().unwrap_or(500)
+    }
+
+    /// The message for people.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::BadCredentials(violations) => match violations.first() {
+                Some(v) => format!("missing or invalid API key: {}", v.message),
+                None => "missing or invalid API key".to_string(),
+            },
+            ApiError::UnknownKey => "invalid API key: no such key; create one in the Developer Console".to_string(),
+            ApiError::MissingScope(scope) => format!("the API key lacks the `{scope}` scope"),
+            ApiError::NotOwner(r) => format!("the {} belongs to another user", r.noun()),
+            ApiError::NotFound(r) => format!("{} not found", r.noun()),
+            ApiError::NoEndpoint => "no endpoint at this method and path".to_string(),
+            ApiError::RateLimited { class, retry_after_secs } => format!(
+                "too many requests: the {} rate class allows {} requests a minute per key; retry after {retry_after_secs} s",
+                match class {
+                    crate::endpoints::RateClass::Standard => "Standard",
+                    crate::endpoints::RateClass::Heavy => "Heavy",
+                },
+                class.per_minute()
+            ),
+            ApiError::InvalidCursor => "the cursor is not one this server handed out".to_string(),
+            ApiError::UploadMissingFile => "an upload is multipart/form-data with a `file` part".to_string(),
+            ApiError::UploadTooLarge(max) => {
+                format!("the file is larger than the upload limit of {}", crate::report::readable_bytes(*max))
+            }
+            ApiError::Internal => "unexpected server error".to_string(),
+        }
+    }
+
+    /// The envelope `{ error, code }`.
+    ///
+    /// ```
+    /// use agentrules::errors::{ApiError, Resource};
+    /// let e = ApiError::NotFound(Resource::Agent);
+    /// assert_eq!((e.status(), e.envelope().code.as_str(), e.envelope().error.as_str()), (404, "not_found", "agent not found"));
+    /// ```
+    pub fn envelope(&self) -> ErrorEnvelope {
+        ErrorEnvelope { error: self.message(), code: self.code() }
+    }
+}
+
+/// A 400 body with the violations behind it: the envelope of [`ErrorEnvelope::from_report`] and
+/// the report's violations, so a client can show each at its field (an extension of E1's
+/// envelope: clients that know only `{error, code}` read it unchanged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BadRequestBody {
+    /// Human-readable description: the violations as `path: message`.
+    pub error: String,
+    /// Always `bad_request`.
+    pub code: ApiErrorCode,
+    /// Every violation, in document order.
+    pub violations: Vec<Violation>,
+}
+
+impl BadRequestBody {
+    /// The body of a report with violations; `None` for a clean report.
+    pub fn from_report(report: Report) -> Option<BadRequestBody> {
+        let env = ErrorEnvelope::from_report(&report)?;
+        Some(BadRequestBody { error: env.error, code: env.code, violations: report.violations })
+    }
+}
+
+#[cfg(test)]
+mod api_error_tests {
+    use super::*;
+    use crate::endpoints::RateClass;
+
+    #[test]
+    fn every_api_error_has_its_documented_status() {
+        let cases = [
+            (ApiError::BadCredentials(Vec::new()), 401),
+            (ApiError::UnknownKey, 401),
+            (ApiError::MissingScope(crate::auth::AGENT_SCOPE), 403),
+            (ApiError::NotOwner(Resource::Agent), 403),
+            (ApiError::NotFound(Resource::Artifact), 404),
+            (ApiError::NoEndpoint, 404),
+            (ApiError::RateLimited { class: RateClass::Heavy, retry_after_secs: 3 }, 429),
+            (ApiError::InvalidCursor, 400),
+            (ApiError::UploadMissingFile, 400),
+            (ApiError::UploadTooLarge(10), 400),
+            (ApiError::Internal, 500),
+        ];
+        for (e, status) in cases {
+            assert_eq!(e.status(), status, "{e:?}");
+            assert!(check_error_envelope(&serde_json::to_value(e.envelope()).unwrap()).is_empty());
+            assert!(e.message().chars().next().is_some_and(char::is_lowercase), "{e:?}");
+        }
+        let heavy = ApiError::RateLimited { class: RateClass::Heavy, retry_after_secs: 3 }.message();
+        assert!(heavy.contains("30 requests a minute"), "{heavy}");
+    }
+
+    #[test]
+    fn a_bad_request_body_carries_the_violations() {
+        let report = crate::check("launch", "{}", None).unwrap();
+        let body = BadRequestBody::from_report(report.clone()).unwrap();
+        assert_eq!((body.code.as_str(), body.violations.len()), ("bad_request", report.violations.len()));
+        assert!(BadRequestBody::from_report(Report::new(Vec::new())).is_none());
+    }
 }

@@ -291,6 +291,10 @@ impl<'de> serde::de::Visitor<'de> for Seed<'_> {
     }
 }
 
+/// What `invalid_json` says of a `\u` escape of half a surrogate pair (`"\ud800"`).
+const LONE_SURROGATE: &str =
+    "a \\u escape of a lone surrogate (U+D800 to U+DFFF without its pair) is not a Unicode character";
+
 fn invalid_json(text: &[u8], e: &serde_json::Error) -> Violation {
     let offset = byte_offset(text, e.line(), e.column());
     let what = match e.classify() {
@@ -298,9 +302,15 @@ fn invalid_json(text: &[u8], e: &serde_json::Error) -> Violation {
         _ => {
             // serde_json appends " at line L column C"; the byte offset replaces it.
             let full = e.to_string();
-            match full.rfind(" at line ") {
+            let what = match full.rfind(" at line ") {
                 Some(i) => full.get(..i).unwrap_or(&full).to_string(),
                 None => full,
+            };
+            // serde_json names a `\uD800`–`\uDFFF` escape without its pair by what it expected
+            // next ("unexpected end of hex escape" after a lone high surrogate): say what is wrong.
+            match what.as_str() {
+                "unexpected end of hex escape" | "lone leading surrogate in hex escape" => LONE_SURROGATE.to_string(),
+                _ => what,
             }
         }
     };
@@ -523,6 +533,17 @@ mod tests {
         assert!(v.message.contains("byte 15"), "{}", v.message);
         let v = parse("").unwrap_err();
         assert!(v.message.contains("ends early"));
+    }
+
+    #[test]
+    fn a_lone_surrogate_escape_is_named() {
+        for text in [r#""\ud800""#, r#""\ud800x""#, r#""\ud800\u0041""#, r#"{"a": "\udfff"}"#] {
+            let v = parse(text).unwrap_err();
+            assert_eq!(v.code, Code::InvalidJson, "{text}");
+            assert!(v.message.contains("lone surrogate"), "{text}: {}", v.message);
+        }
+        // A pair is one character.
+        assert_eq!(parse(r#""\ud83d\ude00""#).unwrap(), Value::String("\u{1F600}".into()));
     }
 
     #[test]

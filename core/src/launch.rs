@@ -436,6 +436,8 @@ pub enum SlotValue {
 /// Deserialising checks types only; [`LaunchRequest::parse`] runs every rule first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema))]
+// The schema's description is for every language's users: the Rust paragraph stays here.
+#[cfg_attr(feature = "schema", schemars(description = "The body of `POST /api/v0/agents`."))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LaunchRequest {
     /// Text (and images) for simple agents and prompt-driven workflows.
@@ -537,7 +539,7 @@ pub fn follow_up_schema() -> Value {
 /// Optional fields may be omitted but are never `null` (L10: `null` is a `type_mismatch`), so
 /// the `null` that schemars adds to every `Option` property is taken out again.
 #[cfg(feature = "schema")]
-fn schema_of<T: JsonSchema>() -> Value {
+pub(crate) fn schema_of<T: JsonSchema>() -> Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
     let mut schema = serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap_or(Value::Null);
     drop_null_from_properties(&mut schema);

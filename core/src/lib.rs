@@ -81,7 +81,7 @@ pub struct KindSpec {
     pub kind: Kind,
     /// Its name, as `check(kind, …)` takes it.
     pub name: &'static str,
-    /// The Cargo feature the kind needs, if any (`table`).
+    /// The Cargo feature the kind needs, if any (`table`, `more-kinds`).
     pub feature: Option<&'static str>,
     /// What the document is, in a line (the CLI's help, the generated docs).
     pub summary: &'static str,
@@ -118,12 +118,13 @@ macro_rules! kinds {
             pub const ALL: &'static [(Kind, &'static str)] = &[ $( $(#[cfg(feature = $feature)])? (Kind::$variant, $name), )+ ];
         }
 
-        /// Every kind name that needs a feature, built or not (for a clear "not in this build").
-        const GATED_KINDS: &[&str] = &[ $( $( kinds!(@gated $name, $feature), )? )+ ];
+        /// Every kind name that needs a feature, with the feature, built or not (for a clear
+        /// "not in this build").
+        const GATED_KINDS: &[(&str, &str)] = &[ $( $( kinds!(@gated $name, $feature), )? )+ ];
     };
     (@feature) => { None };
     (@feature $f:literal) => { Some($f) };
-    (@gated $name:literal, $f:literal) => { $name };
+    (@gated $name:literal, $f:literal) => { ($name, $f) };
 }
 
 kinds! {
@@ -140,15 +141,15 @@ kinds! {
     /// Raw image facts `{ media_type, byteLength, head }` (I7), `head` in hex.
     ImageBytes = "image-bytes" => |v, ctx| image::check_image_bytes_doc(v, &ctx.limits);
     /// `GET /api/v0/agents` query parameters as a JSON object (Q1).
-    ListQuery = "list-query" => listing::check_list_query;
+    ListQuery = "list-query", feature = "more-kinds" => listing::check_list_query;
     /// `GET /api/v0/agents/{id}/conversation` query parameters (Q2).
-    ConversationQuery = "conversation-query" => |v, _| listing::check_conversation_query(v);
+    ConversationQuery = "conversation-query", feature = "more-kinds" => |v, _| listing::check_conversation_query(v);
     /// An error envelope `{ error, code }` (E1).
-    ErrorEnvelope = "error-envelope" => |v, _| errors::check_error_envelope(v);
+    ErrorEnvelope = "error-envelope", feature = "more-kinds" => |v, _| errors::check_error_envelope(v);
     /// Agent API request headers (E3).
-    AgentHeaders = "agent-headers" => |v, _| auth::check_headers(v, auth::Api::Agent);
+    AgentHeaders = "agent-headers", feature = "more-kinds" => |v, _| auth::check_headers(v, auth::Api::Agent);
     /// NOME request headers (E3).
-    NomeHeaders = "nome-headers" => |v, _| auth::check_headers(v, auth::Api::Nome);
+    NomeHeaders = "nome-headers", feature = "more-kinds" => |v, _| auth::check_headers(v, auth::Api::Nome);
     /// `TABLE` content `{ schema, elements }` (T2–T5).
     Table = "table", feature = "table" => |v, _| table::check_table(v);
     /// A table schema on its own (T3).
@@ -156,29 +157,29 @@ kinds! {
     /// An artifact's `data` (T1, T2).
     Artifact = "artifact", feature = "table" => |v, _| artifact::check_artifact(v);
     /// A tool policy matrix (P1).
-    PolicyMatrix = "policy-matrix" => |v, _| policy::check_policy_matrix(v);
+    PolicyMatrix = "policy-matrix", feature = "more-kinds" => |v, _| policy::check_policy_matrix(v);
     /// A tool receipt (P4).
-    ToolReceipt = "tool-receipt" => |v, _| policy::check_receipt(v);
+    ToolReceipt = "tool-receipt", feature = "more-kinds" => |v, _| policy::check_receipt(v);
     /// One run event, flat with its `type` (R3).
-    RunEvent = "run-event" => |v, _| run::check_event(v);
+    RunEvent = "run-event", feature = "more-kinds" => |v, _| run::check_event(v);
     /// A run event log (R3, R4).
-    RunLog = "run-log" => |v, _| run::check_log(v);
+    RunLog = "run-log", feature = "more-kinds" => |v, _| run::check_log(v);
     /// A context document itself.
     Context = "context" => |v, _| context::check_context(v);
     /// A thread create body `{ title? }` (H1, H2).
-    ThreadCreate = "thread-create" => |v, _| thread::check_create(v);
+    ThreadCreate = "thread-create", feature = "more-kinds" => |v, _| thread::check_create(v);
     /// A thread rename body `{ title }` (H1, H2).
-    ThreadRename = "thread-rename" => |v, _| thread::check_rename(v);
+    ThreadRename = "thread-rename", feature = "more-kinds" => |v, _| thread::check_rename(v);
     /// A message's metadata (H3, H4).
-    MessageMetadata = "message-metadata" => |v, _| thread::check_metadata(v);
+    MessageMetadata = "message-metadata", feature = "more-kinds" => |v, _| thread::check_metadata(v);
     /// A connector install record (K1).
-    ConnectorInstall = "connector-install" => |v, _| connector::check_install(v);
+    ConnectorInstall = "connector-install", feature = "more-kinds" => |v, _| connector::check_install(v);
     /// A connector install event (K2).
-    ConnectorEvent = "connector-event" => |v, _| connector::check_event(v);
+    ConnectorEvent = "connector-event", feature = "more-kinds" => |v, _| connector::check_event(v);
     /// A marketplace package install request (M1–M3).
-    MarketplaceInstall = "marketplace-install" => marketplace::check_install;
+    MarketplaceInstall = "marketplace-install", feature = "more-kinds" => marketplace::check_install;
     /// A Git repository import `{ url, ref? }` (M4).
-    GitImport = "git-import" => |v, _| marketplace::check_git_import(v);
+    GitImport = "git-import", feature = "more-kinds" => |v, _| marketplace::check_git_import(v);
 }
 
 impl Kind {
@@ -205,10 +206,11 @@ impl Kind {
 /// A caller error of [`check`]: not a violation of the checked document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckError {
-    /// The kind is not one this library checks (table kinds need the `table` feature).
+    /// The kind is not one this library checks (table kinds need the `table` feature, the kinds
+    /// beyond a launch form's the `more-kinds` feature).
     #[error("unknown kind `{0}`; expected one of: {kinds}{hint}",
         kinds = Kind::ALL.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "),
-        hint = if TABLE_KINDS.contains(&.0.as_str()) { " (table kinds are not in this build: load the table entry)" } else { "" })]
+        hint = gated_hint(.0))]
     UnknownKind(String),
     /// The context is invalid; its violations have paths into the context.
     #[error("invalid context: {}", .0.violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
@@ -227,7 +229,78 @@ impl From<CheckError> for Refusal {
 }
 
 /// Kinds that need the `table` feature (from the kind registry).
-pub const TABLE_KINDS: &[&str] = GATED_KINDS;
+pub const TABLE_KINDS: &[&str] = &gated_names::<{ gated_count("table") }>("table");
+
+/// Kinds that need the `more-kinds` feature: every kind beyond a launch form's (launch,
+/// follow-up, images, the context), which a build for launch forms alone leaves out.
+pub const MORE_KINDS: &[&str] = &gated_names::<{ gated_count("more-kinds") }>("more-kinds");
+
+/// How many kinds need `feature`.
+#[expect(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated for the consts above only, at compile time: an index out of range or an overflow would fail the build, not a run"
+)]
+const fn gated_count(feature: &str) -> usize {
+    let mut n = 0usize;
+    let mut i = 0;
+    while i < GATED_KINDS.len() {
+        if const_eq(GATED_KINDS[i].1, feature) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The names of the kinds that need `feature`, in registry order.
+#[expect(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated for the consts above only, at compile time: an index out of range or an overflow would fail the build, not a run"
+)]
+const fn gated_names<const N: usize>(feature: &str) -> [&'static str; N] {
+    let mut out = [""; N];
+    let (mut i, mut n) = (0, 0);
+    while i < GATED_KINDS.len() {
+        if const_eq(GATED_KINDS[i].1, feature) {
+            out[n] = GATED_KINDS[i].0;
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `a == b` in a const context.
+#[expect(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated for the consts above only, at compile time: an index out of range or an overflow would fail the build, not a run"
+)]
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Why a kind this build lacks is missing, when a feature would have it: which build has it.
+fn gated_hint(kind: &str) -> &'static str {
+    match GATED_KINDS.iter().find(|(name, _)| *name == kind) {
+        Some((_, "table")) => " (table kinds are not in this build: load the table entry)",
+        Some(_) => " (this build checks launch forms only: launch, follow-up, image and context documents; a full build, such as the npm package's `agentrules` entry, checks this kind)",
+        None => "",
+    }
+}
 
 /// Checks `input` (JSON text) as `kind`, with an optional context (JSON text). Input that is not
 /// JSON is one `invalid_json` violation; an unknown kind or an invalid context is an `Err`.

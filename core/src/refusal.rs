@@ -173,6 +173,9 @@ pub enum Document {
     InstallEvent,
     /// A body read as an error envelope (`invalid_envelope`).
     Envelope,
+    /// Whatever a report was made of, raised by its holder (Python's `raise_for_violations`,
+    /// which does not know what was checked; `bad_request`).
+    Checked,
 }
 
 impl Document {
@@ -188,7 +191,8 @@ impl Document {
             | Document::Include
             | Document::RunLog
             | Document::Install
-            | Document::InstallEvent => RefusalKind::BadRequest,
+            | Document::InstallEvent
+            | Document::Checked => RefusalKind::BadRequest,
         }
     }
 
@@ -205,6 +209,7 @@ impl Document {
             Document::Install => "invalid install",
             Document::InstallEvent => "invalid install event",
             Document::Envelope => "not an error envelope",
+            Document::Checked => "the document is invalid",
         }
     }
 

@@ -294,6 +294,13 @@ pub struct Violation {
     pub message: String,
     /// The facts a UI needs (limits, counts, sizes, the field or slot, the allowed values): the
     /// keys [`Code::params`] lists for `code`, a JSON object (`{}` when the code has none).
+    // The schema's reader has no rustdoc: the same words, pointing at the generated list.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            description = "The facts a UI needs (limits, counts, sizes, the field or slot, the allowed values): the keys docs/codes.md lists for `code`, a JSON object (`{}` when the code has none)."
+        )
+    )]
     #[cfg_attr(feature = "wasm", tsify(type = "Record<string, number | string | string[]>"))]
     pub params: Params,
 }
@@ -497,6 +504,13 @@ pub struct Report {
     pub ok: bool,
     /// Every violation, in document order.
     pub violations: Vec<Violation>,
+}
+
+/// The JSON Schema (draft 2020-12) of a report `{ ok, violations }` as every surface writes it,
+/// generated from [`Report`].
+#[cfg(feature = "schema")]
+pub fn report_schema() -> serde_json::Value {
+    crate::launch::schema_of::<Report>()
 }
 
 impl Report {

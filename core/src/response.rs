@@ -127,6 +127,7 @@ open_enum! {
 
 /// An artifact as listed on an agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ArtifactRef {
     /// Artifact id.
@@ -142,6 +143,7 @@ pub struct ArtifactRef {
 
 /// An agent, as list items, `GET /agents/{id}`, launch, follow-up and stop return it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Agent {
     /// Agent id.
@@ -171,6 +173,7 @@ pub struct Agent {
 
 /// A page of `GET /agents`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AgentPage {
     /// The agents on this page.
@@ -216,6 +219,7 @@ pub struct Message {
 
 /// A conversation, linearised by the server to its active branch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Conversation {
     /// The agent's id.
     pub id: String,
@@ -225,6 +229,7 @@ pub struct Conversation {
 
 /// An artifact's content as `GET /agents/{id}/artifacts/{artifactId}` returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Artifact {
     /// Artifact id.

@@ -35,6 +35,33 @@ impl Default for SseLimits {
     }
 }
 
+/// The longest line a caller may allow: 256 MiB (a line buffer of that size is already a
+/// sixteenth of the 4 GiB a wasm instance can address).
+pub const MAX_LINE_LIMIT: u64 = 256 << 20;
+
+impl SseLimits {
+    /// The default limits with the longest line set by the caller (every surface's
+    /// `max_line_bytes` / `maxLineBytes`): from 1 to [`MAX_LINE_LIMIT`] bytes, an
+    /// `invalid_arguments` refusal otherwise.
+    ///
+    /// ```
+    /// use agentrules::sse::SseLimits;
+    /// assert_eq!(SseLimits::with_max_line_bytes(16).unwrap().max_line_bytes, 16);
+    /// assert!(SseLimits::with_max_line_bytes(0).is_err());
+    /// ```
+    pub fn with_max_line_bytes(max_line_bytes: u64) -> Result<SseLimits, crate::Refusal> {
+        match usize::try_from(max_line_bytes) {
+            Ok(n) if (1..=MAX_LINE_LIMIT).contains(&max_line_bytes) => {
+                Ok(SseLimits { max_line_bytes: n, ..SseLimits::default() })
+            }
+            _ => Err(crate::Refusal::new(
+                crate::RefusalKind::InvalidArguments,
+                format!("the longest line of a stream must be an integer from 1 to {MAX_LINE_LIMIT} bytes (256 MiB)"),
+            )),
+        }
+    }
+}
+
 /// A dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]

@@ -87,6 +87,32 @@ fn follow_up_schema_is_fresh() {
 }
 
 #[test]
+fn report_and_envelope_schemas_are_fresh() {
+    assert_eq!(
+        read("schemas/report.schema.json"),
+        pretty(&agentrules::report::report_schema()),
+        "run ./scripts/gen-schemas"
+    );
+    assert_eq!(
+        read("schemas/error-envelope.schema.json"),
+        pretty(&agentrules::errors::envelope_schema()),
+        "run ./scripts/gen-schemas"
+    );
+}
+
+/// The Python package ships the same schemas (`agentrules/schemas/`, its package data).
+#[test]
+fn the_python_package_ships_the_schemas() {
+    for name in ["launch", "followup", "report", "error-envelope"] {
+        assert_eq!(
+            read(&format!("bindings-python/python/agentrules/schemas/{name}.schema.json")),
+            read(&format!("schemas/{name}.schema.json")),
+            "run ./scripts/gen-schemas"
+        );
+    }
+}
+
+#[test]
 fn schemas_describe_the_seed_examples() {
     let s = agentrules::launch::launch_schema();
     let props = s["properties"].as_object().unwrap();
@@ -94,6 +120,36 @@ fn schemas_describe_the_seed_examples() {
         assert!(props.contains_key(f), "launch schema lacks {f}");
     }
     assert_eq!(s["additionalProperties"], false);
+}
+
+/// The schemas are read by people and tools that have no Rust: no doc link and no Rust path
+/// (`Type::method`) in any description or title.
+#[test]
+fn schemas_speak_no_rust() {
+    fn texts(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(o) => o.iter().for_each(|(k, c)| match c {
+                serde_json::Value::String(s) if k == "description" || k == "title" => out.push(s.clone()),
+                _ => texts(c, out),
+            }),
+            serde_json::Value::Array(a) => a.iter().for_each(|c| texts(c, out)),
+            _ => {}
+        }
+    }
+    for schema in [
+        agentrules::launch::launch_schema(),
+        agentrules::launch::follow_up_schema(),
+        agentrules::context::context_schema(),
+        agentrules::report::report_schema(),
+        agentrules::errors::envelope_schema(),
+    ] {
+        let mut found = Vec::new();
+        texts(&schema, &mut found);
+        assert!(found.len() > 3, "{found:?}");
+        for t in found {
+            assert!(!t.contains("[`") && !t.contains("::"), "a Rust name in a schema text: {t:?}");
+        }
+    }
 }
 
 /// The files of the bindings a person writes (generated files aside: the code, refusal-kind and
@@ -107,6 +163,9 @@ fn hand_written(dir: &str, exts: &[&str]) -> Vec<std::path::PathBuf> {
         "refusals.d.ts",
         "codes.js",
         "ops.d.ts",
+        "documents.d.ts",
+        "_documents.py",
+        "_kinds.py",
         "agentrules.swift",
         "agentrules_uniffi.swift",
     ];

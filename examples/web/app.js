@@ -90,6 +90,33 @@ function place(path) {
   return { slot, input: best.matches('input, textarea, select') ? best : null, field };
 }
 
+/** A size for people: 20971520 bytes is "20 MB", 2064 is "2.0 KB" (binary units, as the
+ * platform states its limits). */
+function readable(bytes) {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(bytes % 1024 === 0 ? 0 : 1)} KB`;
+  return bytes === 1 ? '1 byte' : `${bytes} bytes`;
+}
+
+/** The app's own sentence for a violation, built from its params (the package's `message` is
+ * the fallback): the page speaks to its users in their terms, the code and params stay the
+ * package's. */
+function messageFor(v) {
+  const p = v.params;
+  switch (v.code) {
+    case 'image_too_large':
+      return `is ${readable(p.bytes)} once decoded, ${readable(p.bytes - p.maxBytes)} over the ${readable(p.maxBytes)} limit`;
+    case 'too_many_images':
+      return `${p.count} images attached; remove ${p.count - p.max} (at most ${p.max})`;
+    case 'document_too_large':
+      return p.bytes !== undefined && p.maxBytes !== undefined
+        ? `the request is ${readable(p.bytes)}; at most ${readable(p.maxBytes)} can be sent`
+        : v.message;
+    default:
+      return v.message;
+  }
+}
+
 function show(violations) {
   for (const e of form.querySelectorAll('.errors')) e.replaceChildren();
   for (const e of form.querySelectorAll('[aria-invalid]')) e.removeAttribute('aria-invalid');
@@ -99,7 +126,7 @@ function show(violations) {
     line.dataset.code = v.code;
     line.dataset.path = v.path;
     const where = v.path.match(/^\/prompt\/images\/(\d+)/);
-    line.textContent = (where ? `${images[Number(where[1])]?.file.name ?? 'image'}: ` : '') + v.message + ' ';
+    line.textContent = (where ? `${images[Number(where[1])]?.file.name ?? 'image'}: ` : '') + messageFor(v) + ' ';
     const code = document.createElement('code');
     code.textContent = v.code;
     line.append(code);
@@ -133,14 +160,10 @@ function renderImages() {
     ...images.map((img) => {
       const li = document.createElement('li');
       li.className = img.report.ok ? 'good' : 'bad';
-      li.textContent = `${img.file.name} · ${img.file.type || 'unknown type'} · ${size(img.file.size)}`;
+      li.textContent = `${img.file.name} · ${img.file.type || 'unknown type'} · ${readable(img.file.size)}`;
       return li;
     }),
   );
-}
-
-function size(bytes) {
-  return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }
 
 function base64(buffer) {

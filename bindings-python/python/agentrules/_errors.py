@@ -25,7 +25,8 @@ def _loc(path: str) -> Tuple[Union[str, int], ...]:
     parts: List[Union[str, int]] = []
     for token in path[1:].split("/"):
         token = token.replace("~1", "/").replace("~0", "~")
-        parts.append(int(token) if token.isdigit() else token)
+        # ASCII digits only: `str.isdigit` is also true of `²`, which `int` refuses.
+        parts.append(int(token) if token.isascii() and token.isdigit() else token)
     return tuple(parts)
 
 

@@ -435,7 +435,7 @@ ApprovalArgs = TypedDict("ApprovalArgs", {"tier": Tier, "allowedRoles": List[str
 
 
 _SseDecodeArgsRequired = TypedDict("_SseDecodeArgsRequired", {"chunks": List[Bytes]})
-_SseDecodeArgsOptional = TypedDict("_SseDecodeArgsOptional", {"split": Union[Split, None]}, total=False)
+_SseDecodeArgsOptional = TypedDict("_SseDecodeArgsOptional", {"split": Union[Split, None], "maxLineBytes": Union[int, None]}, total=False)
 
 
 class SseDecodeArgs(_SseDecodeArgsRequired, _SseDecodeArgsOptional):

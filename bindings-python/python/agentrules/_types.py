@@ -9,6 +9,8 @@ from ._codes import Code
 
 __all__ = [
     "CodeInfo",
+    "DecisionKind",
+    "EnvelopeDict",
     "FailureSummary",
     "Install",
     "InstallError",
@@ -17,6 +19,9 @@ __all__ = [
     "ParamInfo",
     "ParamValue",
     "RejectReason",
+    "ReportDict",
+    "SseEvent",
+    "SseRetry",
     "ViolationDict",
     "WebhookProvider",
 ]
@@ -102,3 +107,36 @@ class FailureSummary(_SummaryFields, total=False):
 
     failingSince: int
     lastError: str
+
+
+class ReportDict(TypedDict):
+    """``Report.to_dict()``: the report as the JSON every surface writes."""
+
+    ok: bool
+    violations: List[ViolationDict]
+
+
+class EnvelopeDict(TypedDict):
+    """E1: the error envelope the API answers, ``{"error": <text>, "code": <code>}``."""
+
+    error: str
+    code: str
+
+
+class SseEvent(TypedDict):
+    """R2: a dispatched event."""
+
+    event: str
+    data: str
+    id: str
+
+
+class SseRetry(TypedDict):
+    """R2: a valid ``retry`` field: the reconnection time in milliseconds."""
+
+    retry: int
+
+
+#: P2: what a tool-call decision is (the ``decision`` of the core's ``Decision``; a test holds
+#: the two together).
+DecisionKind = Literal["allow", "needs_approval", "queued", "deny"]

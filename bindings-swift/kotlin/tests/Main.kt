@@ -167,10 +167,19 @@ fun sse(root: File, dir: File) {
             }.fold(ByteArray(0)) { a, b -> a + b }
             val splits = mutableListOf(listOf(bytes), bytes.map { byteArrayOf(it) })
             for (i in 0..bytes.size) splits.add(listOf(bytes.copyOfRange(0, i), bytes.copyOfRange(i, bytes.size)))
+            val maxLine = (args["maxLineBytes"] as? JNumber)?.text?.toULong()
             for (pieces in splits) {
                 runs++
-                val d = SseDecoder()
-                val items = pieces.flatMap { d.push(it) }.map { item ->
+                val d = SseDecoder(maxLine)
+                val pushed = try {
+                    pieces.flatMap { d.push(it) }
+                } catch (e: AgentRulesException) {
+                    // The refusal as the op answers it: {error: {kind, message, violations}}.
+                    val got = linkedMapOf("error" to linkedMapOf("kind" to refusalKindName(e.kind()), "message" to e.message(), "violations" to listOf<Any?>()))
+                    expect("${c["name"]} (${pieces.size} pieces)", Json.matches(c["expect"], got)) { "expected ${Json.write(c["expect"])}, got ${Json.write(got)}" }
+                    continue
+                }
+                val items = pushed.map { item ->
                     when (item) {
                         is SseItem.Event -> linkedMapOf("event" to item.v1.event, "data" to item.v1.data, "id" to item.v1.id)
                         is SseItem.Retry -> linkedMapOf("retry" to JNumber(item.retry.toString()))
@@ -186,6 +195,8 @@ fun sse(root: File, dir: File) {
     // A line past the limit is the core's invalid_stream refusal, as on every surface.
     val long = throws<AgentRulesException> { SseDecoder().push(ByteArray((1 shl 20) + 1) { 'a'.code.toByte() }) }
     expect("a line past the limit throws InvalidStream", long?.kind() == RefusalKind.INVALID_STREAM) { "$long" }
+    val zero = throws<AgentRulesException> { SseDecoder(0UL) }
+    expect("a line limit of 0 throws InvalidArguments", zero?.kind() == RefusalKind.INVALID_ARGUMENTS) { "$zero" }
     val golden = File(root, "tests/golden/run-state.json").readText()
     expect("replay is byte-identical", replayJson(File(root, "tests/golden/run-log.json").readText()) == golden)
 }

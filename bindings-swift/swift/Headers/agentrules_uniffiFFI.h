@@ -330,8 +330,7 @@ void uniffi_agentrules_uniffi_fn_free_ssedecoder(uint64_t handle, RustCallStatus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CONSTRUCTOR_SSEDECODER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_CONSTRUCTOR_SSEDECODER_NEW
-uint64_t uniffi_agentrules_uniffi_fn_constructor_ssedecoder_new(RustCallStatus *_Nonnull out_status
-    
+uint64_t uniffi_agentrules_uniffi_fn_constructor_ssedecoder_new(RustBuffer max_line_bytes, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_METHOD_SSEDECODER_FINISH

@@ -1,4 +1,6 @@
-// Two pages: index.html (the reports every bundler's build renders) and forms.html (React forms).
+// The pages: index.html (the reports every bundler's build renders), launch.html (the same on
+// agentrules/launch), forms.html (React forms), and
+// the loading pages table.html, both.html and lazy.html (which wasm requests each page makes).
 export default {
-  build: { rollupOptions: { input: { main: 'index.html', forms: 'forms.html' } } },
+  build: { rollupOptions: { input: { main: 'index.html', launch: 'launch.html', forms: 'forms.html', table: 'table.html', both: 'both.html', lazy: 'lazy.html' } } },
 };

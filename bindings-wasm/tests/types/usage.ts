@@ -33,7 +33,7 @@ import {
   type FailureSummary,
   type NextStep,
 } from '../../pkg/table.js';
-import { load, loadTable } from '../../pkg/lazy.js';
+import { load, loadLaunch, loadTable } from '../../pkg/lazy.js';
 
 const report: Report = validateLaunch({ prompt: { text: 'Summarise the drawings' } }, undefined);
 const ok: boolean = report.ok;
@@ -117,6 +117,18 @@ void ok, generic, image, legal, step, all, exhaustive, anything, next, due;
 // The lazy entry answers the entries' own modules, typed as them.
 void load().then((m) => m.validateLaunch({ prompt: { text: 'Go' } }).ok satisfies boolean);
 void loadTable().then((t) => new t.TableValidator({ type: 'object' }));
+void loadLaunch().then((l) => l.validateLaunch({ prompt: { text: 'Go' } }).ok satisfies boolean);
+
+// The launch entry: the form entry's launch functions and types, nothing of what it leaves out.
+import * as launchEntry from '../../pkg/launch.js';
+const launchReport: launchEntry.Report = launchEntry.validateLaunch({ prompt: { text: 'Go' } });
+const launchPoll: launchEntry.PollStep = new launchEntry.Poller().observe('running', 0);
+const launchCheck: launchEntry.Report = launchEntry.checkImage('image/png', new Uint8Array(16), 1024);
+// @ts-expect-error: the launch entry has no renderListQuery
+launchEntry.renderListQuery({});
+// @ts-expect-error: nor SseDecoder
+new launchEntry.SseDecoder();
+void launchReport, launchPoll, launchCheck;
 
 // Standard Schema v1: the schema objects are the official interfaces (@standard-schema/spec, a
 // type-only devDependency here; the package inlines them).
@@ -162,3 +174,23 @@ launchS.parse({});
 // @ts-expect-error: the schema's fields are read-only
 launchS['~standard'].vendor = 'x';
 void asSpec, asSpecJSON, asOwn, anyKind, followS, tableS, inferred, d7, followGeneric;
+
+// The documents' types come from the core's schemas: a typed context and bodies.
+import { type LaunchBody, type FollowUpBody, type Context, type ContextInput } from '../../pkg/index.js';
+const typedContext: Context = { workflow: { slots: [{ name: 'Drawing Set', multiple: true }] }, limits: { maxImages: 2 } };
+const typedBody: LaunchBody = { prompt: { text: 'Summarise', images: [{ media_type: 'image/png', data: 'iVBORw0KGgo=' }] } };
+const typedFollowUp: FollowUpBody = { prompt: { text: 'And the legend?' } };
+const asText: ContextInput = '{"entitlements": ["webSearch"]}';
+validateLaunch(typedBody, typedContext);
+validateLaunch(JSON.parse('{}'), asText);
+// @ts-expect-error: a misspelt limit does not compile
+const badContext: Context = { limits: { maxImage: 2 } };
+// @ts-expect-error: a media type the API does not take does not compile
+const badBody: LaunchBody = { prompt: { images: [{ media_type: 'image/bmp', data: '' }] } };
+// @ts-expect-error: a follow-up's prompt needs its text
+const badFollowUp: FollowUpBody = { prompt: {} };
+// @ts-expect-error: a context is a document, not a number
+validateLaunch({}, 4);
+// Without a type argument a schema's output is the generated body type.
+const defaultLaunch: AgentRulesSchema<LaunchBody> = launchSchema();
+void typedFollowUp, badContext, badBody, badFollowUp, defaultLaunch;

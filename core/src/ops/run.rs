@@ -44,6 +44,9 @@ pub struct SseDecodeArgs {
     /// How to feed them (chunk by chunk when absent).
     #[serde(default)]
     pub split: Option<Split>,
+    /// The longest line the decoder takes, in bytes (1 to 256 MiB; default 1 MiB).
+    #[serde(default, rename = "maxLineBytes")]
+    pub max_line_bytes: Option<u64>,
 }
 
 /// The answer of [`SseDecode`].
@@ -75,7 +78,10 @@ impl Op for SseDecode {
                 vec![x, y]
             }
         };
-        let mut d = SseDecoder::new();
+        let mut d = match a.max_line_bytes {
+            Some(n) => SseDecoder::with_limits(crate::sse::SseLimits::with_max_line_bytes(n)?),
+            None => SseDecoder::new(),
+        };
         let mut items = Vec::new();
         for p in pieces {
             d.push_into(p, &mut items)?;

@@ -113,11 +113,19 @@ func corpus(_ all: [(label: String, json: JSON)], _ t: Tally) {
     print("swift conformance: \(all.count) cases")
 }
 
-func decoded(_ pieces: [Data]) throws -> JSON {
-    let d = SseDecoder()
+func decoded(_ pieces: [Data], maxLineBytes: UInt64? = nil) throws -> JSON {
+    let d = try SseDecoder(maxLineBytes: maxLineBytes)
     var items: [JSON] = []
     for piece in pieces {
-        for item in try d.push(chunk: piece) {
+        let pushed: [SseItem]
+        do {
+            pushed = try d.push(chunk: piece)
+        } catch let e as AgentRulesError {
+            // The refusal as the op answers it: `{error: {kind, message, violations}}`.
+            return .object([("error", .object([("kind", .string(refusalKindName(kind: e.kind()))),
+                                               ("message", .string(e.message())), ("violations", .array([]))]))])
+        }
+        for item in pushed {
             switch item {
             case .event(let e):
                 items.append(.object([("event", .string(e.event)), ("data", .string(e.data)), ("id", .string(e.id))]))
@@ -141,9 +149,10 @@ func sse(_ all: [(label: String, json: JSON)], root: String, _ t: Tally) {
             var splits: [[Data]] = [[whole], whole.map { Data([$0]) }]
             for i in 0...whole.count { splits.append([whole.prefix(i), whole.suffix(from: i)]) }
             let want = try require(c["expect"], "expect")
+            let maxLine = args["maxLineBytes"].flatMap { $0.number }.flatMap { UInt64($0) }
             for pieces in splits {
                 runs += 1
-                let got = try decoded(pieces.map { Data($0) })
+                let got = try decoded(pieces.map { Data($0) }, maxLineBytes: maxLine)
                 t.expect("\(label) (\(pieces.count) pieces)", JSON.matches(want, got), "expected \(want.text), got \(got.text)")
             }
         }

@@ -1196,13 +1196,15 @@ open class SseDecoder: SseDecoderProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_agentrules_uniffi_fn_clone_ssedecoder(self.handle, $0) }
     }
     /**
-     * A decoder with the default limits (a line up to 1 MiB, an event up to 16 MiB).
+     * A decoder; `max_line_bytes` (1 to 256 MiB; default 1 MiB) bounds one line, an event's
+     * data is bounded at 16 MiB. Throws `InvalidArguments` outside those bounds.
      */
-public convenience init() {
+public convenience init(maxLineBytes: UInt64? = nil)throws  {
     let handle =
-        try! rustCall() {
+        try rustCallWithError(FfiConverterTypeAgentRulesError__as_error_lift) {
         uniffiCallStatus in
-    uniffi_agentrules_uniffi_fn_constructor_ssedecoder_new(uniffiCallStatus
+    uniffi_agentrules_uniffi_fn_constructor_ssedecoder_new(
+        FfiConverterOptionUInt64.lower(maxLineBytes),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -2918,7 +2920,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_agentrules_uniffi_checksum_constructor_poller_new() != 30152) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_agentrules_uniffi_checksum_constructor_ssedecoder_new() != 42749) {
+    if (uniffi_agentrules_uniffi_checksum_constructor_ssedecoder_new() != 21015) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_constructor_tablevalidator_new() != 34886) {

@@ -54,8 +54,18 @@ final class IdiomaticAPITests: XCTestCase {
         }
     }
 
+    func testSseDecoderTakesALineLimitFromTheCore() throws {
+        let decoder = try SseDecoder(maxLineBytes: 16)
+        XCTAssertThrowsError(try decoder.push(chunk: Data("data: 0123456789abcdef".utf8))) { error in
+            XCTAssertEqual((error as? AgentRulesError)?.kind(), .invalidStream)
+        }
+        XCTAssertThrowsError(try SseDecoder(maxLineBytes: 0)) { error in
+            XCTAssertEqual((error as? AgentRulesError)?.kind(), .invalidArguments)
+        }
+    }
+
     func testSseDecoderKeepsItsStateAcrossChunks() throws {
-        let decoder = SseDecoder()
+        let decoder = try SseDecoder()
         // One event split inside a field name, inside a multi-byte character and between CR and LF.
         let text = Data("id: 7\r\nevent: status\r\ndata: caf\u{e9}\r\ndata: ok\r\n\r\nretry: 1500\n".utf8)
         var items: [SseItem] = []

@@ -1,0 +1,245 @@
+//! The server's configuration: the context document the library takes (`entitlements`,
+//! `limits`, `marketplace`), extended with the API keys, the workflows and the server's own
+//! settings. Every key is optional; without a file the defaults of [`Config::default_for_seed`]
+//! apply (one demo key, one prompt workflow, one slot workflow).
+//!
+//! ```json
+//! { "keys": [ { "key": "npk_alice", "owner": "alice", "scopes": ["developer:agent"] } ],
+//!   "workflows": [ { "id": "019def34-0000-7000-8000-000000000002", "name": "Document review",
+//!                    "slots": [ { "name": "Documents", "multiple": true, "required": true } ],
+//!                    "fileIds": [], "outcome": "finished" } ],
+//!   "rateLimits": true,
+//!   "uploadMaxBytes": 33554432,
+//!   "entitlements": ["codeSearch", "webSearch"],
+//!   "limits": { "maxImages": 4 } }
+//! ```
+//!
+//! A key's `owner` (default: the key itself) is the user its agents belong to: keys of one
+//! owner see the same agents, another owner's agents are `403 forbidden`. `scopes` defaults to
+//! `["developer:agent"]`. A workflow's `slots` follow the context's `workflow.slots` (the core
+//! checks them): `[]` (the default) is a prompt-driven workflow. `outcome` (`finished`, the
+//! default, or `failed`) is how its runs end, since a slot workflow has no prompt to carry a
+//! directive. `rateLimits: false` turns the rate classes off (for conformance harnesses that
+//! replay hundreds of launches; the limits are on by default).
+
+use agentrules::auth::{check_headers, Api, AGENT_SCOPE};
+use agentrules::{Context, Slot};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+/// One API key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// The key, `npk_…`.
+    pub key: String,
+    /// The user its agents belong to.
+    pub owner: String,
+    /// Its scopes.
+    pub scopes: Vec<String>,
+}
+
+/// How a workflow's runs end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The run finishes with its artifacts.
+    Finished,
+    /// The run fails with an error message.
+    Failed,
+}
+
+/// One workflow the server knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workflow {
+    /// Its id (lowercase UUID).
+    pub id: String,
+    /// Its display name.
+    pub name: String,
+    /// Its file-input slots; empty for a prompt-driven workflow.
+    pub slots: Vec<Slot>,
+    /// Files attached to the workflow itself (added to every run's `activeFileIds`).
+    pub file_ids: Vec<String>,
+    /// How its runs end.
+    pub outcome: Outcome,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The API keys.
+    pub keys: Vec<ApiKey>,
+    /// The workflows.
+    pub workflows: Vec<Workflow>,
+    /// The context every check runs under (its `workflow` is set per launch).
+    pub context: Context,
+    /// Whether the rate classes are enforced.
+    pub rate_limits: bool,
+    /// The largest upload, in bytes.
+    pub upload_max_bytes: u64,
+}
+
+/// The default largest upload: 32 MiB.
+pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 32 * 1024 * 1024;
+/// The default prompt-driven workflow's id.
+pub const DEFAULT_PROMPT_WORKFLOW: &str = "019def34-0000-7000-8000-000000000001";
+/// The default slot workflow's id (one multiple slot, `Documents`, as the seed's full example).
+pub const DEFAULT_SLOT_WORKFLOW: &str = "019def34-0000-7000-8000-000000000002";
+
+const FIELDS: [&str; 4] = ["keys", "workflows", "rateLimits", "uploadMaxBytes"];
+
+impl Config {
+    /// The configuration without a file: one demo key (derived from the seed, so the same seed
+    /// prints the same key), a prompt workflow and a slot workflow, both capabilities entitled.
+    pub fn default_for_seed(seed: u64) -> Config {
+        let digest = Sha256::digest(format!("agentrules-serve demo key {seed}").as_bytes());
+        let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        let key = format!("npk_demo_{hex}");
+        Config {
+            keys: vec![ApiKey { key, owner: "demo".into(), scopes: vec![AGENT_SCOPE.into()] }],
+            workflows: vec![
+                Workflow {
+                    id: DEFAULT_PROMPT_WORKFLOW.into(),
+                    name: "Compliance review".into(),
+                    slots: Vec::new(),
+                    file_ids: Vec::new(),
+                    outcome: Outcome::Finished,
+                },
+                Workflow {
+                    id: DEFAULT_SLOT_WORKFLOW.into(),
+                    name: "Document review".into(),
+                    slots: vec![Slot { name: "Documents".into(), multiple: true, required: true }],
+                    file_ids: Vec::new(),
+                    outcome: Outcome::Finished,
+                },
+            ],
+            context: Context {
+                entitlements: Some(vec!["codeSearch".into(), "webSearch".into()]),
+                ..Context::default()
+            },
+            rate_limits: true,
+            upload_max_bytes: DEFAULT_UPLOAD_MAX_BYTES,
+        }
+    }
+
+    /// Reads a configuration document (JSON text). Keys and workflows left out fall back to the
+    /// defaults of [`Config::default_for_seed`]; the context part is checked by the core.
+    pub fn from_json(text: &str, seed: u64) -> Result<Config, String> {
+        let v: Value =
+            agentrules::json::parse(text).map_err(|v| format!("the configuration is not JSON: {}", v.message))?;
+        let Value::Object(obj) = v else {
+            return Err("the configuration is a JSON object".into());
+        };
+        let mut config = Config::default_for_seed(seed);
+        let mut context = Map::new();
+        for (k, v) in obj {
+            match k.as_str() {
+                "keys" => config.keys = read_keys(&v)?,
+                "workflows" => config.workflows = read_workflows(&v)?,
+                "rateLimits" => config.rate_limits = v.as_bool().ok_or("rateLimits is true or false")?,
+                "uploadMaxBytes" => {
+                    config.upload_max_bytes =
+                        v.as_u64().filter(|n| *n > 0).ok_or("uploadMaxBytes is a positive integer")?;
+                }
+                "workflow" => return Err("a server's workflows go in `workflows`, not `workflow`".into()),
+                _ => {
+                    context.insert(k, v);
+                }
+            }
+        }
+        let had_entitlements = context.contains_key("entitlements");
+        config.context = Context::from_value(&Value::Object(context)).map_err(|r| {
+            let known = FIELDS.join(", ");
+            format!(
+                "invalid configuration ({known} or context fields): {}",
+                agentrules::refusal::Document::Context.refuse_report(r).message
+            )
+        })?;
+        if !had_entitlements {
+            // Without `entitlements` in the file the capability check does not run (as the library).
+            config.context.entitlements = None;
+        }
+        Ok(config)
+    }
+
+    /// The key record of a bearer token.
+    pub fn key(&self, token: &str) -> Option<&ApiKey> {
+        self.keys.iter().find(|k| k.key == token)
+    }
+
+    /// The workflow with this id (compared without case).
+    pub fn workflow(&self, id: &str) -> Option<&Workflow> {
+        self.workflows.iter().find(|w| w.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The context a launch naming `workflow` is checked under.
+    pub fn context_for(&self, workflow: Option<&Workflow>) -> Context {
+        let mut ctx = self.context.clone();
+        ctx.workflow =
+            workflow.map(|w| agentrules::WorkflowDef { id: Some(w.id.clone()), slots: Some(w.slots.clone()) });
+        ctx
+    }
+}
+
+fn read_keys(v: &Value) -> Result<Vec<ApiKey>, String> {
+    let items = v.as_array().ok_or("keys is an array of {key, owner?, scopes?}")?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let key = item.get("key").and_then(Value::as_str).ok_or("every key has a `key` string")?;
+        // The key must be one a client can send: the core's E3 check of `Bearer <key>`.
+        let violations = check_headers(&json!({ "Authorization": format!("Bearer {key}") }), Api::Agent);
+        if let Some(v) = violations.first() {
+            return Err(format!("key is not an Agent API key: {}", v.message));
+        }
+        let owner = match item.get("owner") {
+            None => key.to_string(),
+            Some(o) => o.as_str().ok_or("a key's owner is a string")?.to_string(),
+        };
+        let scopes = match item.get("scopes") {
+            None => vec![AGENT_SCOPE.to_string()],
+            Some(s) => s
+                .as_array()
+                .ok_or("a key's scopes are an array of strings")?
+                .iter()
+                .map(|x| x.as_str().map(str::to_owned).ok_or("a key's scopes are an array of strings"))
+                .collect::<Result<_, _>>()?,
+        };
+        out.push(ApiKey { key: key.to_string(), owner, scopes });
+    }
+    Ok(out)
+}
+
+fn read_workflows(v: &Value) -> Result<Vec<Workflow>, String> {
+    let items = v.as_array().ok_or("workflows is an array")?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let id = item.get("id").ok_or("every workflow has an id")?;
+        let slots = item.get("slots").cloned().unwrap_or_else(|| json!([]));
+        // The core reads the definition: id a UUID, slots as the context's.
+        let ctx = Context::from_value(&json!({ "workflow": { "id": id, "slots": slots } })).map_err(|r| {
+            format!("invalid workflow: {}", agentrules::refusal::Document::Context.refuse_report(r).message)
+        })?;
+        let def = ctx.workflow.ok_or("invalid workflow")?;
+        let name = item.get("name").and_then(Value::as_str).unwrap_or("Workflow").to_string();
+        let file_ids = match item.get("fileIds") {
+            None => Vec::new(),
+            Some(f) => {
+                serde_json::from_value::<Vec<String>>(f.clone()).map_err(|_| "a workflow's fileIds are strings")?
+            }
+        };
+        if let Some(bad) = file_ids.iter().find(|f| !agentrules::is_uuid(f)) {
+            return Err(format!("workflow file id `{bad}` is not a UUID"));
+        }
+        let outcome = match item.get("outcome") {
+            None => Outcome::Finished,
+            Some(o) => serde_json::from_value(o.clone()).map_err(|_| "a workflow's outcome is finished or failed")?,
+        };
+        out.push(Workflow {
+            id: def.id.unwrap_or_default().to_ascii_lowercase(),
+            name,
+            slots: def.slots.unwrap_or_default(),
+            file_ids,
+            outcome,
+        });
+    }
+    Ok(out)
+}
