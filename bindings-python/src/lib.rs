@@ -717,9 +717,8 @@ fn document(input: &Bound<'_, PyAny>, max_bytes: u64) -> Result<Value, agentrule
     }
     let (v, _) = read_value(input, false)?;
     // `u64::MAX`: the caller's core function applies the limit itself (`check_value`).
-    if max_bytes < u64::MAX && agentrules::json::encoded_len(&v, max_bytes) > max_bytes {
-        let len = agentrules::json::encoded_len(&v, u64::MAX);
-        return Err(agentrules::json::document_too_large(len, max_bytes));
+    if max_bytes < u64::MAX {
+        agentrules::json::check_value_len(&v, max_bytes)?;
     }
     Ok(v)
 }
@@ -1349,12 +1348,8 @@ impl TableValidator {
         // cell, as `check("table", ...)` reports it, and the other rows are still checked.
         let (items, substituted) = read_value(elements, true)
             .map_err(|v| refusal(py, Refusal::from_violation(RefusalKind::InvalidArguments, v)))?;
-        let max = agentrules::Limits::DEFAULT.max_document_bytes;
-        if agentrules::json::encoded_len(&items, max) > max {
-            let len = agentrules::json::encoded_len(&items, u64::MAX);
-            let v = agentrules::json::document_too_large(len, max);
-            return Err(refusal(py, Refusal::from_violation(RefusalKind::InvalidArguments, v)));
-        }
+        agentrules::json::check_value_len(&items, agentrules::Limits::DEFAULT.max_document_bytes)
+            .map_err(|v| refusal(py, Refusal::from_violation(RefusalKind::InvalidArguments, v)))?;
         let core = py.detach(|| self.inner.validate_elements_value(&items)).map_err(|r| refusal(py, r))?;
         let elements = agentrules::Pointer::root().key("elements");
         let substituted = substituted

@@ -23,6 +23,8 @@ export type OpName =
   | 'parse_response'
   /** `{violations}` (a report's) or `{status, error}` → `{status, body}` (`null` for no violations) */
   | 'error_envelope'
+  /** `{error: "not_found", resource: "agent"}` (a server's refusal) → `{status, body, retryAfter?}` */
+  | 'api_error'
   /** `{body}` → `{code, error, status, known}` */
   | 'parse_error_envelope'
   /** `{value, now}` → `{waitMs}` or `{waitMs: null}` */
@@ -68,6 +70,7 @@ export interface OpArgs {
   linearize: LinearizeArgs;
   parse_response: ParseResponseArgs;
   error_envelope: ErrorEnvelopeArgs;
+  api_error: ApiErrorArgs;
   parse_error_envelope: ParseErrorEnvelopeArgs;
   retry_after: RetryAfterArgs;
   retry: RetryArgs;
@@ -95,6 +98,7 @@ export interface OpAnswers {
   linearize: string[] | OpFailure;
   parse_response: unknown | OpFailure;
   error_envelope: (EnvelopeAnswer | null) | OpFailure;
+  api_error: ApiErrorAnswer | OpFailure;
   parse_error_envelope: EnvelopeInfo | OpFailure;
   retry_after: RetryWait | OpFailure;
   retry: RetryDecision | OpFailure;
@@ -174,6 +178,42 @@ type ErrorEnvelopeArgs = {
   status: number;
   /** The text for people. */
   error: string;
+};
+/** The arguments of `ApiErrorOp`: the refusal, named by `error`. */
+type ApiErrorArgs = {
+  error: 'bad_credentials';
+  /** The violations of the header's check. */
+  violations: Violation[];
+} | {
+  error: 'unknown_key';
+} | {
+  error: 'missing_scope';
+} | {
+  error: 'not_owner';
+  /** What the request is about. */
+  resource: Resource;
+} | {
+  error: 'not_found';
+  /** What the request is about. */
+  resource: Resource;
+} | {
+  error: 'no_endpoint';
+} | {
+  error: 'rate_limited';
+  /** The class whose window is full. */
+  class: RateClass;
+  /** Whole seconds until a request of the class is accepted again. */
+  retryAfterSecs: number;
+} | {
+  error: 'invalid_cursor';
+} | {
+  error: 'upload_missing_file';
+} | {
+  error: 'upload_too_large';
+  /** The limit, in bytes. */
+  maxBytes: number;
+} | {
+  error: 'internal';
 };
 /** The arguments of `ParseErrorEnvelope`. */
 type ParseErrorEnvelopeArgs = {
@@ -319,6 +359,15 @@ type AgentStatus = 'waiting' | 'running' | 'awaiting_tool' | 'finished' | 'stopp
  * `evaluate` gives for every op, and each step of the ops that answer step by step.
  */
 type Answered_ApprovalStep = ApprovalStep | OpFailure;
+/** The answer of `ApiErrorOp`. */
+type ApiErrorAnswer = {
+  /** The HTTP status. */
+  status: number;
+  /** The body. */
+  body: ErrorEnvelope;
+  /** The `Retry-After` header's seconds (a 429 only). */
+  retryAfter?: number | null;
+};
 type ApiErrorCode = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'invalid_state' | 'rate_limited' | 'internal_server_error' | (string & {});
 /** Something that happens to an approval request. */
 type ApprovalEvent = {
@@ -559,6 +608,8 @@ type Refusal = {
 };
 /** Why a request was rejected (W4). Stable snake_case names, like violation codes. */
 type RejectReason = 'empty_secret' | 'missing_header' | 'duplicate_header' | 'malformed_header' | 'stale_timestamp' | 'future_timestamp' | 'signature_mismatch';
+/** What an `ApiError` is about. */
+type Resource = 'agent' | 'artifact' | 'workflow' | 'file';
 /** Which response a body is. */
 type ResponseKind = 'agent' | 'agent_page' | 'conversation' | 'artifact';
 /** What to do after a response. */

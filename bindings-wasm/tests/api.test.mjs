@@ -179,3 +179,16 @@ test('the lazy entry answers the entries themselves, imported once (Node)', asyn
   assert.notEqual(await lazy.loadLaunch(), a);
   assert.deepEqual(a.validateLaunch({ prompt: { text: ' ' } }).violations.map((v) => v.code), ['empty_text']);
 });
+
+test('plain objects are told from buffers by their prototype; buffers are still refused', () => {
+  const body = { prompt: { text: 'Summarise' } };
+  assert.equal(ar.validateLaunch(body).ok, true);
+  assert.equal(ar.validateLaunch(Object.assign(Object.create(null), body)).ok, true);
+  assert.deepEqual(ar.check('launch', []).violations.map((v) => v.code), ['type_mismatch']);
+  for (const buffer of [new ArrayBuffer(4), new SharedArrayBuffer(4), new DataView(new ArrayBuffer(4)), new Uint16Array(2)]) {
+    assert.throws(() => ar.validateLaunch(buffer), (e) => e.code === 'invalid_arguments', String(buffer));
+  }
+  // A Proxy whose getPrototypeOf trap throws is no buffer: it is read as JSON.stringify reads it.
+  const proxy = new Proxy(body, { getPrototypeOf() { throw new Error('trap'); } });
+  assert.equal(ar.validateLaunch(proxy).ok, true);
+});

@@ -339,7 +339,9 @@ pub enum ApiError {
 }
 
 /// What an [`ApiError`] is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum Resource {
     /// An agent (`/agents/{id}`).
     Agent,

@@ -74,6 +74,16 @@ pub fn parse_limited(bytes: &[u8], max_bytes: u64) -> Result<Value, Violation> {
     }
 }
 
+/// `maxDocumentBytes` on a document given as a value: `document_too_large` (with the whole
+/// length, as the same document given as text reports it) when `v`'s compact JSON is longer
+/// than `max_bytes`.
+pub fn check_value_len(v: &Value, max_bytes: u64) -> Result<(), Violation> {
+    if encoded_len(v, max_bytes) > max_bytes {
+        return Err(document_too_large(encoded_len(v, u64::MAX), max_bytes));
+    }
+    Ok(())
+}
+
 /// The length in bytes of `v` written as compact JSON (as `serde_json::to_string` writes it),
 /// counted without writing it; counting stops as soon as it passes `stop_above`, so a huge
 /// value costs no more than the limit it is held to. This is how `maxDocumentBytes` applies to

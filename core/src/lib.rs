@@ -340,10 +340,8 @@ pub fn check_bytes_full(kind: Kind, input: &[u8], ctx: &Context) -> Report {
 /// applies to the value's compact JSON text ([`json::encoded_len`]), as it applies to text:
 /// a document given as a JS object or a Python dict is held to the same limit.
 pub fn check_value(kind: Kind, v: &Value, ctx: &Context) -> Report {
-    let max = ctx.limits.max_document_bytes;
-    if json::encoded_len(v, max) > max {
-        // The whole length, for the same message as the same document given as text.
-        return Report::new(vec![json::document_too_large(json::encoded_len(v, u64::MAX), max)]);
+    if let Err(too_large) = json::check_value_len(v, ctx.limits.max_document_bytes) {
+        return Report::new(vec![too_large]);
     }
     check_parsed(kind, v, ctx)
 }

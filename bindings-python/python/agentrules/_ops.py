@@ -18,6 +18,7 @@ OpName = Literal[
     "linearize",
     "parse_response",
     "error_envelope",
+    "api_error",
     "parse_error_envelope",
     "retry_after",
     "retry",
@@ -153,6 +154,20 @@ EnvelopeAnswer = TypedDict("EnvelopeAnswer", {"status": int, "body": ErrorEnvelo
 """The answer of `ErrorEnvelopeOp`."""
 
 
+Resource = Literal["agent", "artifact", "workflow", "file"]
+
+
+RateClass = Literal["standard", "heavy"]
+
+
+_ApiErrorAnswerRequired = TypedDict("_ApiErrorAnswerRequired", {"status": int, "body": ErrorEnvelope})
+_ApiErrorAnswerOptional = TypedDict("_ApiErrorAnswerOptional", {"retryAfter": Union[int, None]}, total=False)
+
+
+class ApiErrorAnswer(_ApiErrorAnswerRequired, _ApiErrorAnswerOptional):
+    """The answer of `ApiErrorOp`."""
+
+
 _EnvelopeInfoRequired = TypedDict("_EnvelopeInfoRequired", {"code": str, "error": str, "known": bool})
 _EnvelopeInfoOptional = TypedDict("_EnvelopeInfoOptional", {"status": Union[int, None]}, total=False)
 
@@ -178,9 +193,6 @@ RetryDecision = Union[RetryDecision_0, RetryDecision_1]
 
 
 EndpointName = Literal["list_agents", "launch_agent", "get_agent", "get_conversation", "get_artifact", "follow_up", "stop_agent", "delete_agent"]
-
-
-RateClass = Literal["standard", "heavy"]
 
 
 Endpoint = TypedDict("Endpoint", {"name": EndpointName, "scope": str, "rateClass": RateClass})
@@ -400,6 +412,53 @@ ErrorEnvelopeArgs_1 = TypedDict("ErrorEnvelopeArgs_1", {"status": int, "error": 
 
 
 ErrorEnvelopeArgs = Union[ErrorEnvelopeArgs_0, ErrorEnvelopeArgs_1]
+
+
+ApiErrorArgs_0 = TypedDict("ApiErrorArgs_0", {"error": Literal["bad_credentials"], "violations": List[ViolationDict]})
+"""401: the `Authorization` header is missing or malformed; its E3 violations."""
+
+
+ApiErrorArgs_1 = TypedDict("ApiErrorArgs_1", {"error": Literal["unknown_key"]})
+"""401: a well-formed key the server does not know."""
+
+
+ApiErrorArgs_2 = TypedDict("ApiErrorArgs_2", {"error": Literal["missing_scope"]})
+"""403: a known key without the `developer:agent` scope."""
+
+
+ApiErrorArgs_3 = TypedDict("ApiErrorArgs_3", {"error": Literal["not_owner"], "resource": Resource})
+"""403: the resource belongs to another user."""
+
+
+ApiErrorArgs_4 = TypedDict("ApiErrorArgs_4", {"error": Literal["not_found"], "resource": Resource})
+"""404: no such resource."""
+
+
+ApiErrorArgs_5 = TypedDict("ApiErrorArgs_5", {"error": Literal["no_endpoint"]})
+"""404: no endpoint at this method and path."""
+
+
+ApiErrorArgs_6 = TypedDict("ApiErrorArgs_6", {"error": Literal["rate_limited"], "class": RateClass, "retryAfterSecs": int})
+"""429: the key's requests of a rate class are used up."""
+
+
+ApiErrorArgs_7 = TypedDict("ApiErrorArgs_7", {"error": Literal["invalid_cursor"]})
+"""400: a list cursor no page of this server handed out."""
+
+
+ApiErrorArgs_8 = TypedDict("ApiErrorArgs_8", {"error": Literal["upload_missing_file"]})
+"""400: an upload without its `file` part."""
+
+
+ApiErrorArgs_9 = TypedDict("ApiErrorArgs_9", {"error": Literal["upload_too_large"], "maxBytes": int})
+"""400: an upload larger than the server takes."""
+
+
+ApiErrorArgs_10 = TypedDict("ApiErrorArgs_10", {"error": Literal["internal"]})
+"""500: the server failed."""
+
+
+ApiErrorArgs = Union[ApiErrorArgs_0, ApiErrorArgs_1, ApiErrorArgs_2, ApiErrorArgs_3, ApiErrorArgs_4, ApiErrorArgs_5, ApiErrorArgs_6, ApiErrorArgs_7, ApiErrorArgs_8, ApiErrorArgs_9, ApiErrorArgs_10]
 
 
 ParseErrorEnvelopeArgs = TypedDict("ParseErrorEnvelopeArgs", {"body": Document})

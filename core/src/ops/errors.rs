@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Document, Op};
 use crate::endpoints::{Endpoint, RateClass, RateLimiter};
-use crate::errors::{decide_retry, ApiErrorCode, EnvelopeInfo, ErrorEnvelope, RetryDecision, RetryPolicy};
+use crate::errors::{
+    decide_retry, ApiError, ApiErrorCode, EnvelopeInfo, ErrorEnvelope, Resource, RetryDecision, RetryPolicy,
+};
 use crate::refusal::Refusal;
 use crate::report::{Report, Violation};
 
@@ -54,6 +56,98 @@ impl Op for ErrorEnvelopeOp {
                 Ok(Some(EnvelopeAnswer { status, body: ErrorEnvelope { error, code } }))
             }
         }
+    }
+}
+
+/// `api_error`: what a server answers for a refusal that is not about the body (E1, E3, E4):
+/// its status, the envelope and, for a 429, the `Retry-After` seconds ([`ApiError`], what
+/// `agentrules serve` answers).
+pub struct ApiErrorOp;
+
+/// The arguments of [`ApiErrorOp`]: the refusal, named by `error`.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "error", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ApiErrorArgs {
+    /// 401: the `Authorization` header is missing or malformed; its E3 violations.
+    BadCredentials {
+        /// The violations of the header's check.
+        violations: Vec<Violation>,
+    },
+    /// 401: a well-formed key the server does not know.
+    UnknownKey,
+    /// 403: a known key without the `developer:agent` scope.
+    MissingScope,
+    /// 403: the resource belongs to another user.
+    NotOwner {
+        /// What the request is about.
+        resource: Resource,
+    },
+    /// 404: no such resource.
+    NotFound {
+        /// What the request is about.
+        resource: Resource,
+    },
+    /// 404: no endpoint at this method and path.
+    NoEndpoint,
+    /// 429: the key's requests of a rate class are used up.
+    RateLimited {
+        /// The class whose window is full.
+        class: RateClass,
+        /// Whole seconds until a request of the class is accepted again.
+        #[serde(rename = "retryAfterSecs")]
+        retry_after_secs: u64,
+    },
+    /// 400: a list cursor no page of this server handed out.
+    InvalidCursor,
+    /// 400: an upload without its `file` part.
+    UploadMissingFile,
+    /// 400: an upload larger than the server takes.
+    UploadTooLarge {
+        /// The limit, in bytes.
+        #[serde(rename = "maxBytes")]
+        max_bytes: u64,
+    },
+    /// 500: the server failed.
+    Internal,
+}
+
+/// The answer of [`ApiErrorOp`].
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ApiErrorAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: ErrorEnvelope,
+    /// The `Retry-After` header's seconds (a 429 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+impl Op for ApiErrorOp {
+    type Args = ApiErrorArgs;
+    type Answer = ApiErrorAnswer;
+    fn run(a: ApiErrorArgs) -> Result<ApiErrorAnswer, Refusal> {
+        let e = match a {
+            ApiErrorArgs::BadCredentials { violations } => ApiError::BadCredentials(violations),
+            ApiErrorArgs::UnknownKey => ApiError::UnknownKey,
+            ApiErrorArgs::MissingScope => ApiError::MissingScope(crate::auth::AGENT_SCOPE),
+            ApiErrorArgs::NotOwner { resource } => ApiError::NotOwner(resource),
+            ApiErrorArgs::NotFound { resource } => ApiError::NotFound(resource),
+            ApiErrorArgs::NoEndpoint => ApiError::NoEndpoint,
+            ApiErrorArgs::RateLimited { class, retry_after_secs } => ApiError::RateLimited { class, retry_after_secs },
+            ApiErrorArgs::InvalidCursor => ApiError::InvalidCursor,
+            ApiErrorArgs::UploadMissingFile => ApiError::UploadMissingFile,
+            ApiErrorArgs::UploadTooLarge { max_bytes } => ApiError::UploadTooLarge(max_bytes),
+            ApiErrorArgs::Internal => ApiError::Internal,
+        };
+        let retry_after = match e {
+            ApiError::RateLimited { retry_after_secs, .. } => Some(retry_after_secs),
+            _ => None,
+        };
+        Ok(ApiErrorAnswer { status: e.status(), body: e.envelope(), retry_after })
     }
 }
 

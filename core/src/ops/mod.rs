@@ -180,6 +180,8 @@ ops! {
     parse_response => listing::ParseResponse;
     /// `{violations}` (a report's) or `{status, error}` → `{status, body}` (`null` for no violations)
     error_envelope => errors::ErrorEnvelopeOp;
+    /// `{error: "not_found", resource: "agent"}` (a server's refusal) → `{status, body, retryAfter?}`
+    api_error => errors::ApiErrorOp;
     /// `{body}` → `{code, error, status, known}`
     parse_error_envelope => errors::ParseErrorEnvelope;
     /// `{value, now}` → `{waitMs}` or `{waitMs: null}`
