@@ -423,10 +423,16 @@ export function makeApi(create, createAsync, initial) {
     return s === '' ? NONE : s;
   }
 
+  /** Whether this entry has stand-ins (the launch and table entries are built without: their
+   * prefix is ''; Cargo.toml's feature `speed`). */
+  function standsIn() {
+    prefix ??= call('standInPrefix');
+    return prefix !== '';
+  }
+
   /** `check` of a JS value through stand-ins: the report, or undefined when the value must be
    * sent whole (no stand-in, or the core asks for the original). */
   function checkStandingIn(kind, v, ctx) {
-    prefix ??= call('standInPrefix');
     const found = [];
     let text;
     try {
@@ -472,7 +478,7 @@ export function makeApi(create, createAsync, initial) {
       return call('check', kind, undefined, `e${describe(err)}`, ...ctx);
     }
     if (text === undefined) return call('check', kind, undefined, 'u', ...ctx);
-    if (text.length >= STAND_IN_MIN && input !== null && typeof input === 'object') {
+    if (text.length >= STAND_IN_MIN && input !== null && typeof input === 'object' && standsIn()) {
       // A long body: its long data texts, if any, are checked now and stood in for from now on
       // (the value is written a second time, through the stand-ins).
       standInCalls = STAND_IN_CALLS;

@@ -47,7 +47,6 @@ enum Out {
     /// A refusal, thrown as `AgentRulesError` with `code` its kind.
     Refused(Refusal),
     Json(String),
-    #[cfg_attr(not(feature = "form"), expect(dead_code, reason = "the launch entry has no export answering this"))]
     Text(String),
     /// SSE items: their text and four numbers each.
     #[cfg_attr(not(feature = "form"), expect(dead_code, reason = "the launch entry has no export answering this"))]
@@ -246,7 +245,7 @@ fn check_kind(kind: Kind, input: Option<Vec<u8>>, why: &str, ctx: &Context) -> R
     // Every input is JSON bytes by now (JS values through JSON.stringify in js/api.js), so the
     // core's byte path and its maxDocumentBytes apply to all of them alike.
     match document(input, why) {
-        Ok(bytes) => agentrules::check_bytes(kind, &bytes, ctx),
+        Ok(bytes) => check_bytes(kind, &bytes, ctx),
         Err(v) => Report::new(vec![v]),
     }
 }
@@ -262,6 +261,17 @@ pub fn check(kind: &str, input: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>
     })())
 }
 
+/// The core's check of JSON bytes: with its fast path ([`agentrules::check_bytes`]) in the form
+/// entry; without it ([`agentrules::check_bytes_full`], the same reports) in the launch and
+/// table entries, whose budgets are size (the feature `speed`, Cargo.toml).
+fn check_bytes(kind: Kind, bytes: &[u8], ctx: &agentrules::Context) -> Report {
+    if cfg!(feature = "speed") {
+        agentrules::check_bytes(kind, bytes, ctx)
+    } else {
+        agentrules::check_bytes_full(kind, bytes, ctx)
+    }
+}
+
 /// `check` of the document in the input buffer (its first `len` bytes; see [`input_buffer`]).
 #[wasm_bindgen(js_name = checkInput)]
 pub fn check_input(len: usize, kind: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
@@ -269,18 +279,22 @@ pub fn check_input(len: usize, kind: &str, ctx: Option<Vec<u8>>, ctx_why: &str) 
         let k = Kind::parse(kind)
             .ok_or_else(|| Out::from(Refusal::from(agentrules::CheckError::UnknownKind(kind.to_string()))))?;
         let ctx = context(ctx, ctx_why)?;
-        Ok(Out::Report(with_input(len, |bytes| agentrules::check_bytes(k, bytes, &ctx))))
+        Ok(Out::Report(with_input(len, |bytes| check_bytes(k, bytes, &ctx))))
     })())
 }
 
-/// The text every stand-in token starts with ([`agentrules::stand_in::PREFIX`]).
+/// The text every stand-in token starts with ([`agentrules::stand_in::PREFIX`]); empty text in
+/// an entry built without stand-ins (the launch and table entries), where `standIn` and `checkStandingIn`
+/// are not exported.
 #[wasm_bindgen(js_name = standInPrefix)]
 pub fn stand_in_prefix() -> Vec<u8> {
-    answer(Ok(Out::Text(agentrules::stand_in::PREFIX.to_string())))
+    let prefix = if cfg!(feature = "speed") { agentrules::stand_in::PREFIX } else { "" };
+    answer(Ok(Out::Text(prefix.to_string())))
 }
 
 /// The stand-in of the JSON string literal in the input buffer, as the core writes it
 /// ([`agentrules::stand_in::StandIn::encode`]), or empty text when it has none.
+#[cfg(feature = "speed")]
 #[wasm_bindgen(js_name = standIn)]
 pub fn stand_in(len: usize) -> Vec<u8> {
     let s = with_input(len, agentrules::stand_in::StandIn::of_json);
@@ -290,6 +304,7 @@ pub fn stand_in(len: usize) -> Vec<u8> {
 /// `check` of the document in the input buffer whose `i`-th large image data text is the
 /// token of line `i` of `stand_ins` (see [`agentrules::stand_in::check_standing_in`]): the
 /// original document's report, or empty text when the original must be sent instead.
+#[cfg(feature = "speed")]
 #[wasm_bindgen(js_name = checkStandingIn)]
 pub fn check_standing_in(len: usize, kind: &str, stand_ins: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
     answer((|| {

@@ -113,10 +113,17 @@ fn ids_ok(ids: &[Str<'_>]) -> bool {
     if !ids.iter().all(|id| is_uuid(id.as_str())) {
         return false;
     }
-    // UUIDs are ASCII: lowercased, they are compared as text (one set type for the crate).
-    let lower: Vec<String> = ids.iter().map(|id| id.as_str().to_ascii_lowercase()).collect();
-    let mut seen = rustc_hash::FxHashSet::default();
-    lower.iter().all(|k| seen.insert(k.as_str()))
+    // UUIDs are ASCII, compared without case; pairwise (no hash set: the browser package's
+    // size), so a longer list than MAX_PAIRWISE is left to the full check.
+    ids.len() <= MAX_PAIRWISE && all_distinct(ids, |a, b| a.as_str().eq_ignore_ascii_case(b.as_str()))
+}
+
+/// The longest list [`all_distinct`] compares pair by pair (at most 2,016 comparisons).
+const MAX_PAIRWISE: usize = 64;
+
+/// Whether no two items of `items` are `same`.
+fn all_distinct<T>(items: &[T], same: impl Fn(&T, &T) -> bool) -> bool {
+    items.iter().enumerate().all(|(i, a)| items.get(..i).unwrap_or_default().iter().all(|b| !same(a, b)))
 }
 
 fn capabilities_ok(c: &Capabilities<'_>, ctx: &Context) -> bool {
@@ -133,9 +140,8 @@ fn capabilities_ok(c: &Capabilities<'_>, ctx: &Context) -> bool {
 }
 
 fn inputs_ok(inputs: &Inputs<'_>, kind: Kind<'_>) -> bool {
-    let mut keys = rustc_hash::FxHashSet::default();
-    if !inputs.0.iter().all(|(k, _)| keys.insert(k.as_str())) {
-        return false; // a repeated slot name: the full parse refuses it
+    if inputs.0.len() > MAX_PAIRWISE || !all_distinct(&inputs.0, |(a, _), (b, _)| a.as_str() == b.as_str()) {
+        return false; // a repeated slot name (the full parse refuses it), or too many to compare
     }
     match kind {
         Kind::Simple | Kind::PromptWorkflow => false,
@@ -153,7 +159,7 @@ fn inputs_ok(inputs: &Inputs<'_>, kind: Kind<'_>) -> bool {
                 }
             };
             inputs.0.iter().all(|(k, v)| declared(k.as_str()).is_some_and(|s| slot_ok(s, v)))
-                && slots.iter().all(|s| keys.contains(s.name.as_str()))
+                && slots.iter().all(|s| inputs.0.iter().any(|(k, _)| k.as_str() == s.name))
         }
     }
 }
