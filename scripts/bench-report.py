@@ -160,6 +160,19 @@ def main() -> None:
                   f"form entry {r:.1f}× ajv (typical: {fmt_time(t['agentrules check(object)'])} vs {fmt_time(ajv)}), table entry {r3:.1f}×; "
                   f"{r2:.1f}× with many violations; zod 4: {t['zod 4 + refinements'] / ajv:.1f}×", r <= 2))
     # Python launch ≤ 1× pydantic
+    # Issue 17: a form's keystroke in the form entry (the object a form holds)
+    typ = t["agentrules check(object)"]
+    goals.append(("wasm-typical", "wasm launch, typical body ≤ 3.5 µs (form entry, object)",
+                  f"{fmt_time(typ)} (ajv {fmt_time(ajv)}, zod {fmt_time(t['zod 4 + refinements'])} in this run)", typ <= 3500))
+    many, zod_many = m["agentrules check(object)"], m["zod 4 + refinements"]
+    goals.append(("wasm-many", "wasm launch, many violations ≤ zod's time (form entry, object)",
+                  f"{fmt_time(many)} vs zod {fmt_time(zod_many)} ({many / zod_many:.1f}×)", many <= zod_many))
+    k = nodep.get(("launch", "form_15MiB_image_keystroke"))
+    if k:
+        kt = k["agentrules check(object)"]
+        goals.append(("wasm-image-keystroke", "a body holding a checked 15 MiB image ≤ 1 ms per call after the first (form entry)",
+                      f"{fmt_time(kt)} (ajv {fmt_time(k['ajv 8 + hand-written rules'])}, zod {fmt_time(k['zod 4 + refinements'])})", kt <= 1e6))
+
     t = pyp[("launch", "typical")]
     r = t["agentrules check(dict)"] / t["pydantic v2 + validators"]
     m = pyp[("launch", "many_violations")]
