@@ -222,8 +222,10 @@ def main() -> None:
             goals.append((gid, f"{e['entry']} ≤ {e['budget'] / 1024:.0f} KB gzipped", f"{e['gzip'] / 1024:.1f} KB", e["gzip"] <= e["budget"]))
     # navigation → first validation of the built form page ≤ 120 ms (median of cold loads, no throttling)
     first = next(r for r in nav["results"] if r["page"] == "index.html" and r["cpuThrottling"] == 1)
+    floor_page = next((r for r in nav["results"] if r["page"] == "floor.html" and r["cpuThrottling"] == 1), None)
+    floor_note = f" (a page with no agentrules: {floor_page['medianMs']:.0f} ms)" if floor_page else ""
     goals.append(("nav-form", "navigation → first validation of the built form page ≤ 120 ms (Chromium, median of cold loads)",
-                  f"{first['medianMs']:.0f} ms", first["medianMs"] <= 120))
+                  f"{first['medianMs']:.0f} ms{floor_note}", first["medianMs"] <= 120))
 
     dirty = " (with uncommitted changes)" if sh("git", "status", "--porcelain", "--untracked-files=no") else ""
     lines = [
