@@ -136,9 +136,11 @@ function json(v, what) {
   if (typeof v === 'string') return [encoder.encode(v), ''];
   const kind = binaryKind(v);
   if (kind === 'Uint8Array') return [uint8(v, what), ''];
-  if (kind) throw argError(`${what} must be JSON text, JSON bytes (a Uint8Array) or a JS value, not ${typeName(v)}`);
+  if (kind) throw notJson(v, what);
   return jsonValue(v);
 }
+
+const notJson = (v, what) => argError(`${what} must be JSON text, JSON bytes (a Uint8Array) or a JS value, not ${typeName(v)}`);
 
 /** A JS value as JSON.stringify writes it, as `json` answers (a string is a JSON string). */
 function jsonValue(v) {
@@ -208,9 +210,10 @@ function unpackSse(text, meta) {
 
 /** One answer of a raw export (see `Out` in src/lib.rs) as its JS value, or thrown. */
 function read(answer, meta) {
-  let text;
+  let text = '';
   try {
-    text = decoder.decode(answer);
+    // (A clean report's answer is empty: TextDecoder's fixed cost is not paid for it.)
+    if (answer.length > 0) text = decoder.decode(answer);
   } catch (e) {
     throw new AgentRulesError(`the answer (${answer.length} bytes) is too large for a JavaScript string: ${said(e)}`, RefusalKind.Internal);
   }
@@ -235,6 +238,31 @@ function read(answer, meta) {
     default:
       throw new AgentRulesError(`an answer of unknown shape ${meta[0]}`, RefusalKind.Internal);
   }
+}
+
+/** Writes `input` (a string: its UTF-8, by `encodeInto`; else a Uint8Array's bytes) into the
+ * input buffer of raw instance `r` (src/lib.rs, `inputBuffer`), reused from call to call instead
+ * of a fresh array each; answers the number of bytes written. Runs no caller code (the bytes are
+ * copied by the intrinsic `set`). */
+function write(r, input) {
+  if (typeof input === 'string') {
+    const n = input.length;
+    // One byte per UTF-16 unit first (exact for ASCII); then room for the rest at three each.
+    // (The address first: growing the buffer may grow the memory, detaching an older view.)
+    let at = r.inputBuffer(n);
+    const first = encoder.encodeInto(input, new Uint8Array(r.memory.buffer, at, n));
+    let written = first.written;
+    if (first.read < n) {
+      const need = written + 3 * (n - first.read);
+      at = r.inputBuffer(need);
+      written += encoder.encodeInto(input.slice(first.read), new Uint8Array(r.memory.buffer, at + written, need - written)).written;
+    }
+    return written;
+  }
+  const n = apply(lengthOf, input, []);
+  const at = r.inputBuffer(n);
+  apply(setBytes, new Uint8Array(r.memory.buffer, at, n), [input]);
+  return n;
 }
 
 /** The wasm instance in use, replaced after a failure. `create()` instantiates the compiled
@@ -272,11 +300,19 @@ function engine(create, createAsync, initial) {
     },
     /** Runs raw export `name`: its answer, or, when the instance failed, `internal`. */
     call(name, ...args) {
+      return self.run((r) => r[name](...args));
+    },
+    /** Runs raw export `name` on `input` (JSON text or bytes) written into the instance's input
+     * buffer, the length written first among the export's arguments. */
+    callInput(name, input, ...args) {
+      return self.run((r) => r[name](write(r, input), ...args));
+    },
+    run(f) {
       const r = self.get();
       let answer;
       let meta;
       try {
-        answer = r[name](...args);
+        answer = f(r);
         meta = r.takeMeta();
       } catch (e) {
         // A trap or a stack overflow inside wasm: the instance's memory may be inconsistent.
@@ -359,15 +395,109 @@ export function makeApi(create, createAsync, initial) {
     return cls;
   };
 
+  // Image data texts of at least STAND_IN_MIN characters are checked once: the core's stand-in
+  // of each (its verdict: src/lib.rs `standIn`, core `stand_in`) is kept here, keyed by the text
+  // (the STAND_IN_KEEP most recent), and a body holding them is sent with each replaced by a
+  // short token (`checkStandingIn`); the core answers the original body's report, or asks for
+  // the original (then sent as usual). Only after a call met a long text: until then, and
+  // STAND_IN_CALLS calls after the last that did, a JS value is written by JSON.stringify alone.
+  const STAND_IN_MIN = 65536;
+  const STAND_IN_KEEP = 8;
+  const STAND_IN_CALLS = 64;
+  const standIns = new Map();
+  let standInCalls = 0;
+  let standInAnswers = 0;
+  let prefix;
+  const NONE = Symbol('no stand-in');
+
+  /** The stand-in of data text `text` (kept, or made by the core now), or NONE. */
+  function standInOf(text) {
+    let s = standIns.get(text);
+    if (s === undefined) {
+      s = e.callInput('standIn', JSON.stringify(text));
+      if (standIns.size >= STAND_IN_KEEP) standIns.delete(standIns.keys().next().value);
+    } else {
+      standIns.delete(text);
+    }
+    standIns.set(text, s);
+    return s === '' ? NONE : s;
+  }
+
+  /** Whether this entry has stand-ins (the launch and table entries are built without: their
+   * prefix is ''; Cargo.toml's feature `speed`). */
+  function standsIn() {
+    prefix ??= call('standInPrefix');
+    return prefix !== '';
+  }
+
+  /** `check` of a JS value through stand-ins: the report, or undefined when the value must be
+   * sent whole (no stand-in, or the core asks for the original). */
+  function checkStandingIn(kind, v, ctx) {
+    const found = [];
+    let text;
+    try {
+      text = JSON.stringify(v, function (key, value) {
+        if (key !== 'data' || typeof value !== 'string' || value.length < STAND_IN_MIN) return value;
+        const s = standInOf(value);
+        if (s === NONE) throw NONE;
+        found.push(s);
+        return `${prefix}${found.length - 1}`;
+      });
+    } catch {
+      return undefined;
+    }
+    if (found.length === 0) {
+      // Nothing stood in for: the text is JSON.stringify's own.
+      standInCalls -= 1;
+      return text === undefined ? undefined : e.callInput('checkInput', text, kind, ...ctx);
+    }
+    standInCalls = STAND_IN_CALLS;
+    const r = e.callInput('checkStandingIn', text, kind, found.join('\n'), ...ctx);
+    if (typeof r === 'string') return undefined;
+    standInAnswers += 1;
+    return r;
+  }
+
+  /** `check` of input `input` (JSON text, JSON bytes or a JS value; `asValue`: always a JS
+   * value, a string included) with `ctx` (as optionalJson answers it). */
+  function checkDocument(kind, input, ctx, asValue) {
+    if (!asValue) {
+      if (typeof input === 'string') return e.callInput('checkInput', input, kind, ...ctx);
+      const binary = binaryKind(input);
+      if (binary === 'Uint8Array') return e.callInput('checkInput', uint8(input, 'the input'), kind, ...ctx);
+      if (binary) throw notJson(input, 'the input');
+    }
+    if (standInCalls > 0 && input !== null && typeof input === 'object') {
+      const r = checkStandingIn(kind, input, ctx);
+      if (r !== undefined) return r;
+    }
+    let text;
+    try {
+      text = JSON.stringify(input);
+    } catch (err) {
+      return call('check', kind, undefined, `e${describe(err)}`, ...ctx);
+    }
+    if (text === undefined) return call('check', kind, undefined, 'u', ...ctx);
+    if (text.length >= STAND_IN_MIN && input !== null && typeof input === 'object' && standsIn()) {
+      // A long body: its long data texts, if any, are checked now and stood in for from now on
+      // (the value is written a second time, through the stand-ins).
+      standInCalls = STAND_IN_CALLS;
+      const r = checkStandingIn(kind, input, ctx);
+      if (r !== undefined) return r;
+    }
+    return e.callInput('checkInput', text, kind, ...ctx);
+  }
+
   const api = {
     check(kind, input, context) {
-      return call('check', string(kind, 'kind'), ...json(input, 'the input'), ...optionalJson(context, 'the context'));
+      const k = string(kind, 'kind');
+      return checkDocument(k, input, optionalJson(context, 'the context'), false);
     },
     validateLaunch(input, context) {
-      return call('check', 'launch', ...json(input, 'the input'), ...optionalJson(context, 'the context'));
+      return checkDocument('launch', input, optionalJson(context, 'the context'), false);
     },
     validateFollowUp(input, context) {
-      return call('check', 'followup', ...json(input, 'the input'), ...optionalJson(context, 'the context'));
+      return checkDocument('followup', input, optionalJson(context, 'the context'), false);
     },
     assertValidLaunch(input, context) {
       call('assertValidLaunch', ...json(input, 'the input'), ...optionalJson(context, 'the context'));
@@ -396,9 +526,11 @@ export function makeApi(create, createAsync, initial) {
     hoard: (mib) => call('internalHoardForTests', number(mib, 'mib')),
     /** How many wasm instances this entry has made (1 until one failed). */
     instances: () => e.generation,
+    /** How many stand-ins are kept, and how many checks the core answered through them. */
+    standIns: () => ({ kept: standIns.size, answered: standInAnswers }),
   });
 
-  Object.assign(api, schemas(call, jsonValue, optionalJson, string));
+  Object.assign(api, schemas((kind, v, ctx) => checkDocument(kind, v, ctx, true), optionalJson, string));
 
   api.Poller = withDispose(class Poller {
     /** A poller for a launched agent, or, given `followUpFrom`, for one that just accepted a

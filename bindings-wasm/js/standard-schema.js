@@ -60,21 +60,21 @@ function converter(kind, text) {
   return Object.freeze({ input: convert, output: convert });
 }
 
-/** `launchSchema`, `followUpSchema` and `schemaFor` over makeApi's `call`; `value(v)` is `v` as
- * the raw exports take a JSON value (always JSON.stringify: a string is a JSON string here, not
+/** `launchSchema`, `followUpSchema` and `schemaFor` over makeApi's `checkValue(kind, v, ctx)`,
+ * which checks `v` as a JS value (always JSON.stringify: a string is a JSON string here, not
  * JSON text). The context is written once, when the schema is made; the kind and the context are
  * checked then (`unknown_kind`, `invalid_context`). */
-export function schemas(call, value, optionalJson, string) {
+export function schemas(checkValue, optionalJson, string) {
   const jsonSchemas = { launch, followup };
   const schemaFor = (kind, context) => {
     const k = string(kind, 'kind');
     const ctx = optionalJson(context, 'the context');
-    call('check', k, ...value(null), ...ctx);
+    checkValue(k, null, ctx);
     const props = {
       version: 1,
       vendor: 'agentrules',
       validate(v) {
-        const report = call('check', k, ...value(v), ...ctx);
+        const report = checkValue(k, v, ctx);
         if (report.ok) return { value: v };
         return { issues: report.violations.map((x) => ({ message: x.message, path: segments(x.path, v), code: x.code, params: x.params })) };
       },

@@ -8,7 +8,8 @@
 //
 // DIR is the consumer app's Vite build (default $AGENTRULES_CONSUMER_DIR/dist, as
 // bindings-wasm/scripts/consumer leaves it: run that first). Pages measured: index.html (the form
-// entry, `agentrules`) and launch.html (the launch entry, `agentrules/launch`).
+// entry, `agentrules`), launch.html (the launch entry, `agentrules/launch`) and floor.html (no
+// agentrules: the baseline).
 import { createServer } from 'node:http';
 import { existsSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -26,6 +27,9 @@ const runs = Number(arg('--runs', '7'));
 const pages = [
   { page: 'index.html', entry: 'agentrules (form entry)' },
   { page: 'launch.html', entry: 'agentrules/launch (launch entry)' },
+  // The floor: the same page shape with no agentrules (what this browser and server take before
+  // any wasm), so the two figures above can be read against it.
+  { page: 'floor.html', entry: '(none: the floor)' },
 ];
 for (const { page } of pages) {
   if (!existsSync(join(dist, page))) {

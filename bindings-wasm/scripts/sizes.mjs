@@ -42,7 +42,9 @@ What is in each: the form entry has every rule a launch form and a client need (
 follow-up, images, capabilities, lifecycle, list query, envelopes, auth headers, the policy
 matrix, every check kind). The launch entry is the same crate without its \`form\` feature: the
 launch, follow-up, image, image-bytes and context kinds, \`checkImage\`, the lifecycle and the
-poller; other kinds are \`unknown_kind\`. The table entry adds \`TableValidator\` (the
+poller; other kinds are \`unknown_kind\`. Only the form entry has the feature \`speed\` (the core's
+fast path for launch and follow-up bytes and the image stand-ins, about 8 KB gzipped); the
+launch and table entries check every body in full, with the same reports. The table entry adds \`TableValidator\` (the
 \`jsonschema\` crate with the \`regex\` engine and the bundled draft meta-schemas), \`evaluate\`
 (typed responses and every non-validation rule) and the server-side NOME rules; import
 \`agentrules/table\` only where tables are validated.

@@ -47,7 +47,6 @@ enum Out {
     /// A refusal, thrown as `AgentRulesError` with `code` its kind.
     Refused(Refusal),
     Json(String),
-    #[cfg_attr(not(feature = "form"), expect(dead_code, reason = "the launch entry has no export answering this"))]
     Text(String),
     /// SSE items: their text and four numbers each.
     #[cfg_attr(not(feature = "form"), expect(dead_code, reason = "the launch entry has no export answering this"))]
@@ -60,6 +59,35 @@ type Answer = Result<Out, Out>;
 thread_local! {
     static META: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
     static OBJECTS: RefCell<Objects> = RefCell::new(Objects::default());
+    static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The input buffer: `js/api.js` writes a document's UTF-8 into it (`TextEncoder.encodeInto`,
+/// or a `Uint8Array`'s bytes) instead of handing over a fresh array per call. Grown to at least
+/// `len` bytes (the bytes already written kept); answers its address in the wasm memory, valid
+/// until the next call into this instance.
+#[wasm_bindgen(js_name = inputBuffer)]
+pub fn input_buffer(len: usize) -> usize {
+    INPUT.with(|b| {
+        let mut b = b.borrow_mut();
+        if b.len() < len {
+            b.resize(len, 0);
+        }
+        b.as_mut_ptr() as usize
+    })
+}
+
+/// Runs `f` on the first `len` bytes of the input buffer; a buffer grown past 1 MiB is freed
+/// after (a large document's memory is not kept for the small ones after it).
+fn with_input<T>(len: usize, f: impl FnOnce(&[u8]) -> T) -> T {
+    INPUT.with(|b| {
+        let mut b = b.borrow_mut();
+        let out = f(b.get(..len).unwrap_or_default());
+        if b.len() > 1 << 20 {
+            *b = Vec::new();
+        }
+        out
+    })
 }
 
 /// The numbers of the last answer (see `Out`).
@@ -217,7 +245,7 @@ fn check_kind(kind: Kind, input: Option<Vec<u8>>, why: &str, ctx: &Context) -> R
     // Every input is JSON bytes by now (JS values through JSON.stringify in js/api.js), so the
     // core's byte path and its maxDocumentBytes apply to all of them alike.
     match document(input, why) {
-        Ok(bytes) => agentrules::check_bytes(kind, &bytes, ctx),
+        Ok(bytes) => check_bytes(kind, &bytes, ctx),
         Err(v) => Report::new(vec![v]),
     }
 }
@@ -230,6 +258,68 @@ pub fn check(kind: &str, input: Option<Vec<u8>>, why: &str, ctx: Option<Vec<u8>>
             .ok_or_else(|| Out::from(Refusal::from(agentrules::CheckError::UnknownKind(kind.to_string()))))?;
         let ctx = context(ctx, ctx_why)?;
         Ok(Out::Report(check_kind(k, input, why, &ctx)))
+    })())
+}
+
+/// The core's check of JSON bytes: with its fast path ([`agentrules::check_bytes`]) in the form
+/// entry; without it ([`agentrules::check_bytes_full`], the same reports) in the launch and
+/// table entries, whose budgets are size (the feature `speed`, Cargo.toml).
+fn check_bytes(kind: Kind, bytes: &[u8], ctx: &agentrules::Context) -> Report {
+    if cfg!(feature = "speed") {
+        agentrules::check_bytes(kind, bytes, ctx)
+    } else {
+        agentrules::check_bytes_full(kind, bytes, ctx)
+    }
+}
+
+/// `check` of the document in the input buffer (its first `len` bytes; see [`input_buffer`]).
+#[wasm_bindgen(js_name = checkInput)]
+pub fn check_input(len: usize, kind: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
+    answer((|| {
+        let k = Kind::parse(kind)
+            .ok_or_else(|| Out::from(Refusal::from(agentrules::CheckError::UnknownKind(kind.to_string()))))?;
+        let ctx = context(ctx, ctx_why)?;
+        Ok(Out::Report(with_input(len, |bytes| check_bytes(k, bytes, &ctx))))
+    })())
+}
+
+/// The text every stand-in token starts with ([`agentrules::stand_in::PREFIX`]); empty text in
+/// an entry built without stand-ins (the launch and table entries), where `standIn` and `checkStandingIn`
+/// are not exported.
+#[wasm_bindgen(js_name = standInPrefix)]
+pub fn stand_in_prefix() -> Vec<u8> {
+    let prefix = if cfg!(feature = "speed") { agentrules::stand_in::PREFIX } else { "" };
+    answer(Ok(Out::Text(prefix.to_string())))
+}
+
+/// The stand-in of the JSON string literal in the input buffer, as the core writes it
+/// ([`agentrules::stand_in::StandIn::encode`]), or empty text when it has none.
+#[cfg(feature = "speed")]
+#[wasm_bindgen(js_name = standIn)]
+pub fn stand_in(len: usize) -> Vec<u8> {
+    let s = with_input(len, agentrules::stand_in::StandIn::of_json);
+    answer(Ok(Out::Text(s.map(|s| s.encode()).unwrap_or_default())))
+}
+
+/// `check` of the document in the input buffer whose `i`-th large image data text is the
+/// token of line `i` of `stand_ins` (see [`agentrules::stand_in::check_standing_in`]): the
+/// original document's report, or empty text when the original must be sent instead.
+#[cfg(feature = "speed")]
+#[wasm_bindgen(js_name = checkStandingIn)]
+pub fn check_standing_in(len: usize, kind: &str, stand_ins: &str, ctx: Option<Vec<u8>>, ctx_why: &str) -> Vec<u8> {
+    answer((|| {
+        let k = Kind::parse(kind)
+            .ok_or_else(|| Out::from(Refusal::from(agentrules::CheckError::UnknownKind(kind.to_string()))))?;
+        let ctx = context(ctx, ctx_why)?;
+        let mut decoded = Vec::new();
+        for s in stand_ins.split('\n') {
+            match agentrules::stand_in::StandIn::decode(s) {
+                Some(s) => decoded.push(s),
+                None => return Ok(Out::Text(String::new())),
+            }
+        }
+        let report = with_input(len, |bytes| agentrules::stand_in::check_standing_in(k, bytes, &ctx, &decoded));
+        Ok(report.map_or_else(|| Out::Text(String::new()), Out::Report))
     })())
 }
 

@@ -53,16 +53,14 @@ pub(crate) fn check_capabilities(sink: &mut Sink, path: &Pointer, v: &Value, ctx
                 None
             }
         };
-        if enabled == Some(true) {
-            if let Some(ent) = &ctx.entitlements {
-                if !ent.iter().any(|e| e == key) {
-                    sink.push(
-                        &p,
-                        Code::CapabilityNotEntitled,
-                        format!("the organisation is not entitled to {}", quote(key)),
-                    );
-                }
-            }
+        if enabled == Some(true) && !entitled(ctx, key) {
+            sink.push(&p, Code::CapabilityNotEntitled, format!("the organisation is not entitled to {}", quote(key)));
         }
     }
+}
+
+/// C4: whether the organisation may enable capability `key` (without entitlements in the
+/// context, every capability is allowed: the check is skipped).
+pub(crate) fn entitled(ctx: &Context, key: &str) -> bool {
+    ctx.entitlements.as_ref().is_none_or(|ent| ent.iter().any(|e| e == key))
 }

@@ -186,27 +186,28 @@ pub(crate) fn check_image(sink: &mut Sink, path: &Pointer, v: &Value, limits: &L
         return;
     };
     check_fields(sink, path, obj, &["media_type", "data"]);
-    let media_type = match obj.get("media_type") {
-        None => {
-            sink.push(&path.key("media_type"), Code::Required, "an image needs a media_type");
-            None
+    let media_type = declared_media_type(obj);
+    match obj.get("media_type") {
+        None => sink.push(&path.key("media_type"), Code::Required, "an image needs a media_type"),
+        Some(Value::String(s)) if media_type.is_none() => {
+            sink.push_with(&path.key("media_type"), Code::UnsupportedMediaType, unsupported(s), supported());
         }
-        Some(Value::String(s)) => match MediaType::parse(s) {
-            Some(m) => Some(m),
-            None => {
-                sink.push_with(&path.key("media_type"), Code::UnsupportedMediaType, unsupported(s), supported());
-                None
-            }
-        },
-        Some(other) => {
-            mismatch(sink, &path.key("media_type"), "a string", other);
-            None
-        }
-    };
+        Some(Value::String(_)) => {}
+        Some(other) => mismatch(sink, &path.key("media_type"), "a string", other),
+    }
     match obj.get("data") {
         None => sink.push(&path.key("data"), Code::Required, "an image needs data"),
         Some(Value::String(s)) => check_data(sink, &path.key("data"), s, media_type, limits),
         Some(other) => mismatch(sink, &path.key("data"), "a base64 string", other),
+    }
+}
+
+/// The media type an image object declares, when it is one of [`MediaType::ALL`]: what its
+/// `data` is checked against (I6).
+pub(crate) fn declared_media_type(obj: &serde_json::Map<String, Value>) -> Option<MediaType> {
+    match obj.get("media_type") {
+        Some(Value::String(s)) => MediaType::parse(s),
+        _ => None,
     }
 }
 
@@ -219,12 +220,87 @@ fn unsupported(s: &str) -> String {
     format!("media type {} is not supported; use image/jpeg, image/png, image/webp or image/gif", quote(s))
 }
 
-fn check_data(sink: &mut Sink, path: &Pointer, data: &str, media_type: Option<MediaType>, limits: &Limits) {
-    if data.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")) {
+/// What the image rules read from an image's `data` text (I4–I6): whether it is a `data:` URL,
+/// else its base64 verdict, and then the first decoded bytes. The image rules decide from these
+/// alone, so a verdict computed once stands for the text (see [`crate::stand_in`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataFacts {
+    /// `data:` URL (any case): nothing else is read.
+    data_url: bool,
+    /// The decoded length, or why the text is not base64 (when it is not a data URL).
+    decoded: Result<u64, Base64Error>,
+    /// The first [`HEAD_LEN`] decoded bytes (when the text is base64).
+    head: Vec<u8>,
+}
+
+impl DataFacts {
+    /// Reads the facts of `data` (the whole text is scanned once, as the check scans it).
+    #[inline(never)] // one copy of the scan for the check and the stand-ins (the browser package's size)
+    pub fn of(data: &str) -> DataFacts {
+        if data.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")) {
+            return DataFacts { data_url: true, decoded: Ok(0), head: Vec::new() };
+        }
+        let decoded = base64_decoded_len(data);
+        let head = if decoded.is_ok() { decode_head(data) } else { Vec::new() };
+        DataFacts { data_url: false, decoded, head }
+    }
+}
+
+impl DataFacts {
+    /// The facts as short text ([`crate::stand_in::StandIn::encode`]).
+    pub(crate) fn encode(&self) -> String {
+        if self.data_url {
+            return String::from("u");
+        }
+        match self.decoded {
+            Err(Base64Error::InvalidByte { offset }) => format!("b{offset}"),
+            Err(Base64Error::BadPadding) => String::from("p"),
+            Ok(len) => {
+                let mut s = format!("{len},");
+                for b in &self.head {
+                    s.push_str(&format!("{b:02x}"));
+                }
+                s
+            }
+        }
+    }
+
+    /// The facts from [`DataFacts::encode`]'s text.
+    pub(crate) fn decode(s: &str) -> Option<DataFacts> {
+        let none = |decoded| DataFacts { data_url: false, decoded, head: Vec::new() };
+        match s {
+            "u" => Some(DataFacts { data_url: true, decoded: Ok(0), head: Vec::new() }),
+            "p" => Some(none(Err(Base64Error::BadPadding))),
+            _ => match s.strip_prefix('b') {
+                Some(offset) => Some(none(Err(Base64Error::InvalidByte { offset: offset.parse().ok()? }))),
+                None => {
+                    let (len, head) = s.split_once(',')?;
+                    let head = decode_hex(head).filter(|h| h.len() <= HEAD_LEN)?;
+                    Some(DataFacts { data_url: false, decoded: Ok(len.parse().ok()?), head })
+                }
+            },
+        }
+    }
+}
+
+/// Checks an image's `data` text (I4–I6) at `path`, given its declared media type (when valid).
+pub(crate) fn check_data(sink: &mut Sink, path: &Pointer, data: &str, media_type: Option<MediaType>, limits: &Limits) {
+    check_data_facts(sink, path, &DataFacts::of(data), media_type, limits);
+}
+
+/// [`check_data`] from the text's [`DataFacts`].
+pub(crate) fn check_data_facts(
+    sink: &mut Sink,
+    path: &Pointer,
+    facts: &DataFacts,
+    media_type: Option<MediaType>,
+    limits: &Limits,
+) {
+    if facts.data_url {
         sink.push(path, Code::DataUrlNotAllowed, "data must be raw base64, not a data: URL");
         return;
     }
-    let len = match base64_decoded_len(data) {
+    let len = match facts.decoded {
         Ok(len) => len,
         Err(Base64Error::InvalidByte { offset }) => {
             sink.push(
@@ -241,7 +317,7 @@ fn check_data(sink: &mut Sink, path: &Pointer, data: &str, media_type: Option<Me
     };
     check_size(sink, path, len, limits);
     if let Some(m) = media_type {
-        check_signature(sink, path, m, &decode_head(data));
+        check_signature(sink, path, m, &facts.head);
     }
 }
 

@@ -34,6 +34,8 @@ use crate::json::{self, as_object, check_text, check_uuid, is_uuid, mismatch, un
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Report, Sink, Violation};
 
+pub mod fast;
+
 /// The fields of a launch body (L1).
 pub const LAUNCH_FIELDS: [&str; 6] = ["prompt", "workflowId", "fileIds", "workflowInputs", "capabilities", "projectId"];
 const PROMPT_FIELDS: [&str; 2] = ["text", "images"];
@@ -73,31 +75,7 @@ pub fn check_launch(v: &Value, ctx: &Context) -> Vec<Violation> {
     let prompt_wrong_type = matches!(prompt, Some(p) if !p.is_object());
 
     // Which definition applies, and whether it names another workflow.
-    let request_id = obj.get("workflowId").and_then(Value::as_str).filter(|s| is_uuid(s));
-    let mut mismatch_with: Option<&str> = None;
-    let kind = if !has_workflow {
-        Kind::Simple
-    } else {
-        match ctx.workflow.as_ref() {
-            None => Kind::UnknownWorkflow,
-            Some(def) => {
-                let applies = match (&def.id, request_id) {
-                    (None, _) => true,
-                    (Some(did), Some(rid)) if did.eq_ignore_ascii_case(rid) => true,
-                    (Some(did), Some(_)) => {
-                        mismatch_with = Some(did);
-                        false
-                    }
-                    (Some(_), None) => false,
-                };
-                match (applies, def.slots.as_deref()) {
-                    (true, Some([])) => Kind::PromptWorkflow,
-                    (true, Some(slots)) => Kind::SlotWorkflow(slots),
-                    _ => Kind::UnknownWorkflow,
-                }
-            }
-        }
-    };
+    let (kind, mismatch_with) = kind_of(obj.get("workflowId").map(|w| w.as_str()), ctx);
 
     // L2, at the document itself, before its fields.
     if !has_workflow && !text_given && !prompt_wrong_type {
@@ -111,16 +89,14 @@ pub fn check_launch(v: &Value, ctx: &Context) -> Vec<Violation> {
     for (key, value) in obj {
         let path = root.key(key);
         match key.as_str() {
-            "prompt" => match kind {
-                Kind::SlotWorkflow(_) if has_inputs => prompt_with_inputs(&mut sink, &path),
-                Kind::SlotWorkflow(_) => sink.push(
+            "prompt" => match prompt_rule(kind, has_inputs) {
+                PromptRule::WithInputs => prompt_with_inputs(&mut sink, &path),
+                PromptRule::NotAccepted => sink.push(
                     &path,
                     Code::PromptNotAccepted,
                     "this workflow takes files through workflowInputs, not a prompt",
                 ),
-                Kind::UnknownWorkflow | Kind::Simple if has_inputs => prompt_with_inputs(&mut sink, &path),
-                Kind::PromptWorkflow => check_prompt(&mut sink, &path, value, true, ctx),
-                Kind::Simple | Kind::UnknownWorkflow => check_prompt(&mut sink, &path, value, false, ctx),
+                PromptRule::Check { text_required } => check_prompt(&mut sink, &path, value, text_required, ctx),
             },
             "workflowId" => {
                 check_uuid(&mut sink, &path, value);
@@ -195,6 +171,56 @@ pub fn check_follow_up(v: &Value, ctx: &Context) -> Vec<Violation> {
         sink.push(&root.key("prompt"), Code::Required, "a follow-up needs a prompt with text");
     }
     sink.out
+}
+
+/// Which kind of agent a launch body asks for, from its `workflowId` (`None`: no such key;
+/// `Some(None)`: a key whose value is not a string) and the context's definition, and the id
+/// of the definition when it names another workflow (L8's `workflow_mismatch`).
+fn kind_of<'c>(workflow_id: Option<Option<&str>>, ctx: &'c Context) -> (Kind<'c>, Option<&'c str>) {
+    let Some(id) = workflow_id else {
+        return (Kind::Simple, None);
+    };
+    let request_id = id.filter(|s| is_uuid(s));
+    let Some(def) = ctx.workflow.as_ref() else {
+        return (Kind::UnknownWorkflow, None);
+    };
+    let mut mismatch_with = None;
+    let applies = match (&def.id, request_id) {
+        (None, _) => true,
+        (Some(did), Some(rid)) if did.eq_ignore_ascii_case(rid) => true,
+        (Some(did), Some(_)) => {
+            mismatch_with = Some(did.as_str());
+            false
+        }
+        (Some(_), None) => false,
+    };
+    let kind = match (applies, def.slots.as_deref()) {
+        (true, Some([])) => Kind::PromptWorkflow,
+        (true, Some(slots)) => Kind::SlotWorkflow(slots),
+        _ => Kind::UnknownWorkflow,
+    };
+    (kind, mismatch_with)
+}
+
+/// What becomes of a launch body's `prompt` (L7–L9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PromptRule {
+    /// `prompt_with_workflow_inputs`, not checked further.
+    WithInputs,
+    /// `prompt_not_accepted` (a slot workflow), not checked further.
+    NotAccepted,
+    /// Checked as a prompt, its text required or not.
+    Check { text_required: bool },
+}
+
+fn prompt_rule(kind: Kind<'_>, has_inputs: bool) -> PromptRule {
+    match kind {
+        Kind::SlotWorkflow(_) if has_inputs => PromptRule::WithInputs,
+        Kind::SlotWorkflow(_) => PromptRule::NotAccepted,
+        Kind::UnknownWorkflow | Kind::Simple if has_inputs => PromptRule::WithInputs,
+        Kind::PromptWorkflow => PromptRule::Check { text_required: true },
+        Kind::Simple | Kind::UnknownWorkflow => PromptRule::Check { text_required: false },
+    }
 }
 
 fn prompt_with_inputs(sink: &mut Sink, path: &Pointer) {

@@ -52,6 +52,7 @@ pub mod run;
 #[cfg(feature = "schema")]
 pub(crate) mod schema;
 pub mod sse;
+pub mod stand_in;
 #[cfg(feature = "table")]
 pub mod table;
 #[cfg(feature = "table")]
@@ -314,7 +315,21 @@ pub fn check(kind: &str, input: &str, context: Option<&str>) -> Result<Report, C
 
 /// Checks a document given as JSON bytes (UTF-8) as `kind` under `ctx`: the context's
 /// `maxDocumentBytes` applies first, then parsing (see [`json::parse`]), then the rules.
+///
+/// A `launch` or `followup` body that [`launch::fast::proves_valid`] proves valid is answered
+/// without building the document; any other is checked by [`check_bytes_full`]. The report is
+/// the same either way (a differential test holds the two to it).
 pub fn check_bytes(kind: Kind, input: &[u8], ctx: &Context) -> Report {
+    let within = u64::try_from(input.len()).is_ok_and(|n| n <= ctx.limits.max_document_bytes);
+    if within && launch::fast::proves_valid(kind, input, ctx) {
+        return Report::new(Vec::new());
+    }
+    check_bytes_full(kind, input, ctx)
+}
+
+/// [`check_bytes`] without its fast path: the document parsed, then every rule run on it. The
+/// reference the fast path is tested against.
+pub fn check_bytes_full(kind: Kind, input: &[u8], ctx: &Context) -> Report {
     match json::parse_limited(input, ctx.limits.max_document_bytes) {
         Ok(v) => check_parsed(kind, &v, ctx),
         Err(v) => Report::new(vec![v]),
@@ -331,6 +346,6 @@ pub fn check_value(kind: Kind, v: &Value, ctx: &Context) -> Report {
     check_parsed(kind, v, ctx)
 }
 
-fn check_parsed(kind: Kind, v: &Value, ctx: &Context) -> Report {
+pub(crate) fn check_parsed(kind: Kind, v: &Value, ctx: &Context) -> Report {
     Report::new(kind.spec().map(|s| (s.check)(v, ctx)).unwrap_or_default())
 }

@@ -5,6 +5,8 @@
 #[path = "../../tests/support/corpus.rs"]
 #[expect(dead_code, reason = "this suite uses a part of the shared corpus helpers")]
 mod corpus;
+#[path = "../../tests/support/pointers.rs"]
+mod pointers;
 
 use agentrules::{check_value, Context, Kind};
 use serde_json::{json, Value};
@@ -33,24 +35,6 @@ fn replacements() -> Vec<Value> {
     ]
 }
 
-/// Every JSON Pointer of `v`, the root included.
-fn pointers(v: &Value, here: String, out: &mut Vec<String>) {
-    out.push(here.clone());
-    match v {
-        Value::Object(m) => {
-            for (k, c) in m {
-                pointers(c, format!("{here}/{}", agentrules::pointer::escape(k)), out);
-            }
-        }
-        Value::Array(a) => {
-            for (i, c) in a.iter().enumerate() {
-                pointers(c, format!("{here}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
 #[test]
 fn every_kind_survives_every_mutation() {
     let kinds: Vec<Kind> = Kind::ALL.iter().map(|(k, _)| *k).collect();
@@ -62,7 +46,7 @@ fn every_kind_survives_every_mutation() {
     for case in corpus::load() {
         let Some(input) = case.value.get("input") else { continue };
         let mut ptrs = Vec::new();
-        pointers(input, String::new(), &mut ptrs);
+        pointers::pointers(input, String::new(), &mut ptrs);
         // The few large inputs of the corpus (a 1,001-item list, a 300-link $ref chain) are
         // mutated at an even sample of their paths: every path of them would be most of the
         // run (each mutation is checked 48 times) and adds no new shape.
