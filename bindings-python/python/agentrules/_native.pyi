@@ -43,6 +43,7 @@ __all__ = [
     "sweep_connectors",
     "validate_follow_up",
     "validate_launch",
+    "verify_google_webhook",
     "verify_webhook",
 ]
 
@@ -203,6 +204,8 @@ def evaluate(op: Literal["replay"], args: _ops.ReplayArgs) -> Union[_ops.RunStat
 @overload
 def evaluate(op: Literal["verify_webhook"], args: _ops.VerifyWebhookArgs) -> Union[_ops.WebhookVerification, _ops.OpFailure]: ...
 @overload
+def evaluate(op: Literal["verify_google_webhook"], args: _ops.VerifyGoogleWebhookArgs) -> Union[_ops.WebhookVerification, _ops.OpFailure]: ...
+@overload
 def evaluate(op: Literal["connector_apply"], args: _ops.ConnectorApplyArgs) -> Union[_ops.Install, _ops.OpFailure]: ...
 @overload
 def evaluate(op: Literal["connector_summary"], args: _ops.ConnectorSummaryArgs) -> Union[_ops.FailureSummary, _ops.OpFailure]: ...
@@ -230,6 +233,17 @@ def verify_webhook(
     headers: Union[Mapping[str, str], Mapping[str, _Bytes], Iterable[Tuple[Union[str, _Bytes], Union[str, _Bytes]]], Iterable[List[Union[str, _Bytes]]]],
     body: _Bytes,
     secret: Union[str, _Bytes],
+    now: Optional[int] = None,
+) -> WebhookVerification: ...
+
+def verify_google_webhook(
+    headers: Union[Mapping[str, str], Mapping[str, _Bytes], Iterable[Tuple[Union[str, _Bytes], Union[str, _Bytes]]], Iterable[List[Union[str, _Bytes]]]],
+    keys: Union[str, Mapping[str, Any], None] = None,
+    *,
+    audience: Optional[str] = None,
+    email: Optional[str] = None,
+    channel_token: Optional[str] = None,
+    skew_seconds: Optional[int] = None,
     now: Optional[int] = None,
 ) -> WebhookVerification: ...
 
