@@ -42,6 +42,7 @@ enum Format {
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Timing {
     Instant,
+    Fast,
     Demo,
 }
 
@@ -69,7 +70,8 @@ enum Command {
         /// An SQLite database to keep the state in (created if missing); in memory without it
         #[arg(long)]
         data: Option<std::path::PathBuf>,
-        /// The pipeline's pace: instant (tests) or demo (about a second a step)
+        /// The pipeline's pace: instant (tests), fast (40 ms a step: runs a test can watch) or demo
+        /// (about a second a step)
         #[arg(long, value_enum, default_value = "demo")]
         timing: Timing,
         /// The seed of the ids and of the demo key
@@ -254,6 +256,7 @@ fn serve(
     };
     let timing = match timing {
         Timing::Instant => agentrules_server::Timing::INSTANT,
+        Timing::Fast => agentrules_server::Timing::FAST,
         Timing::Demo => agentrules_server::Timing::DEMO,
     };
     let opts = agentrules_server::Options { host, port, config, data, timing, seed, verbose: true };

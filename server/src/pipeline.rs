@@ -403,6 +403,8 @@ pub struct Timing {
 impl Timing {
     /// `instant`: no delay between steps (tests).
     pub const INSTANT: Timing = Timing { step: Duration::ZERO, poll: Duration::from_millis(5) };
+    /// `fast`: 40 ms a step, so a test can watch a run stream and kill the server in its middle.
+    pub const FAST: Timing = Timing { step: Duration::from_millis(40), poll: Duration::from_millis(10) };
     /// `demo`: about a second a step, so a person can watch the statuses change.
     pub const DEMO: Timing = Timing { step: Duration::from_millis(1200), poll: Duration::from_millis(500) };
 }
