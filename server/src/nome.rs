@@ -343,7 +343,7 @@ async fn list_threads(State(state): State<Arc<AppState>>, c: NomeCaller) -> Answ
     let owner = c.key.owner;
     let page = with_store(&state, move |store| {
         let mut items: Vec<&ThreadRec> = store.threads.values().filter(|t| t.owner == owner).collect();
-        items.sort_by(|a, b| b.seq.cmp(&a.seq));
+        items.sort_by_key(|t| std::cmp::Reverse(t.seq));
         Ok(Page { data: items.into_iter().cloned().collect::<Vec<_>>(), next_cursor: None })
     })
     .await?;
@@ -530,7 +530,7 @@ async fn create_run(
 async fn list_runs(State(state): State<Arc<AppState>>, c: NomeCaller) -> Answer {
     let page = with_store(&state, move |store| {
         let mut runs: Vec<&RunRec> = store.runs.values().filter(|r| r.owner == c.key.owner).collect();
-        runs.sort_by(|a, b| b.seq.cmp(&a.seq));
+        runs.sort_by_key(|r| std::cmp::Reverse(r.seq));
         let data = runs.into_iter().map(|r| run_body(store, r)).collect::<Result<Vec<_>, _>>()?;
         Ok(Page { data, next_cursor: None })
     })

@@ -666,8 +666,8 @@ async fn nome_two_clients_of_one_user_stream_a_run_and_the_second_approves_its_t
         types.contains(&"approval.request") && types.iter().filter(|t| **t == "tool.call").count() == 2,
         "{types:?}"
     );
-    for (i, e) in a.iter().enumerate() {
-        assert_eq!(e.id, (i + 1).to_string());
+    for (i, e) in (1u64..).zip(a.iter()) {
+        assert_eq!(e.id, i.to_string());
         let ev = agentrules::run::event_from_sse(e).unwrap();
         assert!(agentrules::run::check_event(&ev).is_empty());
         assert_eq!(ev["runId"], run.as_str());
@@ -804,7 +804,7 @@ async fn nome_webhooks_answer_the_w4_reason_and_the_install_follows() {
         (Some("pending"), Some("wait"))
     );
     // A signature that does not match, three times: degraded, then failed (K3).
-    for (i, want) in ["degraded", "degraded", "failed"].iter().enumerate() {
+    for (i, want) in (1u64..).zip(["degraded", "degraded", "failed"]) {
         let resp = t
             .http
             .post(format!("{base}/nome/v1/webhooks/{gh}"))
@@ -820,10 +820,7 @@ async fn nome_webhooks_answer_the_w4_reason_and_the_install_follows() {
             (Some("signature_mismatch"), Some("X-Hub-Signature-256"))
         );
         let (_, v) = me.get(&format!("/connectors/installs/{gh}")).await;
-        assert_eq!(
-            (v["data"]["status"].as_str(), v["data"]["consecutiveFailures"].as_u64()),
-            (Some(*want), Some(i as u64 + 1))
-        );
+        assert_eq!((v["data"]["status"].as_str(), v["data"]["consecutiveFailures"].as_u64()), (Some(want), Some(i)));
     }
     let resp = t.http.post(format!("{base}/nome/v1/webhooks/{gh}")).body("{}").send().await.unwrap();
     let v: Value = resp.json().await.unwrap();
