@@ -2,7 +2,7 @@
 // core's tsify derives put in the generated wasm-bindgen .d.ts.
 import type {
   Report, Violation, Code, CodeInfo, ParamInfo, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
-  WebhookVerification, WebhookProvider, RejectReason, Install, InstallEvent, FailureSummary, NextStep,
+  WebhookVerification, WebhookProvider, RejectReason, GoogleExpectations, Install, InstallEvent, FailureSummary, NextStep,
 } from './table/agentrules_table.js';
 import type { RefusalKindName } from './refusals.js';
 import type { LaunchBody, FollowUpBody, Context } from './documents.js';
@@ -17,7 +17,7 @@ export type ContextInput = Context | string | Uint8Array;
 
 export type {
   Report, Violation, Code, CodeInfo, ParamInfo, Decision, ActionOutcome, PollStep, AgentStatus, SseItem,
-  WebhookVerification, WebhookProvider, RejectReason, Install, InstallEvent, FailureSummary, NextStep,
+  WebhookVerification, WebhookProvider, RejectReason, GoogleExpectations, Install, InstallEvent, FailureSummary, NextStep,
 };
 
 /** A JSON argument: JSON text, JSON bytes (a Uint8Array), or a JS value read as

@@ -505,6 +505,12 @@ export function makeTableApi(create, createAsync, initial) {
     const s = bytes(secret, 'secret', { string: true, buffer: true });
     return call('verifyWebhook', p, joined, lengths, b, s, number(nowUnixSeconds, 'nowUnixSeconds'));
   };
+  api.verifyGoogleWebhook = (headers, keys, expect, nowUnixSeconds) => {
+    const [joined, lengths] = headerList(headers, call);
+    // A string is the JWKS document's text, handed over as a JSON string (the core reads it).
+    const k = typeof keys === 'string' ? jsonValue(keys) : optionalJson(keys, 'keys');
+    return call('verifyGoogleWebhook', joined, lengths, ...k, ...json(expect, 'the expectations'), number(nowUnixSeconds, 'nowUnixSeconds'));
+  };
   api.applyConnectorEvent = (install, event, policy) =>
     call('applyConnectorEvent', ...json(install, 'the install'), ...json(event, 'the event'), ...optionalJson(policy, 'the policy'));
   api.connectorSummary = (install) => call('connectorSummary', ...json(install, 'the install'));
@@ -566,5 +572,5 @@ export const LAUNCH_EXPORTS = [
   'isTerminal', 'canTransition', 'applyAction', 'Poller', 'launchSchema', 'followUpSchema', 'schemaFor',
 ];
 export const TABLE_EXPORTS = [
-  ...FORM_EXPORTS, 'evaluate', 'errorEnvelope', 'TableValidator', 'verifyWebhook', 'applyConnectorEvent', 'connectorSummary', 'sweepConnectors',
+  ...FORM_EXPORTS, 'evaluate', 'errorEnvelope', 'TableValidator', 'verifyWebhook', 'verifyGoogleWebhook', 'applyConnectorEvent', 'connectorSummary', 'sweepConnectors',
 ];

@@ -47,6 +47,8 @@ export type OpName =
   | 'replay'
   /** `{provider, headers: {name: value} | [[name, value]], body: text | {hex} | {base64}, secret, now?}` → `{verified, reason?, header?, message}` */
   | 'verify_webhook'
+  /** `{headers, keys?: JWKS | text, expect: {audience?, email?, channelToken?, skewSeconds?}, now?}` → `{verified, reason?, header?, message}` */
+  | 'verify_google_webhook'
   /** `{install, event, policy?: {failureThreshold, sweepAfter}}` → the install */
   | 'connector_apply'
   /** `{install}` → the failure summary */
@@ -82,6 +84,7 @@ export interface OpArgs {
   run_transition: RunTransitionArgs;
   replay: ReplayArgs;
   verify_webhook: VerifyWebhookArgs;
+  verify_google_webhook: VerifyGoogleWebhookArgs;
   connector_apply: ConnectorApplyArgs;
   connector_summary: ConnectorSummaryArgs;
   connector_sweep: ConnectorSweepArgs;
@@ -110,6 +113,7 @@ export interface OpAnswers {
   run_transition: Checked | OpFailure;
   replay: RunState | OpFailure;
   verify_webhook: WebhookVerification | OpFailure;
+  verify_google_webhook: WebhookVerification | OpFailure;
   connector_apply: Install | OpFailure;
   connector_summary: FailureSummary | OpFailure;
   connector_sweep: string[] | OpFailure;
@@ -314,6 +318,17 @@ type VerifyWebhookArgs = {
   /** Now, in Unix seconds (0 when absent). */
   now?: number;
 };
+/** The arguments of `VerifyGoogleWebhook`. */
+type VerifyGoogleWebhookArgs = {
+  /** The request's headers. */
+  headers: Headers;
+  /** Google's JWKS document (`{"keys": [...]}`, or its JSON text); needed with an audience. */
+  keys?: unknown;
+  /** What the notification must satisfy. */
+  expect: GoogleExpectations;
+  /** Now, in Unix seconds (0 when absent). */
+  now?: number;
+};
 /** The arguments of `ConnectorApply`. */
 type ConnectorApplyArgs = {
   /** The install (`{id, connector, status, consecutiveFailures, updatedAt, …}`). */
@@ -491,6 +506,26 @@ type FailureSummary = {
   /** One English sentence for the UI. */
   message: string;
 };
+/**
+ * What the caller expects of a Google push notification (W5). Each member names a check; the
+ * ones left out are not made (see the module's decisions).
+ */
+type GoogleExpectations = {
+  /**
+   * The `aud` the bearer token must carry (the push endpoint's URL, or the audience set on the
+   * subscription). Given, the `Authorization: Bearer` token is required and verified.
+   */
+  audience?: string | null;
+  /** The service account the token's `email` must be (and `email_verified` true). */
+  email?: string | null;
+  /** The token registered with the watch channel; given, `X-Goog-Channel-Token` must equal it. */
+  channelToken?: string | null;
+  /**
+   * The clock skew allowed on `exp`, `iat` and `nbf`, in seconds (300 when absent, at most
+   * 3600).
+   */
+  skewSeconds?: number | null;
+};
 /** The JSON forms of `Headers`, for its schema. */
 type Headers = { [name: string]: string } | [string, string][];
 /** The answer of `IncludeOp`. */
@@ -610,8 +645,8 @@ type Refusal = {
   /** The violations behind the refusal (empty for argument, state and stream refusals). */
   violations: Violation[];
 };
-/** Why a request was rejected (W4). Stable snake_case names, like violation codes. */
-type RejectReason = 'empty_secret' | 'missing_header' | 'duplicate_header' | 'malformed_header' | 'stale_timestamp' | 'future_timestamp' | 'signature_mismatch';
+/** Why a request was rejected (W4, W5). Stable snake_case names, like violation codes. */
+type RejectReason = 'empty_secret' | 'missing_header' | 'duplicate_header' | 'malformed_header' | 'stale_timestamp' | 'future_timestamp' | 'signature_mismatch' | 'malformed_token' | 'unsupported_algorithm' | 'unknown_key' | 'invalid_keys' | 'wrong_issuer' | 'wrong_audience' | 'token_expired' | 'token_not_yet_valid' | 'email_mismatch' | 'email_not_verified' | 'channel_token_mismatch';
 /** What an `ApiError` is about. */
 type Resource = 'agent' | 'artifact' | 'workflow' | 'file' | 'thread' | 'run' | 'approval' | 'connector_install';
 /** Which response a body is. */

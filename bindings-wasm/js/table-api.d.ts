@@ -1,5 +1,5 @@
 // The table entry's additions to api.d.ts.
-import type { Report, JsonInput, WebhookVerification, WebhookProvider, Install, InstallEvent, FailureSummary } from './api.js';
+import type { Report, JsonInput, WebhookVerification, WebhookProvider, GoogleExpectations, Install, InstallEvent, FailureSummary } from './api.js';
 import type { OpName, OpArgs, OpAnswers, OpFailure } from './ops.js';
 
 export type { OpName, OpArgs, OpAnswers, OpFailure };
@@ -38,6 +38,17 @@ export declare function verifyWebhook(
   headers: Headers | Iterable<[string, string]> | Record<string, string>,
   body: Uint8Array | ArrayBuffer | string,
   secret: Uint8Array | ArrayBuffer | string,
+  nowUnixSeconds: number,
+): WebhookVerification;
+/** W5: verifies a Google Workspace push notification: the `Authorization: Bearer` token (RS256)
+ * against Google's JWKS document `keys` (its text or the parsed object; fetched and cached by the
+ * caller, `null` when no `audience` is expected) and the `X-Goog-Channel-Token`, as `expect`
+ * says. Never throws for a forged request (the result says `verified` or the `reason`); throws
+ * `invalid_arguments` for arguments of the wrong type. */
+export declare function verifyGoogleWebhook(
+  headers: Headers | Iterable<[string, string]> | Record<string, string>,
+  keys: string | { keys: unknown[] } | null | undefined,
+  expect: GoogleExpectations,
   nowUnixSeconds: number,
 ): WebhookVerification;
 /** K2/K3: the connector install after `event`. */

@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const entries = [
   { name: 'agentrules (form entry)', raw: 'target/wasm-sizes/agentrules.bindgen.wasm', opt: 'bindings-wasm/pkg/form/agentrules_bg.wasm', budget: 100 * 1024 },
   { name: 'agentrules/launch (launch entry)', raw: 'target/wasm-sizes/agentrules_launch.bindgen.wasm', opt: 'bindings-wasm/pkg/launch/agentrules_launch_bg.wasm', budget: 60 * 1024 },
-  { name: 'agentrules/table (table entry)', raw: 'target/wasm-sizes/agentrules_table.bindgen.wasm', opt: 'bindings-wasm/pkg/table/agentrules_table_bg.wasm', budget: 830 * 1024 },
+  { name: 'agentrules/table (table entry)', raw: 'target/wasm-sizes/agentrules_table.bindgen.wasm', opt: 'bindings-wasm/pkg/table/agentrules_table_bg.wasm', budget: 865 * 1024 },
 ];
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 const rows = [];
@@ -63,7 +63,11 @@ from vendored copies (branch \`size\`, commit 9f95f4d) and are not in the packag
 carry 3 MB of third-party source, refuse patterns with scripts and binary properties
 (\`\\p{Greek}\`, \`\\p{Alphabetic}\`) on every surface, and make the core's test build (whose
 dev-dependencies switch the tables back on) differ from the shipped one. The table entry's
-budget is 830 KB until jsonschema offers those features upstream; the issue's 700 KB is not met.
+budget was 830 KB until jsonschema offers those features upstream; the issue's 700 KB is not met.
+W5 (Google Workspace tokens: RS256 through the RustCrypto \`rsa\` crate and \`crypto-bigint\`,
+the JWT and JWKS reading, \`verifyGoogleWebhook\` and its op) added 33.0 KB gzipped to the table
+entry (824.4 → 857.4 KB, issue 21), and nothing to the form and launch entries, which do not
+verify webhooks; the budget is 865 KB since.
 
 Not moved: \`evaluate\` (about 210 KB of code before wasm-opt: one serde reader and writer per
 op) is in the table entry on purpose, as the package's full entry; the corpus's op cases run

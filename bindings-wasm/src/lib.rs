@@ -701,6 +701,35 @@ pub fn verify_webhook(
     })())
 }
 
+/// W5: verifies a Google Workspace push notification: `headers` as for `verifyWebhook`, `keys`
+/// the JWKS document as JSON (an object, or a JSON string holding its text; none when no
+/// audience is expected), `expect` the expectations object.
+#[cfg(feature = "table")]
+#[wasm_bindgen(js_name = verifyGoogleWebhook)]
+pub fn verify_google_webhook(
+    headers: &str,
+    lengths: &[u32],
+    keys: Option<Vec<u8>>,
+    keys_why: &str,
+    expect: Option<Vec<u8>>,
+    expect_why: &str,
+    now_unix_seconds: f64,
+) -> Vec<u8> {
+    use agentrules::webhook::google::{verify_google_json, GoogleExpectations};
+    answer((|| {
+        let parts = split_utf16(headers, lengths).ok_or_else(|| error(RefusalKind::Internal, "header lengths"))?;
+        let pairs: Vec<(&str, &str)> = parts.chunks_exact(2).filter_map(|c| Some((*c.first()?, *c.get(1)?))).collect();
+        let keys = match (keys, keys_why) {
+            (None, "") => None,
+            (k, why) => Some(value(k, why, RefusalKind::InvalidArguments)?),
+        };
+        let expect = GoogleExpectations::from_value(&value(expect, expect_why, RefusalKind::InvalidArguments)?)?;
+        let now = unix_seconds(now_unix_seconds, "nowUnixSeconds")?;
+        let v = verify_google_json(&pairs, keys.as_ref(), &expect, now);
+        json(&agentrules::webhook::WebhookVerification::from(v))
+    })())
+}
+
 #[cfg(feature = "table")]
 fn install_of(bytes: Option<Vec<u8>>, why: &str) -> Result<agentrules::connector::Install, Out> {
     let v = value(bytes, why, RefusalKind::BadRequest)?;

@@ -88,4 +88,37 @@ test('thread, marketplace and Git import kinds are in the form entry too', async
   const ctx = { marketplace: { deny: ['acme/*'] } };
   assert.equal(form.check('marketplace-install', { packageId: 'acme/x' }, ctx).violations[0].code, 'package_denied');
   assert.equal(form.verifyWebhook, undefined, 'the form entry stays small: webhooks are in agentrules/table');
+  assert.equal(form.verifyGoogleWebhook, undefined, 'RSA stays out of the form entry');
+});
+
+// W5: every Google Workspace case of the corpus through the typed function (the corpus runs them
+// through `evaluate` too, in conformance.test.mjs).
+import { readFileSync } from 'node:fs';
+const W5 = JSON.parse(readFileSync(new URL('../../tests/conformance/google_workspace_ops.json', import.meta.url), 'utf8'));
+const star = (want, got) =>
+  want === '*' ? typeof got === 'string' && got !== '' : JSON.stringify(want) === JSON.stringify(got);
+const same = (want, got) =>
+  Object.keys(want).length === Object.keys(got).length && Object.keys(want).every((k) => star(want[k], got[k]));
+
+test('W5: every Google Workspace case through verifyGoogleWebhook', () => {
+  assert.ok(W5.length >= 60);
+  for (const c of W5) {
+    const a = c.args;
+    const got = ar.verifyGoogleWebhook(a.headers, a.keys, a.expect, a.now);
+    assert.ok(same(c.expect, got), `${c.name}: ${JSON.stringify(got)}`);
+  }
+});
+
+test('W5: keys as text or object, channel tokens from fetch Headers, wrong argument types refused', () => {
+  const c = W5.find((x) => x.expect.verified && x.args.expect.audience);
+  const a = c.args;
+  assert.equal(ar.verifyGoogleWebhook(a.headers, JSON.stringify(a.keys), a.expect, a.now).verified, true);
+  assert.equal(ar.verifyGoogleWebhook(a.headers, '{', a.expect, a.now).reason, 'invalid_keys');
+  assert.equal(ar.verifyGoogleWebhook(a.headers, null, a.expect, a.now).reason, 'invalid_keys');
+  const h = new Headers({ 'X-Goog-Channel-Token': 'tok', 'X-Goog-Resource-State': 'sync' });
+  assert.deepEqual(ar.verifyGoogleWebhook(h, undefined, { channelToken: 'tok' }, 0), { verified: true, message: 'verified' });
+  assert.equal(ar.verifyGoogleWebhook(h, undefined, { channelToken: 'tok2' }, 0).reason, 'channel_token_mismatch');
+  assert.throws(() => ar.verifyGoogleWebhook(h, null, { channel_token: 'tok' }, 0), (e) => e instanceof ar.AgentRulesError && e.code === 'invalid_arguments');
+  assert.throws(() => ar.verifyGoogleWebhook(h, null, { channelToken: 'tok' }, 'now'), (e) => e.code === 'invalid_arguments');
+  assert.throws(() => ar.verifyGoogleWebhook(42, null, { channelToken: 'tok' }, 0), (e) => e.code === 'invalid_arguments');
 });

@@ -19,7 +19,7 @@
 //! (L1–L11), [`image`] (I1–I7), [`capabilities`] (C1–C4), [`listing`] and [`response`] (Q1–Q4),
 //! [`errors`], [`auth`] and [`endpoints`] (E1–E4), [`artifact`] and [`table`] (T1–T5),
 //! [`policy`] (P1–P4), [`run`] and [`sse`] (R1–R5), and for the NOME reference's other rules
-//! [`webhook`] (W1–W4), [`connector`] (K1–K5), [`thread`] (H1–H4) and [`marketplace`] (M1–M4);
+//! [`webhook`] (W1–W5), [`connector`] (K1–K5), [`thread`] (H1–H4) and [`marketplace`] (M1–M4);
 //! [`context`] holds the facts a check takes from its caller.
 // Lints: the workspace's `[workspace.lints]` (the root Cargo.toml): no unsafe code, every public
 // item documented, and none of the operations that can panic on input.

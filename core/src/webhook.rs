@@ -1,5 +1,5 @@
-//! Webhook verification (W1–W4 of `docs/rules.md`): is this request really from GitHub, Slack or
-//! WhatsApp (Meta)?
+//! Webhook verification (W1–W5 of `docs/rules.md`): is this request really from GitHub, Slack,
+//! WhatsApp (Meta) or Google Workspace?
 //!
 //! Pure: the caller passes the request's headers, the **raw body bytes** exactly as they arrived
 //! (never a re-serialised body: one changed space breaks the signature), the signing secret and
@@ -33,9 +33,14 @@
 //!   nothing proves nothing.
 //! - Slack's timestamp is ASCII digits only; a request exactly 300 s old (or ahead) is accepted,
 //!   301 s is not. The timestamp is checked before the signature, as Slack recommends.
-//! - Google Workspace (the fourth source the NOME reference names) authenticates with OAuth
-//!   bearer tokens signed by Google's rotating keys, which a pure library cannot fetch; it is not
-//!   verified here.
+//! - Google Workspace (the fourth source the NOME reference names, W5) signs no body: it sends an
+//!   OIDC bearer token signed with Google's rotating RSA keys, and a watch channel's token. The
+//!   caller fetches the keys (a JWKS document) as it keeps its secrets, and passes them; the
+//!   module [`google`] verifies the token (RS256 only), its claims against the caller's
+//!   expectations and clock, and the channel token. Its outcome is the same
+//!   [`WebhookVerification`], with the reasons of W5.
+
+pub mod google;
 
 use hmac::{KeyInit, Mac};
 use serde::{Deserialize, Serialize};
@@ -100,7 +105,7 @@ impl WebhookProvider {
     }
 }
 
-/// Why a request was rejected (W4). Stable snake_case names, like violation codes.
+/// Why a request was rejected (W4, W5). Stable snake_case names, like violation codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "wasm", derive(tsify::Tsify))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -119,8 +124,32 @@ pub enum RejectReason {
     StaleTimestamp,
     /// Slack: the timestamp is more than 300 s in the future.
     FutureTimestamp,
-    /// The signature does not match the body and secret: tampered, or the wrong secret.
+    /// The signature does not match the body and secret: tampered, or the wrong secret (W5: the
+    /// token's signature does not verify with its key).
     SignatureMismatch,
+    /// W5: the bearer token is not a compact JWS of strict JSON objects, or a claim that must be
+    /// there is absent or not of its type.
+    MalformedToken,
+    /// W5: the token's `alg` is not `RS256` (`none`, `HS256`, …).
+    UnsupportedAlgorithm,
+    /// W5: the token names no `kid`, or one that is not an RSA signing key of the JWKS.
+    UnknownKey,
+    /// W5: the JWKS document given is not usable (not JSON, a malformed or weak key, too big).
+    InvalidKeys,
+    /// W5: the token is not issued by `accounts.google.com`.
+    WrongIssuer,
+    /// W5: the token's `aud` is not the expected audience.
+    WrongAudience,
+    /// W5: `now` is at or past `exp` plus the skew.
+    TokenExpired,
+    /// W5: `iat` or `nbf` is beyond `now` plus the skew.
+    TokenNotYetValid,
+    /// W5: the token's `email` is not the expected service account.
+    EmailMismatch,
+    /// W5: the token's `email_verified` is not `true`.
+    EmailNotVerified,
+    /// W5: `X-Goog-Channel-Token` is not the token registered with the channel.
+    ChannelTokenMismatch,
 }
 
 impl RejectReason {
@@ -134,6 +163,17 @@ impl RejectReason {
             RejectReason::StaleTimestamp => "stale_timestamp",
             RejectReason::FutureTimestamp => "future_timestamp",
             RejectReason::SignatureMismatch => "signature_mismatch",
+            RejectReason::MalformedToken => "malformed_token",
+            RejectReason::UnsupportedAlgorithm => "unsupported_algorithm",
+            RejectReason::UnknownKey => "unknown_key",
+            RejectReason::InvalidKeys => "invalid_keys",
+            RejectReason::WrongIssuer => "wrong_issuer",
+            RejectReason::WrongAudience => "wrong_audience",
+            RejectReason::TokenExpired => "token_expired",
+            RejectReason::TokenNotYetValid => "token_not_yet_valid",
+            RejectReason::EmailMismatch => "email_mismatch",
+            RejectReason::EmailNotVerified => "email_not_verified",
+            RejectReason::ChannelTokenMismatch => "channel_token_mismatch",
         }
     }
 }

@@ -30,6 +30,7 @@ OpName = Literal[
     "run_transition",
     "replay",
     "verify_webhook",
+    "verify_google_webhook",
     "connector_apply",
     "connector_summary",
     "connector_sweep",
@@ -317,7 +318,7 @@ WebhookProvider = Literal["github", "slack", "whatsapp"]
 Headers = Union[Dict[str, str], List[Tuple[str, str]]]
 
 
-RejectReason = Literal["empty_secret", "missing_header", "duplicate_header", "malformed_header", "stale_timestamp", "future_timestamp", "signature_mismatch"]
+RejectReason = Literal["empty_secret", "missing_header", "duplicate_header", "malformed_header", "stale_timestamp", "future_timestamp", "signature_mismatch", "malformed_token", "unsupported_algorithm", "unknown_key", "invalid_keys", "wrong_issuer", "wrong_audience", "token_expired", "token_not_yet_valid", "email_mismatch", "email_not_verified", "channel_token_mismatch"]
 
 
 _WebhookVerificationRequired = TypedDict("_WebhookVerificationRequired", {"verified": bool, "message": str})
@@ -327,6 +328,11 @@ _WebhookVerificationOptional = TypedDict("_WebhookVerificationOptional", {"reaso
 class WebhookVerification(_WebhookVerificationRequired, _WebhookVerificationOptional):
     """The outcome of a verification as data, for bindings and JSON: `verified` is true exactly
     when `reason` is absent."""
+
+
+GoogleExpectations = TypedDict("GoogleExpectations", {"audience": Union[str, None], "email": Union[str, None], "channelToken": Union[str, None], "skewSeconds": Union[int, None]}, total=False)
+"""What the caller expects of a Google push notification (W5). Each member names a check; the
+    ones left out are not made (see the module's decisions)."""
 
 
 ConnectorPolicy = TypedDict("ConnectorPolicy", {"failureThreshold": int, "sweepAfter": int}, total=False)
@@ -519,6 +525,14 @@ _VerifyWebhookArgsOptional = TypedDict("_VerifyWebhookArgsOptional", {"now": int
 
 class VerifyWebhookArgs(_VerifyWebhookArgsRequired, _VerifyWebhookArgsOptional):
     """The arguments of `VerifyWebhook`."""
+
+
+_VerifyGoogleWebhookArgsRequired = TypedDict("_VerifyGoogleWebhookArgsRequired", {"headers": Headers, "expect": GoogleExpectations})
+_VerifyGoogleWebhookArgsOptional = TypedDict("_VerifyGoogleWebhookArgsOptional", {"keys": Any, "now": int}, total=False)
+
+
+class VerifyGoogleWebhookArgs(_VerifyGoogleWebhookArgsRequired, _VerifyGoogleWebhookArgsOptional):
+    """The arguments of `VerifyGoogleWebhook`."""
 
 
 _ConnectorApplyArgsRequired = TypedDict("_ConnectorApplyArgsRequired", {"install": Any, "event": Any})

@@ -56,7 +56,7 @@ class ViolationDict(TypedDict):
 
 #: W1–W3: who signed a webhook.
 WebhookProvider = Literal["github", "slack", "whatsapp"]
-#: W4: why a webhook was rejected.
+#: W4, W5: why a webhook was rejected.
 RejectReason = Literal[
     "empty_secret",
     "missing_header",
@@ -65,6 +65,17 @@ RejectReason = Literal[
     "stale_timestamp",
     "future_timestamp",
     "signature_mismatch",
+    "malformed_token",
+    "unsupported_algorithm",
+    "unknown_key",
+    "invalid_keys",
+    "wrong_issuer",
+    "wrong_audience",
+    "token_expired",
+    "token_not_yet_valid",
+    "email_mismatch",
+    "email_not_verified",
+    "channel_token_mismatch",
 ]
 #: K1: the status of a connector install.
 InstallStatus = Literal["pending", "active", "degraded", "failed", "uninstalled"]

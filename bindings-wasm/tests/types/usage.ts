@@ -24,10 +24,12 @@ import {
   TableValidator,
   evaluate,
   verifyWebhook,
+  verifyGoogleWebhook,
   applyConnectorEvent,
   connectorSummary,
   sweepConnectors,
   type WebhookVerification,
+  type GoogleExpectations,
   type RejectReason,
   type Install,
   type FailureSummary,
@@ -104,6 +106,12 @@ if (!v.verified) {
 }
 // @ts-expect-error: only github, slack and whatsapp are providers
 verifyWebhook('gitlab', {}, '', 's', 0);
+const expect: GoogleExpectations = { audience: 'https://push.example.com/', email: 'a@b.iam.gserviceaccount.com', skewSeconds: 60 };
+const g: WebhookVerification = verifyGoogleWebhook(new Headers(), '{"keys": []}', expect, Date.now() / 1000);
+verifyGoogleWebhook({ 'X-Goog-Channel-Token': 't' }, null, { channelToken: 't' }, 0);
+void g;
+// @ts-expect-error: the expectations are camelCase (channelToken)
+verifyGoogleWebhook({}, null, { channel_token: 't' }, 0);
 const inst: Install = applyConnectorEvent(
   { id: 'i', connector: 'slack', status: 'active', consecutiveFailures: 0 },
   { type: 'health', ok: false, at: 1 },

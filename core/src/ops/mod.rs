@@ -204,6 +204,8 @@ ops! {
     replay => run::Replay;
     /// `{provider, headers: {name: value} | [[name, value]], body: text | {hex} | {base64}, secret, now?}` → `{verified, reason?, header?, message}`
     verify_webhook => nome::VerifyWebhook;
+    /// `{headers, keys?: JWKS | text, expect: {audience?, email?, channelToken?, skewSeconds?}, now?}` → `{verified, reason?, header?, message}`
+    verify_google_webhook => nome::VerifyGoogleWebhook;
     /// `{install, event, policy?: {failureThreshold, sweepAfter}}` → the install
     connector_apply => nome::ConnectorApply;
     /// `{install}` → the failure summary

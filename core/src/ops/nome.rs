@@ -1,4 +1,4 @@
-//! Ops: Webhooks and connector installs (W1–W4, K2–K5).
+//! Ops: Webhooks and connector installs (W1–W5, K2–K5).
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::{Bytes, Headers, Op};
 use crate::connector::{ConnectorPolicy, FailureSummary, Install, InstallEvent};
 use crate::refusal::{Document, Refusal, RefusalKind};
+use crate::webhook::google::GoogleExpectations;
 use crate::webhook::{WebhookProvider, WebhookVerification};
 
 /// `verify_webhook`: verifies a webhook delivery's signature (W1–W4); a rejection is an answer
@@ -36,6 +37,34 @@ impl Op for VerifyWebhook {
     fn run(a: VerifyWebhookArgs) -> Result<WebhookVerification, Refusal> {
         let provider = WebhookProvider::from_name(&a.provider)?;
         Ok(crate::webhook::verify(provider, &a.headers.0, &a.body.0, a.secret.as_bytes(), a.now).into())
+    }
+}
+
+/// `verify_google_webhook`: verifies a Google Workspace push notification (W5): the bearer token
+/// against the JWKS `keys`, and the channel token; a rejection is an answer, not a refusal.
+pub struct VerifyGoogleWebhook;
+
+/// The arguments of [`VerifyGoogleWebhook`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VerifyGoogleWebhookArgs {
+    /// The request's headers.
+    pub headers: Headers,
+    /// Google's JWKS document (`{"keys": [...]}`, or its JSON text); needed with an audience.
+    #[serde(default)]
+    pub keys: Option<Value>,
+    /// What the notification must satisfy.
+    pub expect: GoogleExpectations,
+    /// Now, in Unix seconds (0 when absent).
+    #[serde(default)]
+    pub now: i64,
+}
+
+impl Op for VerifyGoogleWebhook {
+    type Args = VerifyGoogleWebhookArgs;
+    type Answer = WebhookVerification;
+    fn run(a: VerifyGoogleWebhookArgs) -> Result<WebhookVerification, Refusal> {
+        Ok(crate::webhook::google::verify_google_json(&a.headers.0, a.keys.as_ref(), &a.expect, a.now).into())
     }
 }
 
