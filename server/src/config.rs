@@ -20,7 +20,9 @@
 //! { "keys": [ { "key": "npk_alice", "owner": "alice", "role": "admin" } ],
 //!   "agents": [ { "id": "assistant", "name": "Assistant", "tools": ["web_search", "send_email"] } ],
 //!   "policy": { "tools": { "web_search": { "maxCalls": 2, "approval": "none", "offline": "deny", "roles": ["member", "admin"] } } },
-//!   "installs": [ { "id": "019def34-0000-7000-8000-0000000000a1", "connector": "github", "owner": "alice", "secret": "…" } ],
+//!   "installs": [ { "id": "019def34-0000-7000-8000-0000000000a1", "connector": "github", "owner": "alice", "secret": "…" },
+//!                 { "id": "019def34-0000-7000-8000-0000000000a4", "connector": "google_workspace", "owner": "alice",
+//!                   "google": { "audience": "https://example.com/push", "channelToken": "…" }, "jwks": { "keys": [] } } ],
 //!   "connectorPolicy": { "failureThreshold": 3, "sweepAfter": 300 } }
 //! ```
 //!
@@ -28,7 +30,9 @@
 //! with and the rank its approvals decide with. `agents` are the NOME agents a run is answered
 //! by (default: one, `assistant`, with the tools of the default policy); `policy` the tool
 //! policy matrix (P1, checked by the core; default in [`default_policy`]); `installs` the
-//! connector installs with their webhook secrets (never answered by any endpoint);
+//! connector installs with their webhook secrets (never answered by any endpoint) and, for
+//! `google_workspace` (W5), the core's expectations (`google`) and Google's keys (`jwks`, a JWKS
+//! document the operator fetched: the server fetches nothing);
 //! `connectorPolicy` the core's K3/K5 tunables.
 //!
 //! A key's `owner` (default: the key itself) is the user its agents belong to: keys of one
@@ -77,8 +81,13 @@ pub struct InstallConfig {
     pub connector: String,
     /// The user it belongs to.
     pub owner: String,
-    /// The signing secret its deliveries are verified with.
+    /// The signing secret its deliveries are verified with (GitHub, Slack, WhatsApp).
     pub secret: String,
+    /// Google Workspace (W5): what a delivery must prove (`audience`, `email`, `channelToken`,
+    /// `skewSeconds`, as the core's `GoogleExpectations`).
+    pub google: Option<agentrules::webhook::google::GoogleExpectations>,
+    /// Google Workspace (W5): Google's signing keys, a JWKS document (read by the core).
+    pub jwks: Option<Value>,
 }
 
 /// How a workflow's runs end.
@@ -378,7 +387,19 @@ fn read_installs(v: &Value) -> Result<Vec<InstallConfig>, String> {
             text("connector").filter(|s| !agentrules::json::is_blank(s)).ok_or("every install names its connector")?;
         let owner = text("owner").ok_or("every install has an owner")?;
         let secret = text("secret").unwrap_or_default();
-        out.push(InstallConfig { id, connector, owner, secret });
+        let google = match item.get("google") {
+            None => None,
+            Some(g) => Some(
+                agentrules::webhook::google::GoogleExpectations::from_value(g)
+                    .map_err(|r| format!("install `{id}`: {}", r.message))?,
+            ),
+        };
+        let jwks = item.get("jwks").cloned();
+        if let Some(k) = &jwks {
+            agentrules::webhook::google::GoogleKeys::from_value(k)
+                .map_err(|r| format!("install `{id}`: {}", r.message))?;
+        }
+        out.push(InstallConfig { id, connector, owner, secret, google, jwks });
     }
     Ok(out)
 }

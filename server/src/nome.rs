@@ -49,8 +49,10 @@
 //!   rejected: 401 with the core's message, `reason` and `header`, and a failed `health` event
 //!   whose reason is the W4 reason (so a misconfigured secret shows in the install's health,
 //!   K3). An event the install cannot take (a `failed` install takes no health check) leaves
-//!   it unchanged. A connector without verification in the core (`google_workspace` today) is
-//!   401 with the core's refusal of the provider name, and no health event. `POST …/events`
+//!   it unchanged. A `google_workspace` install is verified by the core's W5 rule (the bearer
+//!   token against the configured JWKS, the channel token) with the install's configured
+//!   expectations (without any, the core answers `empty_secret`); a connector the core has no
+//!   verification for is 401 with the core's refusal of the provider name, and no health event. `POST …/events`
 //!   applies a K2 event a user or job sends (refresh, reinstall, uninstall; 409 when the core
 //!   refuses it); `POST /nome/v1/connectors/sweep` runs the core's K5 sweep over the user's
 //!   installs at the server's clock and gives each selected install a successful credential
@@ -801,20 +803,30 @@ async fn webhook(State(state): State<Arc<AppState>>, Path(id): Path<String>, hea
     let Some(install) = state.config.installs.iter().find(|i| i.id == id).cloned() else {
         return Err(ApiError::NotFound(Resource::ConnectorInstall).into());
     };
-    let provider = match WebhookProvider::from_name(&install.connector) {
-        Ok(p) => p,
-        Err(refusal) => {
-            let body =
-                WebhookRefusal { error: refusal.message, code: ApiErrorCode::Unauthorized, reason: None, header: None };
-            return json_answer(StatusCode::UNAUTHORIZED, &body);
-        }
-    };
     let pairs: Vec<(String, String)> = headers
         .iter()
         .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
     let now = now_unix();
-    let outcome = agentrules::webhook::verify(provider, &pairs, &bytes, install.secret.as_bytes(), now);
+    let outcome = if GOOGLE.contains(&install.connector.as_str()) {
+        // W5: Google signs no body; the token and the channel token are the core's to verify.
+        let expect = install.google.clone().unwrap_or_default();
+        agentrules::webhook::google::verify_google_json(&pairs, install.jwks.as_ref(), &expect, now)
+    } else {
+        let provider = match WebhookProvider::from_name(&install.connector) {
+            Ok(p) => p,
+            Err(refusal) => {
+                let body = WebhookRefusal {
+                    error: refusal.message,
+                    code: ApiErrorCode::Unauthorized,
+                    reason: None,
+                    header: None,
+                };
+                return json_answer(StatusCode::UNAUTHORIZED, &body);
+            }
+        };
+        agentrules::webhook::verify(provider, &pairs, &bytes, install.secret.as_bytes(), now)
+    };
     let health = match &outcome {
         Ok(()) => InstallEvent::Health { ok: true, at: now, reason: None },
         Err(r) => InstallEvent::Health { ok: false, at: now, reason: Some(r.reason.as_str().to_string()) },
@@ -843,6 +855,9 @@ async fn webhook(State(state): State<Arc<AppState>>, Path(id): Path<String>, hea
         }
     }
 }
+
+/// The connector names verified by the core's Google Workspace rule (W5).
+const GOOGLE: [&str; 2] = ["google_workspace", "google"];
 
 /// The installs of the configuration, `pending` until their first delivery, for those the
 /// store does not hold yet.

@@ -524,9 +524,9 @@ fn nome_paths(doc: &mut Value, n: &NomeRefs, bad_request: &Value, envelope: &Val
         Value::Object(m)
     };
     let webhook_responses = json!({
-        "202": { "description": "Verified (W1–W3): the core's verification; the install takes a passing health check", "content": { "application/json": { "schema": n.verified } } },
+        "202": { "description": "Verified (W1–W3, W5): the core's verification; the install takes a passing health check", "content": { "application/json": { "schema": n.verified } } },
         "400": err("bad_request: the body is larger than maxDocumentBytes", &json!({ "anyOf": [bad_request, envelope] })),
-        "401": { "description": "Rejected (W4): the core's message, reason and header; the install takes a failed health check with that reason. A connector without verification in the core (google_workspace) has no reason and no health check.", "content": { "application/json": { "schema": { "allOf": [envelope, n.refusal] } } } },
+        "401": { "description": "Rejected (W4, W5): the core's message, reason and header; the install takes a failed health check with that reason. A connector without verification in the core has no reason and no health check.", "content": { "application/json": { "schema": { "allOf": [envelope, n.refusal] } } } },
         "404": err("not_found: no configured install with this id", envelope),
         "500": err("internal_server_error", envelope)
     });
@@ -604,7 +604,7 @@ fn nome_paths(doc: &mut Value, n: &NomeRefs, bad_request: &Value, envelope: &Val
             "post": {
                 "operationId": "deliverWebhook",
                 "summary": "Webhook delivery",
-                "description": "GitHub (W1), Slack (W2) or WhatsApp (W3), by the install's connector, verified by the core with the install's configured secret over the raw body. No bearer token, no build identity: the signature authenticates.",
+                "description": "GitHub (W1), Slack (W2), WhatsApp (W3) or Google Workspace (W5), by the install's connector, verified by the core: W1–W3 with the install's configured secret over the raw body, W5 the Authorization bearer token (RS256, against the configured JWKS) and the X-Goog-Channel-Token with the install's configured expectations. No NOME bearer token, no build identity: the signature authenticates.",
                 "tags": ["NOME"],
                 "security": [],
                 "requestBody": { "required": false, "content": { "application/json": { "schema": {} } } },

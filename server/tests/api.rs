@@ -523,7 +523,8 @@ fn nome_config() -> Config {
         ],
         "installs": [
             { "id": "019def34-0000-7000-8000-0000000000a1", "connector": "github", "owner": "alice", "secret": "gh-secret" },
-            { "id": "019def34-0000-7000-8000-0000000000a4", "connector": "google_workspace", "owner": "alice", "secret": "x" }
+            { "id": "019def34-0000-7000-8000-0000000000a4", "connector": "google_workspace", "owner": "alice", "google": { "channelToken": "chan-tok" } },
+            { "id": "019def34-0000-7000-8000-0000000000a5", "connector": "jira", "owner": "alice", "secret": "x" }
         ],
         "connectorPolicy": { "failureThreshold": 3, "sweepAfter": 0 },
         "rateLimits": false
@@ -825,17 +826,24 @@ async fn nome_webhooks_answer_the_w4_reason_and_the_install_follows() {
     let resp = t.http.post(format!("{base}/nome/v1/webhooks/{gh}")).body("{}").send().await.unwrap();
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["reason"], "missing_header");
+    // Google Workspace (W5): the channel token, compared by the core.
+    let g = format!("{base}/nome/v1/webhooks/019def34-0000-7000-8000-0000000000a4");
+    let resp = t.http.post(&g).header("X-Goog-Channel-Token", "chan-tok").body("").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let resp = t.http.post(&g).header("X-Goog-Channel-Token", "chan-tol").body("").send().await.unwrap();
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["reason"], "channel_token_mismatch");
     // A connector the core has no verification for.
     let resp = t
         .http
-        .post(format!("{base}/nome/v1/webhooks/019def34-0000-7000-8000-0000000000a4"))
+        .post(format!("{base}/nome/v1/webhooks/019def34-0000-7000-8000-0000000000a5"))
         .body("{}")
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     let v: Value = resp.json().await.unwrap();
-    assert!(v.get("reason").is_none() && v["error"].as_str().unwrap().contains("google_workspace"), "{v}");
+    assert!(v.get("reason").is_none() && v["error"].as_str().unwrap().contains("jira"), "{v}");
     // A failed install takes a refresh (K2), then the sweep finds nothing degraded.
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let (s, v) = me
@@ -845,8 +853,11 @@ async fn nome_webhooks_answer_the_w4_reason_and_the_install_follows() {
     let (s, v) =
         me.post(&format!("/connectors/installs/{gh}/events"), json!({"type": "refresh", "ok": true, "at": 5})).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    // The sweep (K5) picks the degraded Google install (its channel token failed once), not the
+    // pending GitHub one.
     let (s, v) = me.post("/connectors/sweep", json!({})).await;
-    assert_eq!((s, v["data"]["swept"].clone()), (StatusCode::OK, json!([])));
+    assert_eq!((s, v["data"]["swept"].clone()), (StatusCode::OK, json!(["019def34-0000-7000-8000-0000000000a4"])));
+    assert_eq!(v["data"]["installs"][0]["status"], "pending");
     assert_eq!(
         t.http.post(format!("{base}/nome/v1/webhooks/{}", "0".repeat(5))).send().await.unwrap().status(),
         StatusCode::NOT_FOUND

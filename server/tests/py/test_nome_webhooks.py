@@ -1,7 +1,8 @@
-"""Webhook deliveries signed by a second implementation (Python's hmac and hashlib): GitHub
-(W1), Slack (W2) and WhatsApp (W3) verified by the server (202); tampered, stale, unsigned and
-doubly signed ones refused (401) with the core's W4 reason; the connector installs' health
-follows the deliveries (K3), a K2 refresh and the sweep (K5) bring them back."""
+"""Webhook deliveries signed by a second implementation (Python's hmac and hashlib; PyJWT and
+cryptography for Google): GitHub (W1), Slack (W2), WhatsApp (W3) and Google Workspace (W5)
+verified by the server (202); tampered, stale, unsigned, doubly signed and forged ones refused
+(401) with the core's reason; the connector installs' health follows the deliveries (K3), a K2
+refresh and the sweep (K5) bring them back."""
 
 import hashlib
 import hmac
@@ -108,9 +109,66 @@ def test_signed_deliveries_are_verified_tampered_ones_refused_and_installs_follo
         assert status(WA)["status"] == "active"
         assert owner.post(f"/connectors/installs/{WA}/events", {"type": "bogus", "at": 1}).status_code == 400
 
-        # Google Workspace has no verification in the core (yet): refused without a W4 reason.
+        # A Google Workspace install configured without expectations verifies nothing: the core
+        # answers empty_secret (its W5 test is below).
         r = requests.post(url(GW), data=b"{}", headers={"Authorization": "Bearer x"}, timeout=10)
-        assert r.status_code == 401 and "reason" not in r.json() and "google_workspace" in r.json()["error"], r.text
-        assert status(GW)["status"] == "pending"
+        assert r.status_code == 401 and r.json()["reason"] == "empty_secret", r.text
+        assert status(GW)["status"] == "degraded"
         assert requests.post(url("019def34-0000-7000-8000-00000000ffff"), data=b"{}", timeout=10).status_code == 404
         print("github, slack and whatsapp deliveries verified; 7 refusals with their W4 reasons; installs followed")
+
+
+def _b64(n):
+    import base64
+    return base64.urlsafe_b64encode(n.to_bytes((n.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+
+
+def test_google_workspace_tokens_signed_by_pyjwt_are_verified_and_forged_ones_refused():
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pub = key.public_key().public_numbers()
+    jwks = {"keys": [{"kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256", "n": _b64(pub.n), "e": _b64(pub.e)}]}
+    audience, email = "https://nome.example/push", "push@nome-project.iam.gserviceaccount.com"
+    config = {
+        "keys": [{"key": "npk_owner", "owner": "olga"}],
+        "installs": [{"id": GW, "connector": "google_workspace", "owner": "olga",
+                      "google": {"audience": audience, "email": email, "channelToken": "chan-7"}, "jwks": jwks}],
+        "connectorPolicy": {"failureThreshold": 3, "sweepAfter": 0},
+        "rateLimits": False,
+    }
+
+    def token(signer=key, alg="RS256", kid="k1", **claims):
+        now = int(time.time())
+        body = {"iss": "https://accounts.google.com", "aud": audience, "email": email, "email_verified": True,
+                "iat": now, "exp": now + 3600, **claims}
+        secret = signer if alg.startswith("RS") else "an HMAC key of thirty-two bytes!"
+        return jwt.encode(body, secret, algorithm=alg, headers={"kid": kid})
+
+    with Serve(config=config) as srv:
+        owner = Client(srv.base, "npk_owner", "web")
+        url = f"{srv.base}/nome/v1/webhooks/{GW}"
+
+        def deliver(tok, channel="chan-7", want=202, reason=None):
+            headers = {"X-Goog-Channel-Token": channel, "X-Goog-Channel-ID": "c1", "X-Goog-Resource-State": "update"}
+            if tok is not None:
+                headers["Authorization"] = f"Bearer {tok}"
+            r = requests.post(url, data=b"", headers=headers, timeout=10)
+            assert r.status_code == want, r.text
+            assert r.json().get("reason") == reason, r.text
+
+        deliver(token())
+        assert owner.get(f"/connectors/installs/{GW}").json()["data"]["status"] == "active"
+        deliver(token(signer=other), want=401, reason="signature_mismatch")
+        deliver(token(aud="https://elsewhere.example"), want=401, reason="wrong_audience")
+        deliver(token(exp=int(time.time()) - 400), want=401, reason="token_expired")
+        deliver(token(alg="HS256"), want=401, reason="unsupported_algorithm")
+        deliver(token(kid="k9"), want=401, reason="unknown_key")
+        deliver(token(), channel="chan-8", want=401, reason="channel_token_mismatch")
+        deliver(None, want=401, reason="missing_header")
+        inst = owner.get(f"/connectors/installs/{GW}").json()["data"]
+        # Three failures in a row fail the install (K3); a failed one takes no more health checks.
+        assert inst["status"] == "failed" and inst["lastError"]["reason"] == "token_expired", inst
+        print("Google Workspace: a PyJWT RS256 token verified, 7 forgeries refused with their reasons")
