@@ -7,6 +7,11 @@
 //! artifacts ([`pipeline`]). State is in memory, or with `--data PATH` in SQLite ([`store`]).
 //! The OpenAPI 3.1 document ([`openapi::document`]) is served at `GET /openapi.json`.
 //!
+//! It also serves the NOME API under `/nome/v1` ([`nome`]): threads and messages, runs with a
+//! durable, append-only event log, their SSE streams and replays (the run script: [`runs`]),
+//! the approval queue, tool receipts, connector installs and webhook ingestion, every rule the
+//! core's (H1–H4, R1–R5, P1–P4, K1–K5, W1–W5, E3).
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), String> {
 //! let server = agentrules_server::Server::start(agentrules_server::Options::default()).await?;
