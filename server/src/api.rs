@@ -295,6 +295,19 @@ pub(crate) async fn caller_of(caller: Result<Caller, Failure>, body: Body) -> Re
     }
 }
 
+/// The request `body`, once `exists` finds the resource the request is about (the caller's);
+/// otherwise its refusal, once a small body is read (as [`caller_of`]), before the body's rules.
+pub(crate) async fn body_if_found(
+    state: &Arc<AppState>,
+    body: Body,
+    exists: impl FnOnce(&Store) -> Result<(), ApiError> + Send + 'static,
+) -> Result<Body, Failure> {
+    match with_store(state, move |s| exists(s).map_err(Failure::from)).await {
+        Ok(()) => Ok(body),
+        Err(refused) => Err(drained(refused, body).await),
+    }
+}
+
 /// `refused`, once a small request body is read.
 pub(crate) async fn drained(refused: Failure, body: Body) -> Failure {
     let _ = axum::body::to_bytes(body, DRAINED_BODY_BYTES).await;
@@ -509,15 +522,8 @@ async fn follow_up(
     body: Body,
 ) -> Answer {
     let (key, body) = caller_of(caller, body).await?;
-    {
-        let owner = key.owner.clone();
-        let id = id.clone();
-        if let Err(refused) =
-            with_store(&state, move |store| owned(store, &id, &owner).map(|_| ()).map_err(Failure::from)).await
-        {
-            return Err(drained(refused, body).await);
-        }
-    }
+    let (owner, agent) = (key.owner.clone(), id.clone());
+    let body = body_if_found(&state, body, move |store| owned(store, &agent, &owner).map(|_| ())).await?;
     let v = read_json(body, state.config.context.limits.max_document_bytes, &headers).await?;
     let report = agentrules::check_value(Kind::FollowUp, &v, &state.config.context);
     if !report.ok {

@@ -78,7 +78,7 @@ use axum::Router;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::api::{drained, json_answer, read_json, with_store, Answer, Data, Failure, Page};
+use crate::api::{body_if_found, drained, json_answer, read_json, with_store, Answer, Data, Failure, Page};
 use crate::config::ApiKey;
 use crate::store::{Change, InstallRec, RunRec, Store, ThreadMessageRec, ThreadRec};
 use crate::{now_rfc3339, AppState};
@@ -387,14 +387,8 @@ async fn rename_thread(
 ) -> Answer {
     let (c, body) = nome_caller_of(caller, body).await?;
     let owner = c.key.owner;
-    {
-        let (owner, id) = (owner.clone(), id.clone());
-        if let Err(refused) =
-            with_store(&state, move |s| thread_of(s, &id, &owner).map(|_| ()).map_err(Failure::from)).await
-        {
-            return Err(drained(refused, body).await);
-        }
-    }
+    let (owner_, id_) = (owner.clone(), id.clone());
+    let body = body_if_found(&state, body, move |s| thread_of(s, &id_, &owner_).map(|_| ())).await?;
     let v = checked_body(&state, &headers, body, agentrules::thread::check_rename).await?;
     let title = title_of(&v).ok_or(ApiError::Internal)?;
     let t = with_store(&state, move |store| {
@@ -468,14 +462,8 @@ async fn post_message(
     body: Body,
 ) -> Answer {
     let (c, body) = nome_caller_of(caller, body).await?;
-    {
-        let (owner, id) = (c.key.owner.clone(), id.clone());
-        if let Err(refused) =
-            with_store(&state, move |s| thread_of(s, &id, &owner).map(|_| ()).map_err(Failure::from)).await
-        {
-            return Err(drained(refused, body).await);
-        }
-    }
+    let (owner_, id_) = (c.key.owner.clone(), id.clone());
+    let body = body_if_found(&state, body, move |s| thread_of(s, &id_, &owner_).map(|_| ())).await?;
     let v = checked_body(&state, &headers, body, agentrules::thread::check_message_post).await?;
     let agent = agent_for(&state, v.get("agentId").and_then(Value::as_str))?;
     let text = v.get("text").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -746,14 +734,8 @@ async fn install_event(
     body: Body,
 ) -> Answer {
     let (c, body) = nome_caller_of(caller, body).await?;
-    {
-        let (owner, id) = (c.key.owner.clone(), id.clone());
-        if let Err(refused) =
-            with_store(&state, move |s| install_of(s, &id, &owner).map(|_| ()).map_err(Failure::from)).await
-        {
-            return Err(drained(refused, body).await);
-        }
-    }
+    let (owner_, id_) = (c.key.owner.clone(), id.clone());
+    let body = body_if_found(&state, body, move |s| install_of(s, &id_, &owner_).map(|_| ())).await?;
     let v = checked_body(&state, &headers, body, connector::check_event).await?;
     let event = InstallEvent::from_value(&v).map_err(Failure::Report)?;
     let policy = state.config.connector_policy;

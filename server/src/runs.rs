@@ -41,6 +41,7 @@ use agentrules::run::{can_transition, RunStatus};
 use agentrules::thread::MessageMetadata;
 use serde_json::{json, Map, Value};
 
+use crate::pipeline::Next;
 use crate::store::{ApprovalRec, Change, RunRec, Store, StoreError, ThreadMessageRec};
 use crate::{now_rfc3339, AppState};
 
@@ -87,48 +88,10 @@ pub fn script(input: &str, tools: &[String]) -> Vec<Step> {
     out
 }
 
-/// What the run's task does after a step.
-enum Next {
-    Continue,
-    Wait,
-    Done,
-}
-
 /// Starts (or resumes) the task of run `id`.
 pub fn spawn(state: Arc<AppState>, id: String) {
-    tokio::spawn(async move {
-        loop {
-            let delay = state.timing.step;
-            if delay.is_zero() {
-                tokio::task::yield_now().await;
-            } else {
-                tokio::time::sleep(delay).await;
-            }
-            let st = state.clone();
-            let run = id.clone();
-            let next = tokio::task::spawn_blocking(move || {
-                let mut store = st.store.lock().map_err(|_| StoreError("the store's lock is poisoned".into()))?;
-                let next = advance(&st, &mut store, &run);
-                drop(store);
-                st.events_changed();
-                next
-            })
-            .await;
-            match next {
-                Ok(Ok(Next::Continue)) => {}
-                Ok(Ok(Next::Wait)) => tokio::time::sleep(state.timing.poll).await,
-                Ok(Ok(Next::Done)) => return,
-                Ok(Err(e)) => {
-                    state.log(&format!("run {id} stopped: {}", e.0));
-                    return;
-                }
-                Err(e) => {
-                    state.log(&format!("run {id} stopped: {e}"));
-                    return;
-                }
-            }
-        }
-    });
+    let what = format!("run {id}");
+    crate::pipeline::drive(state, what, move |st, store| advance(st, store, &id));
 }
 
 /// The stored log of `run` as the JSON array the core's `check_log` and `replay` read.
@@ -162,6 +125,20 @@ fn event(store: &Store, run: &RunRec, kind: &str, receipt: &str, fields: Value) 
         return Err(StoreError(format!("run bug: event {kind}: {} at {}", v.message, v.path)));
     }
     Ok((seq, ev.to_string()))
+}
+
+/// A tool call that runs: its receipt (outcome `completed`, with `extra`) and its `tool.call`
+/// event, whose receipt id is the receipt's.
+fn tool_call(store: &mut Store, run: &RunRec, tool: &str, rid: &str, extra: Value) -> Result<[Change; 2], StoreError> {
+    let call_id = store.new_id();
+    let mut fields = json!({ "toolCallId": call_id });
+    if let (Value::Object(f), Value::Object(e)) = (&mut fields, extra) {
+        f.extend(e);
+    }
+    let r = receipt(run, rid, tool, "completed", fields)?;
+    let args = json!({ "toolCallId": call_id, "tool": tool, "arguments": { "input": run.input } });
+    let (seq, ev) = event(store, run, "tool.call", rid, args)?;
+    Ok([Change::Receipt(run.id.clone(), r), Change::Event(run.id.clone(), seq, ev)])
 }
 
 /// Moves `run` to `to` if R1 allows it.
@@ -219,24 +196,9 @@ fn advance(state: &AppState, store: &mut Store, id: &str) -> Result<Next, StoreE
                 match a.request.status {
                     ApprovalStatus::Pending => return Ok(Next::Wait),
                     ApprovalStatus::Approved => {
-                        let call_id = store.new_id();
                         let rid = store.new_id();
-                        let r = receipt(
-                            &run,
-                            &rid,
-                            &tool,
-                            "completed",
-                            json!({ "toolCallId": call_id, "approvalId": approval_id, "decidedBy": a.decided_by }),
-                        )?;
-                        let (seq, ev) = event(
-                            store,
-                            &run,
-                            "tool.call",
-                            &rid,
-                            json!({ "toolCallId": call_id, "tool": tool, "arguments": { "input": run.input } }),
-                        )?;
-                        changes.push(Change::Receipt(run.id.clone(), r));
-                        changes.push(Change::Event(run.id.clone(), seq, ev));
+                        let extra = json!({ "approvalId": approval_id, "decidedBy": a.decided_by });
+                        changes.extend(tool_call(store, &run, &tool, &rid, extra)?);
                     }
                     other => {
                         let outcome = if other == ApprovalStatus::Denied { "rejected" } else { "cancelled" };
@@ -265,17 +227,7 @@ fn advance(state: &AppState, store: &mut Store, id: &str) -> Result<Next, StoreE
                 let rid = store.new_id();
                 match state.config.policy.decide(&tool, &run.role, made, run.online) {
                     Decision::Allow => {
-                        let call_id = store.new_id();
-                        let r = receipt(&run, &rid, &tool, "completed", json!({ "toolCallId": call_id }))?;
-                        let (seq, ev) = event(
-                            store,
-                            &run,
-                            "tool.call",
-                            &rid,
-                            json!({ "toolCallId": call_id, "tool": tool, "arguments": { "input": run.input } }),
-                        )?;
-                        changes.push(Change::Receipt(run.id.clone(), r));
-                        changes.push(Change::Event(run.id.clone(), seq, ev));
+                        changes.extend(tool_call(store, &run, &tool, &rid, json!({}))?);
                     }
                     Decision::NeedsApproval { tier } => {
                         let policy =
