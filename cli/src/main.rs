@@ -56,7 +56,8 @@ enum CodesFormat {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the Agent API locally, every answer from the core (`agentrules openapi` documents it)
+    /// Serve the Agent API and the NOME API locally, every answer from the core (`agentrules openapi`
+    /// documents it)
     Serve {
         /// The port (0: any free port)
         #[arg(long, default_value_t = 8080)]
@@ -64,7 +65,8 @@ enum Command {
         /// The address to bind
         #[arg(long, default_value = "127.0.0.1")]
         host: std::net::IpAddr,
-        /// A configuration file: the context document plus `keys` and `workflows`
+        /// A configuration file: the context document plus `keys`, `workflows` and (NOME) `agents`,
+        /// `policy`, `installs`, `connectorPolicy`
         #[arg(long)]
         config: Option<String>,
         /// An SQLite database to keep the state in (created if missing); in memory without it

@@ -505,6 +505,13 @@ fn a_configuration_is_read_with_the_cores_context_rules() {
     assert!(bad(json!({"limits": {"maxImages": 9}})).contains("/limits/maxImages"));
     assert!(bad(json!({"workflows": [{"id": "nope"}]})).contains("/workflow/id"));
     assert!(bad(json!({"workflows": [{"id": PROMPT_WF, "slots": [{"name": " "}]}]})).contains("/workflow/slots/0/name"));
+    // The NOME part: the policy matrix is the core's (P1), installs have UUIDs, roles are text.
+    let policy = json!({"tools": {"t": {"maxCalls": -1, "approval": "none", "offline": "allow", "roles": ["member"]}}});
+    assert!(bad(json!({ "policy": policy })).contains("/tools/t/maxCalls"));
+    assert!(bad(json!({"installs": [{"id": "nope", "connector": "github", "owner": "a"}]})).contains("UUID"));
+    assert!(bad(json!({"keys": [{"key": "npk_a", "role": " "}]})).contains("role"));
+    assert!(bad(json!({"agents": [{"id": "a"}, {"id": "a"}]})).contains("twice"));
+    assert!(bad(json!({"connectorPolicy": {"failureThreshold": 0}})).contains("failureThreshold"));
     let c = Config::from_json(&json!({"limits": {"maxListLimit": 10}}).to_string(), 3).unwrap();
     assert_eq!(c.context.limits.max_list_limit, 10);
     assert_eq!(c.context.entitlements, None, "without entitlements the capability check does not run");
