@@ -577,14 +577,6 @@ fn nome_paths(doc: &mut Value, n: &NomeRefs, bad_request: &Value, envelope: &Val
             "parameters": [approval_id],
             "get": op("getApproval", "Get an approval request", standard, ok("200", "The approval request", &n.approval, std_codes))
         },
-        "/nome/v1/approvals/{approvalId}/approve": {
-            "parameters": [approval_id],
-            "post": op("approve", "Approve", &format!("P3: admin decides every tier, a role the tool allows decides the user tier; the run goes on with the tool call. {standard}"), ok("200", "The decided request", &n.approval, &[400, 401, 403, 404, 409, 429, 500]))
-        },
-        "/nome/v1/approvals/{approvalId}/reject": {
-            "parameters": [approval_id],
-            "post": op("reject", "Reject", &format!("P3, as approve; the tool does not run (receipt outcome rejected). {standard}"), ok("200", "The decided request", &n.approval, &[400, 401, 403, 404, 409, 429, 500]))
-        },
         "/nome/v1/connectors/installs": {
             "get": op("listInstalls", "List connector installs", &format!("The user's configured installs (K1) with their failure summaries (K4). {standard}"), ok("200", "The installs", &n.installs, list_codes))
         },
@@ -612,7 +604,34 @@ fn nome_paths(doc: &mut Value, n: &NomeRefs, bad_request: &Value, envelope: &Val
             }
         }
     });
-    if let (Some(Value::Object(target)), Value::Object(add)) = (doc.get_mut("paths"), paths) {
-        target.extend(add);
+    let Value::Object(mut paths) = paths else { return };
+    for (verb, what) in [
+        ("approve", "the run goes on with the tool call"),
+        ("reject", "the tool does not run (receipt outcome rejected)"),
+    ] {
+        let summary = if verb == "approve" { "Approve" } else { "Reject" };
+        let description =
+            format!("P3: admin decides every tier, a role the tool allows decides the user tier; {what}. {standard}");
+        let decided = ok("200", "The decided request", &n.approval, &[400, 401, 403, 404, 409, 429, 500]);
+        paths.insert(
+            format!("/nome/v1/approvals/{{approvalId}}/{verb}"),
+            json!({ "parameters": [approval_id], "post": op(verb, summary, &description, decided) }),
+        );
+    }
+    // The rate class of each operation, as the guard counts it (the webhook is not counted).
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for (method, o) in item.iter_mut() {
+            let Some(o) = o.as_object_mut() else { continue };
+            let id = o.get("operationId").and_then(Value::as_str).unwrap_or_default();
+            let class = match (method.as_str(), id) {
+                (_, "deliverWebhook") => continue,
+                ("post", "postMessage" | "createRun") => "heavy",
+                _ => "standard",
+            };
+            o.insert("x-rate-class".into(), Value::String(class.into()));
+        }
+    }
+    if let Some(Value::Object(target)) = doc.get_mut("paths") {
+        target.extend(paths);
     }
 }
