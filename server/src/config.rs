@@ -23,7 +23,7 @@
 //!   "installs": [ { "id": "019def34-0000-7000-8000-0000000000a1", "connector": "github", "owner": "alice", "secret": "…" },
 //!                 { "id": "019def34-0000-7000-8000-0000000000a4", "connector": "google_workspace", "owner": "alice",
 //!                   "google": { "audience": "https://example.com/push", "channelToken": "…" }, "jwks": { "keys": [] } } ],
-//!   "connectorPolicy": { "failureThreshold": 3, "sweepAfter": 300 } }
+//!   "connectorPolicy": { "failureThreshold": 3, "sweepAfter": 300, "sweepEvery": 60 } }
 //! ```
 //!
 //! A key's `role` (default `member`) is the role P2 and P3 read: the role its runs call tools
@@ -33,7 +33,8 @@
 //! connector installs with their webhook secrets (never answered by any endpoint) and, for
 //! `google_workspace` (W5), the core's expectations (`google`) and Google's keys (`jwks`, a JWKS
 //! document the operator fetched: the server fetches nothing);
-//! `connectorPolicy` the core's K3/K5 tunables.
+//! `connectorPolicy` the core's K3/K5 tunables and, with `sweepEvery` (seconds), the
+//! period of the sweep job.
 //!
 //! A key's `owner` (default: the key itself) is the user its agents belong to: keys of one
 //! owner see the same agents, another owner's agents are `403 forbidden`. `scopes` defaults to
@@ -136,6 +137,8 @@ pub struct Config {
     pub installs: Vec<InstallConfig>,
     /// K3/K5 tunables.
     pub connector_policy: agentrules::connector::ConnectorPolicy,
+    /// How often the sweep job runs (`connectorPolicy.sweepEvery`, seconds); `None`: no job.
+    pub sweep_every: Option<std::time::Duration>,
 }
 
 /// The default tool policy matrix: `web_search` runs at once (twice a run at most, refused
@@ -204,6 +207,7 @@ impl Config {
             policy: default_policy(),
             installs: Vec::new(),
             connector_policy: agentrules::connector::ConnectorPolicy::default(),
+            sweep_every: None,
         }
     }
 
@@ -237,12 +241,23 @@ impl Config {
                 }
                 "installs" => config.installs = read_installs(&v)?,
                 "connectorPolicy" => {
+                    let mut v = v;
+                    let every = v.as_object_mut().and_then(|o| o.remove("sweepEvery"));
                     config.connector_policy = serde_json::from_value(v)
                         .ok()
                         .filter(|p: &agentrules::connector::ConnectorPolicy| {
                             p.failure_threshold >= 1 && p.sweep_after >= 0
                         })
-                        .ok_or("connectorPolicy is { failureThreshold (>= 1), sweepAfter (>= 0 s) }")?;
+                        .ok_or(
+                            "connectorPolicy is { failureThreshold (>= 1), sweepAfter (>= 0 s), sweepEvery? (>= 1 s) }",
+                        )?;
+                    if let Some(e) = every {
+                        let secs = e
+                            .as_u64()
+                            .filter(|n| *n >= 1)
+                            .ok_or("connectorPolicy.sweepEvery is whole seconds, at least 1")?;
+                        config.sweep_every = Some(std::time::Duration::from_secs(secs));
+                    }
                 }
                 "workflow" => return Err("a server's workflows go in `workflows`, not `workflow`".into()),
                 _ => {

@@ -189,6 +189,9 @@ impl Server {
         for (_, id) in active {
             runs::spawn(state.clone(), id);
         }
+        if let Some(every) = config.sweep_every {
+            nome::spawn_sweep_job(state.clone(), every);
+        }
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(opts.host, opts.port))
             .await
             .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.host, opts.port))?;

@@ -56,7 +56,9 @@
 //!   applies a K2 event a user or job sends (refresh, reinstall, uninstall; 409 when the core
 //!   refuses it); `POST /nome/v1/connectors/sweep` runs the core's K5 sweep over the user's
 //!   installs at the server's clock and gives each selected install a successful credential
-//!   refresh (K3: back to `pending`, awaiting the delivery that proves it).
+//!   refresh (K3: back to `pending`, awaiting the delivery that proves it). With
+//!   `connectorPolicy.sweepEvery` (seconds) configured, a job runs the same sweep over every
+//!   user's installs that often.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -749,29 +751,62 @@ async fn install_event(
     json_answer(StatusCode::OK, &Data { data: body })
 }
 
-async fn sweep(State(state): State<Arc<AppState>>, c: NomeCaller) -> Answer {
-    let policy = state.config.connector_policy;
-    let body = with_store(&state, move |store| {
-        let now = now_unix();
-        let mine: Vec<Install> =
-            store.installs.values().filter(|i| i.owner == c.key.owner).map(|i| i.install.clone()).collect();
-        let due = connector::sweep(&mine, now, policy);
-        let mut changes = Vec::new();
-        let mut installs = Vec::new();
-        for id in &due {
-            let Some(mut rec) = store.installs.get(id).cloned() else { continue };
-            let refresh =
-                InstallEvent::Refresh { ok: true, at: now.max(rec.install.updated_at.unwrap_or(now)), reason: None };
-            if let Ok(next) = connector::apply(&rec.install, &refresh, policy) {
-                rec.install = next;
-                installs.push(install_body(&rec.install));
-                changes.push(Change::Install(rec));
+/// The core's sweep (K5) at `now` over the installs of `owner` (every user's when `None`); each
+/// selected install gets a successful credential refresh (K3), committed in one transaction.
+pub fn sweep_installs(
+    store: &mut Store,
+    owner: Option<&str>,
+    now: i64,
+    policy: connector::ConnectorPolicy,
+) -> Result<SweepBody, crate::store::StoreError> {
+    let mine: Vec<Install> =
+        store.installs.values().filter(|i| owner.is_none_or(|o| i.owner == o)).map(|i| i.install.clone()).collect();
+    let due = connector::sweep(&mine, now, policy);
+    let mut changes = Vec::new();
+    let mut installs = Vec::new();
+    for id in &due {
+        let Some(mut rec) = store.installs.get(id).cloned() else { continue };
+        let refresh =
+            InstallEvent::Refresh { ok: true, at: now.max(rec.install.updated_at.unwrap_or(now)), reason: None };
+        if let Ok(next) = connector::apply(&rec.install, &refresh, policy) {
+            rec.install = next;
+            installs.push(install_body(&rec.install));
+            changes.push(Change::Install(rec));
+        }
+    }
+    store.commit(changes)?;
+    Ok(SweepBody { swept: due, installs })
+}
+
+/// The sweep job of `connectorPolicy.sweepEvery`: every that many seconds, the sweep of every
+/// user's installs (the endpoint runs it for one user on demand).
+pub fn spawn_sweep_job(state: Arc<AppState>, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let st = state.clone();
+            let done = tokio::task::spawn_blocking(move || {
+                let mut store = st.store.lock().map_err(|_| crate::store::StoreError("poisoned".into()))?;
+                sweep_installs(&mut store, None, now_unix(), st.config.connector_policy)
+            })
+            .await;
+            match done {
+                Ok(Ok(b)) if !b.swept.is_empty() => state.log(&format!("sweep job refreshed {}", b.swept.join(", "))),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => state.log(&format!("sweep job failed: {}", e.0)),
+                Err(e) => state.log(&format!("sweep job failed: {e}")),
             }
         }
-        store.commit(changes)?;
-        Ok(SweepBody { swept: due, installs })
-    })
-    .await?;
+    });
+}
+
+async fn sweep(State(state): State<Arc<AppState>>, c: NomeCaller) -> Answer {
+    let policy = state.config.connector_policy;
+    let body =
+        with_store(&state, move |store| Ok(sweep_installs(store, Some(&c.key.owner), now_unix(), policy)?)).await?;
     json_answer(StatusCode::OK, &Data { data: body })
 }
 

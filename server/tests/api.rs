@@ -870,3 +870,28 @@ async fn nome_webhooks_answer_the_w4_reason_and_the_install_follows() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn nome_the_sweep_job_recovers_degraded_installs_on_its_own() {
+    let text = json!({
+        "keys": [{ "key": "npk_alice", "owner": "alice" }],
+        "installs": [{ "id": "019def34-0000-7000-8000-0000000000a1", "connector": "github", "owner": "alice", "secret": "s" }],
+        "connectorPolicy": { "failureThreshold": 3, "sweepAfter": 0, "sweepEvery": 1 },
+        "rateLimits": false
+    });
+    let t = start_with(Some(Config::from_json(&text.to_string(), 0).unwrap()), 0).await;
+    let me = Nome { t: &t, key: "npk_alice", surface: "web" };
+    let base = t.base.trim_end_matches("/api/v0").to_string();
+    let url = format!("{base}/nome/v1/webhooks/019def34-0000-7000-8000-0000000000a1");
+    let resp = t.http.post(&url).body("{}").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let path = "/connectors/installs/019def34-0000-7000-8000-0000000000a1";
+    assert_eq!(me.get(path).await.1["data"]["status"], "degraded");
+    for _ in 0..400 {
+        if me.get(path).await.1["data"]["status"] == "pending" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the sweep job did not refresh the degraded install in 4 s");
+}
