@@ -895,3 +895,20 @@ async fn nome_the_sweep_job_recovers_degraded_installs_on_its_own() {
     }
     panic!("the sweep job did not refresh the degraded install in 4 s");
 }
+
+#[tokio::test]
+async fn nome_rate_classes_count_run_creation_as_heavy() {
+    let text = json!({ "keys": [{ "key": "npk_alice", "owner": "alice" }] });
+    let t = start_with(Some(Config::from_json(&text.to_string(), 0).unwrap()), 0).await;
+    let me = Nome { t: &t, key: "npk_alice", surface: "web" };
+    for _ in 0..30 {
+        assert_eq!(me.post("/runs", json!({"input": "hello"})).await.0, StatusCode::CREATED);
+    }
+    let resp = me.req(reqwest::Method::POST, "/runs").json(&json!({"input": "hello"})).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    let v: Value = resp.json().await.unwrap();
+    assert!(v["error"].as_str().unwrap().contains("Heavy"), "{v}");
+    // Standard requests have their own window.
+    assert_eq!(me.get("/runs").await.0, StatusCode::OK);
+}
