@@ -66,6 +66,13 @@ for c in cases:
         body = a["body"].encode() if isinstance(a["body"], str) else bytes.fromhex(a["body"]["hex"]) if "hex" in a["body"] else b""
         sel = ["github", "slack", "whatsapp"].index(a["provider"])
         put("webhook", bytes([sel]) + "\n".join(f"{n}: {v}" for n, v in hs).encode() + b"\0" + a["secret"].encode() + b"\0" + body)
+    if op == "verify_google_webhook":
+        a = c["args"]
+        hs = a["headers"].items() if isinstance(a["headers"], dict) else a["headers"]
+        tokens = [v.split(" ", 1)[-1] for n, v in hs if n.lower() == "authorization"] or [""]
+        keys = a.get("keys")
+        tail = b"" if keys is None else b"\0" + (keys if isinstance(keys, str) else json.dumps(keys, separators=(",", ":"))).encode()
+        put("google", bytes([1]) + tokens[0].encode() + tail)
     if op in ops:
         put("ops", bytes([(ops.index(op) * 2) % 256]) + compact(c["args"]))
     if kind in kinds:

@@ -80,6 +80,14 @@ def run(s):
     if call == "verify_webhook":
         v = agentrules.verify_webhook(s["provider"], [tuple(h) for h in s["headers"]], read(s["body"]), s["secret"], s.get("now", 0))
         return "verified" if v.verified else str(v.reason)
+    if call == "verify_google_webhook":
+        e = s["expect"]
+        v = agentrules.verify_google_webhook(
+            [tuple(h) for h in s["headers"]], read(s["keys"]).decode("utf-8", "replace"),
+            audience=e.get("audience"), email=e.get("email"), channel_token=e.get("channelToken"),
+            skew_seconds=e.get("skewSeconds"), now=s.get("now", 0),
+        )
+        return "verified" if v.verified else str(v.reason)
     if call == "mutating-int":
         body = {}
         body["limit"] = FloatMutates(body)

@@ -30,6 +30,10 @@ summary: agentrules.FailureSummary = agentrules.connector_summary(install)
 step: agentrules.NextStep = summary["nextStep"]
 due: List[str] = agentrules.sweep_connectors([install], 0, sweep_after=60)
 chunks = agentrules.SseDecoder().push(bytearray(b"data: x\n\n")) + agentrules.SseDecoder().push(memoryview(b""))
+google: agentrules.WebhookVerification = agentrules.verify_google_webhook(
+    {"Authorization": "Bearer x"}, {"keys": []}, audience="https://push.example.com/", email="a@b.iam.gserviceaccount.com", skew_seconds=60, now=0
+)
+channel = agentrules.verify_google_webhook([(b"x-goog-channel-token", b"t")], channel_token="t")
 asgi = agentrules.verify_webhook("github", [(b"x-hub-signature-256", b"sha256=00")], memoryview(b"{}"), b"s", now=0)
 image: Report = agentrules.check_image("image/png", bytearray(b"\x89PNG"))
 

@@ -529,6 +529,21 @@ pub fn verify_webhook(
     agentrules::webhook::verify(provider, &pairs, &body, &secret, now_unix_seconds).into()
 }
 
+/// W5: verifies a Google Workspace push notification: the `Authorization: Bearer` token (RS256)
+/// against Google's JWKS document `keys_json` (its JSON text, fetched and cached by the caller;
+/// nil when no audience is expected) and the `X-Goog-Channel-Token`, as `expect` says. Never
+/// throws: the result says `verified` or the `reason`.
+#[uniffi::export]
+pub fn verify_google_webhook(
+    headers: Vec<HttpHeader>,
+    keys_json: Option<String>,
+    expect: agentrules::webhook::google::GoogleExpectations,
+    now_unix_seconds: i64,
+) -> agentrules::webhook::WebhookVerification {
+    let pairs: Vec<(String, String)> = headers.into_iter().map(|h| (h.name, h.value)).collect();
+    agentrules::webhook::google::verify_google(&pairs, keys_json.as_deref(), &expect, now_unix_seconds).into()
+}
+
 /// K1: parses a connector install record from the server's JSON.
 #[uniffi::export]
 pub fn parse_install(json: String) -> Result<agentrules::connector::Install, Refused> {

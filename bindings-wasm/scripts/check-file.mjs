@@ -80,6 +80,10 @@ function run(s) {
       const v = m.verifyWebhook(s.provider, s.headers, bytes(s.body), s.secret, s.now ?? 0);
       return v.verified ? 'verified' : v.reason;
     }
+    case 'verify_google_webhook': {
+      const v = m.verifyGoogleWebhook(s.headers, new TextDecoder().decode(bytes(s.keys)), s.expect, s.now ?? 0);
+      return v.verified ? 'verified' : v.reason;
+    }
     case 'abuse':
       return abuse(s.what, s.times);
     case 'misuse': {

@@ -182,6 +182,37 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Verify a Google Workspace push notification (W5): the `Authorization: Bearer` token
+    /// against Google's JWKS document (fetched by the caller) and the audience, and the channel
+    /// token; exit 0 when verified, 1 with the reason when rejected
+    VerifyGoogleWebhook {
+        /// Google's JWKS document (https://www.googleapis.com/oauth2/v3/certs, saved); needed
+        /// with --audience
+        #[arg(long, value_name = "FILE")]
+        keys: Option<String>,
+        /// The `aud` the token must carry; turns the bearer token check on
+        #[arg(long)]
+        audience: Option<String>,
+        /// The service account the token's `email` must be (and verified)
+        #[arg(long)]
+        email: Option<String>,
+        /// The environment variable holding the channel token registered with the watch channel;
+        /// turns the `X-Goog-Channel-Token` check on
+        #[arg(long, value_name = "VAR")]
+        channel_token_env: Option<String>,
+        /// The clock skew allowed on exp, iat and nbf (default 300, at most 3600)
+        #[arg(long, value_name = "SECONDS")]
+        skew_seconds: Option<u32>,
+        /// A request header, `Name: value`; repeat for each header
+        #[arg(long = "header", value_name = "NAME: VALUE")]
+        headers: Vec<String>,
+        /// The current Unix time in seconds; default: the clock
+        #[arg(long, value_name = "UNIX_SECONDS")]
+        now: Option<i64>,
+        /// Output format
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Connector installs: apply an event, summarise an install's health, or select the
     /// installs a recovery sweep should retry
     Connector {
@@ -449,6 +480,26 @@ fn run(command: Command) -> Result<u8, String> {
         Command::VerifyWebhook { provider, secret_env, headers, now, file, format } => {
             verify_webhook(provider, &secret_env, &headers, now, file.as_deref(), format)
         }
+        Command::VerifyGoogleWebhook {
+            keys,
+            audience,
+            email,
+            channel_token_env,
+            skew_seconds,
+            headers,
+            now,
+            format,
+        } => {
+            let channel_token = match channel_token_env {
+                None => None,
+                Some(var) => Some(std::env::var(&var).map_err(|_| {
+                    format!("the environment variable `{var}` (--channel-token-env) is not set or not UTF-8")
+                })?),
+            };
+            let expect =
+                agentrules::webhook::google::GoogleExpectations { audience, email, channel_token, skew_seconds };
+            verify_google_webhook(keys.as_deref(), &expect, &headers, now, format)
+        }
         Command::Connector { command } => connector(command),
         Command::Serve { port, host, config, data, timing, seed } => serve(port, host, config, data, timing, seed),
         Command::Openapi => {
@@ -584,23 +635,36 @@ fn verify_webhook(
         return Err(format!("the environment variable `{secret_env}` (--secret-env) is empty"));
     }
     // The core's header rule: the value as given, trimmed of spaces and tabs by `verify`.
-    let pairs = headers
+    let pairs = header_pairs(headers)?;
+    let now = now_or_clock(now)?;
+    let body = read_input(file)?;
+    let outcome: WebhookVerification = verify(provider, &pairs, &body, &secret, now).into();
+    print_verification(&outcome, format)
+}
+
+/// The `Name: value` lines of `--header`, by the core's header rule.
+fn header_pairs(headers: &[String]) -> Result<Vec<(&str, &str)>, String> {
+    headers
         .iter()
         .map(|h| {
             agentrules::webhook::parse_header_line(h).ok_or_else(|| format!("--header `{h}` is not `Name: value`"))
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    let now = match now {
-        Some(n) => n,
+        .collect()
+}
+
+fn now_or_clock(now: Option<i64>) -> Result<i64, String> {
+    match now {
+        Some(n) => Ok(n),
         None => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_err(|e| format!("the clock is before 1970: {e}"))
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))?,
-    };
-    let body = read_input(file)?;
-    let outcome: WebhookVerification = verify(provider, &pairs, &body, &secret, now).into();
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+    }
+}
+
+fn print_verification(outcome: &agentrules::webhook::WebhookVerification, format: Format) -> Result<u8, String> {
     match format {
-        Format::Json => println!("{}", serde_json::to_string(&outcome).map_err(|e| e.to_string())?),
+        Format::Json => println!("{}", serde_json::to_string(outcome).map_err(|e| e.to_string())?),
         Format::Text if outcome.verified => println!("verified"),
         Format::Text => println!(
             "rejected: {} [{}]",
@@ -609,6 +673,26 @@ fn verify_webhook(
         ),
     }
     Ok(u8::from(!outcome.verified))
+}
+
+fn verify_google_webhook(
+    keys: Option<&str>,
+    expect: &agentrules::webhook::google::GoogleExpectations,
+    headers: &[String],
+    now: Option<i64>,
+    format: Format,
+) -> Result<u8, String> {
+    let pairs = header_pairs(headers)?;
+    let now = now_or_clock(now)?;
+    // The document's text as it is: the core reads it (not JSON, too long: `invalid_keys`).
+    let text = match keys {
+        Some(path) => {
+            Some(String::from_utf8(read_input(Some(path))?).map_err(|_| format!("--keys `{path}` is not UTF-8"))?)
+        }
+        None => None,
+    };
+    let outcome = agentrules::webhook::google::verify_google(&pairs, text.as_deref(), expect, now).into();
+    print_verification(&outcome, format)
 }
 
 fn refused(what: &str, path: &str, report: &Report) -> String {

@@ -408,6 +408,76 @@ fn verify_webhook_runs_the_webhook_corpus() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Every `verify_google_webhook` case of the corpus (W5) through `agentrules
+/// verify-google-webhook`: the JWKS document in a file, the channel token in an environment
+/// variable, one `--header` per header. The cases whose expectations the CLI cannot spell (an
+/// empty channel token variable is a usage error) are asserted as such.
+#[test]
+fn verify_google_webhook_runs_the_google_corpus() {
+    let dir = std::env::temp_dir().join(format!("agentrules-google-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for (i, case) in corpus::load().into_iter().enumerate() {
+        if case.op() != Some("verify_google_webhook") {
+            continue;
+        }
+        let a = &case.value["args"];
+        let e = &a["expect"];
+        let headers: Vec<String> = match &a["headers"] {
+            Value::Object(o) => o.iter().map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or(""))).collect(),
+            Value::Array(p) => {
+                p.iter().map(|p| format!("{}: {}", p[0].as_str().unwrap(), p[1].as_str().unwrap())).collect()
+            }
+            other => panic!("headers are an object or an array of pairs, not {other}"),
+        };
+        let now = a["now"].as_i64().unwrap_or(0).to_string();
+        let mut args: Vec<String> =
+            vec!["verify-google-webhook".into(), "--now".into(), now, "--format".into(), "json".into()];
+        if let Some(keys) = a.get("keys") {
+            let path = dir.join(format!("keys-{i}.json"));
+            let text = keys.as_str().map_or_else(|| keys.to_string(), str::to_owned);
+            std::fs::write(&path, text).unwrap();
+            args.extend(["--keys".into(), path.display().to_string()]);
+        }
+        for (flag, key) in [("--audience", "audience"), ("--email", "email")] {
+            if let Some(v) = e[key].as_str() {
+                args.extend([flag.into(), v.into()]);
+            }
+        }
+        if let Some(s) = e["skewSeconds"].as_u64() {
+            args.extend(["--skew-seconds".into(), s.to_string()]);
+        }
+        if e.get("channelToken").is_some() {
+            args.extend(["--channel-token-env".into(), "AR_CHANNEL_TOKEN".into()]);
+        }
+        for h in &headers {
+            args.extend(["--header".into(), h.clone()]);
+        }
+        let mut cmd = bin();
+        cmd.args(&args);
+        match e["channelToken"].as_str() {
+            Some(t) => cmd.env("AR_CHANNEL_TOKEN", t),
+            None => cmd.env_remove("AR_CHANNEL_TOKEN"),
+        };
+        let out = cmd.output().unwrap();
+        let result: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let want_exit = if result["verified"].as_bool() == Some(true) { 0 } else { 1 };
+        let outcome = if out.status.code() == Some(want_exit) {
+            corpus::compare_op(&case, &result)
+        } else {
+            Err(format!("exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr)))
+        };
+        if let Err(e) = outcome {
+            failures.push(format!("{}\n   {e}", case.label()));
+        }
+        checked += 1;
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(checked >= 60, "only {checked} Google webhook cases");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn verify_webhook_text_output_and_usage_errors() {
     let gh =

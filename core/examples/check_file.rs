@@ -108,12 +108,7 @@ fn run(spec: &Value) -> Result<String, String> {
         }
         "verify_webhook" => {
             let provider = spec["provider"].as_str().and_then(WebhookProvider::parse).ok_or("unknown provider")?;
-            let headers: Vec<(String, String)> = spec["headers"]
-                .as_array()
-                .ok_or("spec needs `headers`")?
-                .iter()
-                .map(|h| (h[0].as_str().unwrap_or("").to_string(), h[1].as_str().unwrap_or("").to_string()))
-                .collect();
+            let headers = spec_headers(spec)?;
             let body = read(spec, "body")?;
             let secret = spec["secret"].as_str().unwrap_or("");
             let now = spec["now"].as_i64().unwrap_or(0);
@@ -122,8 +117,29 @@ fn run(spec: &Value) -> Result<String, String> {
                 Err(r) => r.reason.as_str().to_string(),
             })
         }
+        "verify_google_webhook" => {
+            let headers = spec_headers(spec)?;
+            let keys = String::from_utf8_lossy(&read(spec, "keys")?).into_owned();
+            let expect =
+                agentrules::webhook::google::GoogleExpectations::from_value(&spec["expect"]).map_err(|r| r.message)?;
+            let now = spec["now"].as_i64().unwrap_or(0);
+            Ok(match agentrules::webhook::google::verify_google(&headers, Some(&keys), &expect, now) {
+                Ok(()) => "verified".into(),
+                Err(r) => r.reason.as_str().to_string(),
+            })
+        }
         other => Err(format!("unknown call `{other}`")),
     }
+}
+
+/// The spec's `headers`, `[[name, value], …]`.
+fn spec_headers(spec: &Value) -> Result<Vec<(String, String)>, String> {
+    Ok(spec["headers"]
+        .as_array()
+        .ok_or("spec needs `headers`")?
+        .iter()
+        .map(|h| (h[0].as_str().unwrap_or("").to_string(), h[1].as_str().unwrap_or("").to_string()))
+        .collect())
 }
 
 fn main() -> std::process::ExitCode {

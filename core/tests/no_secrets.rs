@@ -103,6 +103,30 @@ fn webhook_rejections_never_hold_secret_signature_or_body() {
 }
 
 #[test]
+fn google_rejections_never_hold_tokens_audiences_or_emails() {
+    use agentrules::webhook::google::{verify_google, GoogleExpectations};
+    let expect = GoogleExpectations {
+        audience: Some("https://secret-audience.example/".into()),
+        email: Some("hidden-account@example.iam.gserviceaccount.com".into()),
+        channel_token: Some("chan_secret_token_42".into()),
+        skew_seconds: None,
+    };
+    let token = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJjb25maWRlbnRpYWwifQ.c2lnbmF0dXJlX3NlY3JldA";
+    for headers in [
+        vec![("Authorization", format!("Bearer {token}")), ("X-Goog-Channel-Token", "chan_secret_token_43".into())],
+        vec![("Authorization", "Basic c2VjcmV0".into())],
+        vec![("X-Goog-Channel-Token", "chan_secret_token_43".into())],
+    ] {
+        for keys in [Some(r#"{"keys": []}"#), Some("{not json secret"), None] {
+            let e = verify_google(&headers, keys, &expect, 0).unwrap_err();
+            for needle in ["secret", "hidden-account", "eyJ", "chan_", "c2Vj", "confidential"] {
+                assert!(!e.message.contains(needle), "{:?} holds {needle}", e.message);
+            }
+        }
+    }
+}
+
+#[test]
 fn image_payloads_and_long_strings_are_cut() {
     let data = "QUJD".repeat(50_000);
     let body = json!({"prompt": {"text": "x", "images": [{"media_type": "image/tiff", "data": format!("{data}!")}]}});

@@ -5,7 +5,8 @@
 //! - replay is deterministic and independent of how the recorded stream was chunked;
 //! - a launch request that passes validation round-trips through serde unchanged;
 //! - adding an unknown field to a request yields exactly one more violation, `unknown_field`;
-//! - a webhook signed with the secret verifies, and any flipped bit of the body does not.
+//! - a webhook signed with the secret verifies, and any flipped bit of the body does not;
+//! - a Google token (W5) that verifies stops verifying when any one of its characters changes.
 #![expect(
     clippy::unwrap_used,
     clippy::indexing_slicing,
@@ -384,5 +385,24 @@ proptest! {
             tampered[i] ^= 1 << bit;
             prop_assert_eq!(verify(WebhookProvider::Github, &headers, &tampered, &secret, 0).unwrap_err().reason, RejectReason::SignatureMismatch);
         }
+    }
+
+    #[test]
+    fn a_google_token_with_any_character_changed_does_not_verify(at in any::<prop::sample::Index>(),
+                                                                  with in prop::sample::select(b"AZaz09-_.=+/ ".to_vec())) {
+        use agentrules::webhook::google::{verify_google_json, GoogleExpectations};
+        let case = corpus::load().into_iter().find(|c| c.op() == Some("verify_google_webhook")).unwrap();
+        let a = &case.value["args"];
+        let expect = GoogleExpectations::from_value(&a["expect"]).unwrap();
+        let header = a["headers"]["Authorization"].as_str().unwrap();
+        let now = a["now"].as_i64().unwrap();
+        prop_assert!(verify_google_json(&[("Authorization", header)], a.get("keys"), &expect, now).is_ok());
+        let token = header.strip_prefix("Bearer ").unwrap();
+        let i = at.index(token.len());
+        prop_assume!(token.as_bytes()[i] != with);
+        let mut changed = token.as_bytes().to_vec();
+        changed[i] = with;
+        let changed = format!("Bearer {}", String::from_utf8(changed).unwrap());
+        prop_assert!(verify_google_json(&[("Authorization", changed.as_str())], a.get("keys"), &expect, now).is_err());
     }
 }

@@ -82,6 +82,7 @@ from ._native import (
     sweep_connectors,
     validate_follow_up,
     validate_launch,
+    verify_google_webhook,
     verify_webhook,
 )
 from . import _native
@@ -145,6 +146,7 @@ __all__ = [
     "transition",
     "validate_follow_up",
     "validate_launch",
+    "verify_google_webhook",
     "verify_webhook",
     "violations_by_key",
 ]

@@ -43,6 +43,7 @@ __all__ = [
     "sweep_connectors",
     "validate_follow_up",
     "validate_launch",
+    "verify_google_webhook",
     "verify_webhook",
 ]
 
@@ -232,6 +233,17 @@ def verify_webhook(
     headers: Union[Mapping[str, str], Mapping[str, _Bytes], Iterable[Tuple[Union[str, _Bytes], Union[str, _Bytes]]], Iterable[List[Union[str, _Bytes]]]],
     body: _Bytes,
     secret: Union[str, _Bytes],
+    now: Optional[int] = None,
+) -> WebhookVerification: ...
+
+def verify_google_webhook(
+    headers: Union[Mapping[str, str], Mapping[str, _Bytes], Iterable[Tuple[Union[str, _Bytes], Union[str, _Bytes]]], Iterable[List[Union[str, _Bytes]]]],
+    keys: Union[str, Mapping[str, Any], None] = None,
+    *,
+    audience: Optional[str] = None,
+    email: Optional[str] = None,
+    channel_token: Optional[str] = None,
+    skew_seconds: Optional[int] = None,
     now: Optional[int] = None,
 ) -> WebhookVerification: ...
 

@@ -17,6 +17,8 @@ import uniffi.agentrules_uniffi.checkBytes
 import uniffi.agentrules_uniffi.codeName
 import uniffi.agentrules_uniffi.evaluate
 import uniffi.agentrules_uniffi.verifyWebhook
+import uniffi.agentrules_uniffi.verifyGoogleWebhook
+import uniffi.agentrules.GoogleExpectations
 
 fun codes(r: Report): String =
     if (r.ok) "ok" else r.violations.map { codeName(it.code) }.toSortedSet().joinToString(", ")
@@ -67,6 +69,15 @@ fun run(s: Map<String, Any?>): String {
             val headers = (s["headers"] as List<List<String>>).map { HttpHeader(it[0], it[1]) }
             val v = verifyWebhook(WebhookProvider.valueOf((s["provider"] as String).uppercase()), headers, file("body"),
                 (s["secret"] as String).toByteArray(Charsets.UTF_8), int("now"))
+            if (v.verified) "verified" else v.reason!!.name.lowercase()
+        }
+        "verify_google_webhook" -> {
+            val headers = (s["headers"] as List<List<String>>).map { HttpHeader(it[0], it[1]) }
+            val e = s["expect"] as Map<String, Any?>
+            val expect = GoogleExpectations(
+                audience = e["audience"] as String?, email = e["email"] as String?,
+                channelToken = e["channelToken"] as String?, skewSeconds = (e["skewSeconds"] as? JNumber)?.text?.toUInt())
+            val v = verifyGoogleWebhook(headers, String(file("keys"), Charsets.UTF_8), expect, int("now"))
             if (v.verified) "verified" else v.reason!!.name.lowercase()
         }
         else -> error("unknown call ${s["call"]}")

@@ -14,6 +14,7 @@ import uniffi.agentrules.SseItem
 import uniffi.agentrules.Tier
 import uniffi.agentrules.WebhookProvider
 import uniffi.agentrules.RejectReason
+import uniffi.agentrules.GoogleExpectations
 import uniffi.agentrules.Install
 import uniffi.agentrules.InstallEvent
 import uniffi.agentrules.InstallStatus
@@ -207,14 +208,30 @@ fun sse(root: File, dir: File) {
 @Suppress("UNCHECKED_CAST")
 fun nome(dir: File) {
     var webhooks = 0
+    var google = 0
     for (f in dir.listFiles { f -> f.name.endsWith(".json") }!!.sortedBy { it.name }) {
         for (raw in Json.parse(f.readText()) as List<Any?>) {
             val c = raw as Map<String, Any?>
-            if (c["op"] != "verify_webhook") continue
+            if (c["op"] != "verify_webhook" && c["op"] != "verify_google_webhook") continue
             val a = c["args"] as Map<String, Any?>
             val headers = when (val h = a["headers"]) {
                 is Map<*, *> -> h.map { (k, v) -> HttpHeader(k as String, v as String) }
                 else -> (h as List<List<String>>).map { HttpHeader(it[0], it[1]) }
+            }
+            if (c["op"] == "verify_google_webhook") {
+                // W5: the keys as JSON text, the expectations typed.
+                val keys = when (val k = a["keys"]) { null -> null; is String -> k; else -> Json.write(k) }
+                val e = a["expect"] as Map<String, Any?>
+                val expect = GoogleExpectations(
+                    audience = e["audience"] as String?, email = e["email"] as String?,
+                    channelToken = e["channelToken"] as String?, skewSeconds = (e["skewSeconds"] as? JNumber)?.text?.toUInt())
+                val v = verifyGoogleWebhook(headers, keys, expect, (a["now"] as? JNumber)?.text?.toLong() ?: 0L)
+                val want = c["expect"] as Map<String, Any?>
+                expect("typed ${c["name"]}", v.verified == want["verified"] && v.reason?.name?.lowercase() == want["reason"] && v.header == want["header"]) {
+                    "expected ${Json.write(want)}, got $v"
+                }
+                google++
+                continue
             }
             val body = when (val b = a["body"]) {
                 is String -> b.toByteArray(Charsets.UTF_8)
@@ -237,6 +254,8 @@ fun nome(dir: File) {
     }
     println("kotlin webhooks: $webhooks typed verifications")
     expect("webhook cases ran", webhooks >= 30)
+    println("kotlin google webhooks: $google typed verifications")
+    expect("google webhook cases ran", google >= 60)
 
     val policy = defaultConnectorPolicy()
     var i = parseInstall("""{"id": "in_1", "connector": "slack", "status": "active", "updatedAt": 100}""")

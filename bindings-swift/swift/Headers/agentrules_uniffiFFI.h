@@ -518,6 +518,11 @@ RustBuffer uniffi_agentrules_uniffi_fn_func_validate_follow_up(RustBuffer input_
 RustBuffer uniffi_agentrules_uniffi_fn_func_validate_launch(RustBuffer input_json, RustBuffer context_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_VERIFY_GOOGLE_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_VERIFY_GOOGLE_WEBHOOK
+RustBuffer uniffi_agentrules_uniffi_fn_func_verify_google_webhook(RustBuffer headers, RustBuffer keys_json, RustBuffer expect, int64_t now_unix_seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_VERIFY_WEBHOOK
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_FN_FUNC_VERIFY_WEBHOOK
 RustBuffer uniffi_agentrules_uniffi_fn_func_verify_webhook(RustBuffer provider, RustBuffer headers, RustBuffer body, RustBuffer secret, int64_t now_unix_seconds, RustCallStatus *_Nonnull out_status
@@ -942,6 +947,12 @@ uint16_t uniffi_agentrules_uniffi_checksum_func_validate_follow_up(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_VALIDATE_LAUNCH
 #define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_VALIDATE_LAUNCH
 uint16_t uniffi_agentrules_uniffi_checksum_func_validate_launch(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_VERIFY_GOOGLE_WEBHOOK
+#define UNIFFI_FFIDEF_UNIFFI_AGENTRULES_UNIFFI_CHECKSUM_FUNC_VERIFY_GOOGLE_WEBHOOK
+uint16_t uniffi_agentrules_uniffi_checksum_func_verify_google_webhook(void
     
 );
 #endif

@@ -1,6 +1,7 @@
 // The Swift conformance runner: every tests/conformance case (validation and op cases) through
 // the Swift API, every SSE case through SseDecoder whole, byte by byte and at every split, the
-// golden replay, every verify_webhook case through the typed verifyWebhook with Data bodies, and
+// golden replay, every verify_webhook case through the typed verifyWebhook with Data bodies, every
+// verify_google_webhook case through the typed verifyGoogleWebhook, and
 // what a Rust panic does in Swift.
 // Reads AGENTRULES_CONFORMANCE_DIR when set, like every runner. Prints "N passed, N failed".
 // Usage: Conformance REPO_ROOT
@@ -204,6 +205,34 @@ func webhooks(_ all: [(label: String, json: JSON)], _ t: Tally) {
     }
     print("swift webhooks: \(count) typed verifications")
     t.expect("webhook cases ran", count >= 30, "\(count)")
+    // W5: the keys as JSON text, the expectations typed.
+    var google = 0
+    for (label, c) in all where c["op"]?.string == "verify_google_webhook" {
+        t.run("typed \(label)") {
+            let a = try require(c["args"], "args")
+            let h = try require(a["headers"], "headers")
+            let headers = try h.members?.map { HttpHeader(name: $0.key, value: try require($0.value.string, "header value")) }
+                ?? require(h.array, "headers").map { pair in
+                    HttpHeader(name: try require(pair.array?.first?.string, "header name"), value: try require(pair.array?.last?.string, "header value"))
+                }
+            let keys: String? = a["keys"].map { $0.string ?? $0.text }
+            let e = try require(a["expect"], "expect")
+            let skew = try e["skewSeconds"].map { try require(UInt32(try require($0.number, "skewSeconds")), "integer skew") }
+            let expect = GoogleExpectations(audience: e["audience"]?.string, email: e["email"]?.string,
+                                            channelToken: e["channelToken"]?.string, skewSeconds: skew)
+            let now = try a["now"].map { try require(Int64(try require($0.number, "now")), "integer now") } ?? 0
+            let v = verifyGoogleWebhook(headers: headers, keysJson: keys, expect: expect, nowUnixSeconds: now)
+            let want = try require(c["expect"], "expect")
+            let got = JSON.object([("verified", .bool(v.verified)),
+                                   ("reason", v.reason.map { .string(snakeCase(String(describing: $0))) } ?? .null),
+                                   ("header", v.header.map { .string($0) } ?? .null)])
+            let same = ["verified", "reason", "header"].allSatisfy { k in JSON.matches(want[k] ?? .null, got[k] ?? .null) }
+            t.expect("typed \(label)", same, "expected \(want.text), got \(got.text) (\(v.message))")
+            google += 1
+        }
+    }
+    print("swift google webhooks: \(google) typed verifications")
+    t.expect("google webhook cases ran", google >= 60, "\(google)")
 }
 
 /// A Rust panic under a non-throwing function (generated as `try! rustCall`) stops the process

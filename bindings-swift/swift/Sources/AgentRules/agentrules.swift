@@ -866,6 +866,100 @@ public func FfiConverterTypeFailureSummary_lower(_ value: FailureSummary) -> Rus
 
 
 /**
+ * What the caller expects of a Google push notification (W5). Each member names a check; the
+ * ones left out are not made (see the module's decisions).
+ */
+public struct GoogleExpectations: Equatable, Hashable {
+    /**
+     * The `aud` the bearer token must carry (the push endpoint's URL, or the audience set on the
+     * subscription). Given, the `Authorization: Bearer` token is required and verified.
+     */
+    public var audience: String?
+    /**
+     * The service account the token's `email` must be (and `email_verified` true).
+     */
+    public var email: String?
+    /**
+     * The token registered with the watch channel; given, `X-Goog-Channel-Token` must equal it.
+     */
+    public var channelToken: String?
+    /**
+     * The clock skew allowed on `exp`, `iat` and `nbf`, in seconds (300 when absent, at most
+     * 3600).
+     */
+    public var skewSeconds: UInt32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The `aud` the bearer token must carry (the push endpoint's URL, or the audience set on the
+         * subscription). Given, the `Authorization: Bearer` token is required and verified.
+         */audience: String? = nil, 
+        /**
+         * The service account the token's `email` must be (and `email_verified` true).
+         */email: String? = nil, 
+        /**
+         * The token registered with the watch channel; given, `X-Goog-Channel-Token` must equal it.
+         */channelToken: String? = nil, 
+        /**
+         * The clock skew allowed on `exp`, `iat` and `nbf`, in seconds (300 when absent, at most
+         * 3600).
+         */skewSeconds: UInt32? = nil) {
+        self.audience = audience
+        self.email = email
+        self.channelToken = channelToken
+        self.skewSeconds = skewSeconds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GoogleExpectations: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGoogleExpectations: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GoogleExpectations {
+        return
+            try GoogleExpectations(
+                audience: FfiConverterOptionString.read(from: &buf), 
+                email: FfiConverterOptionString.read(from: &buf), 
+                channelToken: FfiConverterOptionString.read(from: &buf), 
+                skewSeconds: FfiConverterOptionUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GoogleExpectations, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.audience, into: &buf)
+        FfiConverterOptionString.write(value.email, into: &buf)
+        FfiConverterOptionString.write(value.channelToken, into: &buf)
+        FfiConverterOptionUInt32.write(value.skewSeconds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGoogleExpectations_lift(_ buf: RustBuffer) throws -> GoogleExpectations {
+    return try FfiConverterTypeGoogleExpectations.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGoogleExpectations_lower(_ value: GoogleExpectations) -> RustBuffer {
+    return FfiConverterTypeGoogleExpectations.lower(value)
+}
+
+
+/**
  * K1: a connector install record.
  */
 public struct Install: Equatable, Hashable {
@@ -3289,7 +3383,7 @@ public func FfiConverterTypeRefusalKind_lower(_ value: RefusalKind) -> RustBuffe
 
 
 /**
- * Why a request was rejected (W4). Stable snake_case names, like violation codes.
+ * Why a request was rejected (W4, W5). Stable snake_case names, like violation codes.
  */
 
 public enum RejectReason: Equatable, Hashable {
@@ -3319,9 +3413,55 @@ public enum RejectReason: Equatable, Hashable {
      */
     case futureTimestamp
     /**
-     * The signature does not match the body and secret: tampered, or the wrong secret.
+     * The signature does not match the body and secret: tampered, or the wrong secret (W5: the
+     * token's signature does not verify with its key).
      */
     case signatureMismatch
+    /**
+     * W5: the bearer token is not a compact JWS of strict JSON objects, or a claim that must be
+     * there is absent or not of its type.
+     */
+    case malformedToken
+    /**
+     * W5: the token's `alg` is not `RS256` (`none`, `HS256`, …).
+     */
+    case unsupportedAlgorithm
+    /**
+     * W5: the token names no `kid`, or one that is not an RSA signing key of the JWKS.
+     */
+    case unknownKey
+    /**
+     * W5: the JWKS document given is not usable (not JSON, a malformed or weak key, too big).
+     */
+    case invalidKeys
+    /**
+     * W5: the token is not issued by `accounts.google.com`.
+     */
+    case wrongIssuer
+    /**
+     * W5: the token's `aud` is not the expected audience.
+     */
+    case wrongAudience
+    /**
+     * W5: `now` is at or past `exp` plus the skew.
+     */
+    case tokenExpired
+    /**
+     * W5: `iat` or `nbf` is beyond `now` plus the skew.
+     */
+    case tokenNotYetValid
+    /**
+     * W5: the token's `email` is not the expected service account.
+     */
+    case emailMismatch
+    /**
+     * W5: the token's `email_verified` is not `true`.
+     */
+    case emailNotVerified
+    /**
+     * W5: `X-Goog-Channel-Token` is not the token registered with the channel.
+     */
+    case channelTokenMismatch
 
 
 
@@ -3357,6 +3497,28 @@ public struct FfiConverterTypeRejectReason: FfiConverterRustBuffer {
         
         case 7: return .signatureMismatch
         
+        case 8: return .malformedToken
+        
+        case 9: return .unsupportedAlgorithm
+        
+        case 10: return .unknownKey
+        
+        case 11: return .invalidKeys
+        
+        case 12: return .wrongIssuer
+        
+        case 13: return .wrongAudience
+        
+        case 14: return .tokenExpired
+        
+        case 15: return .tokenNotYetValid
+        
+        case 16: return .emailMismatch
+        
+        case 17: return .emailNotVerified
+        
+        case 18: return .channelTokenMismatch
+        
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
@@ -3391,6 +3553,50 @@ public struct FfiConverterTypeRejectReason: FfiConverterRustBuffer {
         
         case .signatureMismatch:
             writeInt(&buf, Int32(7))
+        
+        
+        case .malformedToken:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .unsupportedAlgorithm:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .unknownKey:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .invalidKeys:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .wrongIssuer:
+            writeInt(&buf, Int32(12))
+        
+        
+        case .wrongAudience:
+            writeInt(&buf, Int32(13))
+        
+        
+        case .tokenExpired:
+            writeInt(&buf, Int32(14))
+        
+        
+        case .tokenNotYetValid:
+            writeInt(&buf, Int32(15))
+        
+        
+        case .emailMismatch:
+            writeInt(&buf, Int32(16))
+        
+        
+        case .emailNotVerified:
+            writeInt(&buf, Int32(17))
+        
+        
+        case .channelTokenMismatch:
+            writeInt(&buf, Int32(18))
         
         }
     }
@@ -3665,6 +3871,30 @@ public func FfiConverterTypeWebhookProvider_lower(_ value: WebhookProvider) -> R
     return FfiConverterTypeWebhookProvider.lower(value)
 }
 
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = UInt32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
 
 #if swift(>=5.8)
 @_documentation(visibility: private)

@@ -2766,6 +2766,23 @@ public func validateLaunch(inputJson: String, contextJson: String?)throws  -> Re
 })
 }
 /**
+ * W5: verifies a Google Workspace push notification: the `Authorization: Bearer` token (RS256)
+ * against Google's JWKS document `keys_json` (its JSON text, fetched and cached by the caller;
+ * nil when no audience is expected) and the `X-Goog-Channel-Token`, as `expect` says. Never
+ * throws: the result says `verified` or the `reason`.
+ */
+public func verifyGoogleWebhook(headers: [HttpHeader], keysJson: String?, expect: GoogleExpectations, nowUnixSeconds: Int64) -> WebhookVerification  {
+    return try!  FfiConverterTypeWebhookVerification_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_agentrules_uniffi_fn_func_verify_google_webhook(
+        FfiConverterSequenceTypeHttpHeader.lower(headers),
+        FfiConverterOptionString.lower(keysJson),
+        FfiConverterTypeGoogleExpectations_lower(expect),
+        FfiConverterInt64.lower(nowUnixSeconds),uniffiCallStatus
+    )
+})
+}
+/**
  * W1–W4: verifies a webhook request over its raw body bytes (`Data` in Swift, `ByteArray` in
  * Kotlin). Never throws: the result says `verified` or the `reason`.
  */
@@ -2876,6 +2893,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_validate_launch() != 55222) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_agentrules_uniffi_checksum_func_verify_google_webhook() != 775) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_agentrules_uniffi_checksum_func_verify_webhook() != 4492) {
