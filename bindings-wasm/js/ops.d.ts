@@ -197,6 +197,10 @@ type ApiErrorArgs = {
   /** What the request is about. */
   resource: Resource;
 } | {
+  error: 'role_not_allowed';
+  /** The `role_not_allowed` violation of the decision. */
+  violation: Violation;
+} | {
   error: 'not_found';
   /** What the request is about. */
   resource: Resource;
@@ -644,7 +648,7 @@ type Refusal = {
 /** Why a request was rejected (W4, W5). Stable snake_case names, like violation codes. */
 type RejectReason = 'empty_secret' | 'missing_header' | 'duplicate_header' | 'malformed_header' | 'stale_timestamp' | 'future_timestamp' | 'signature_mismatch' | 'malformed_token' | 'unsupported_algorithm' | 'unknown_key' | 'invalid_keys' | 'wrong_issuer' | 'wrong_audience' | 'token_expired' | 'token_not_yet_valid' | 'email_mismatch' | 'email_not_verified' | 'channel_token_mismatch';
 /** What an `ApiError` is about. */
-type Resource = 'agent' | 'artifact' | 'workflow' | 'file';
+type Resource = 'agent' | 'artifact' | 'workflow' | 'file' | 'thread' | 'run' | 'approval' | 'connector_install';
 /** Which response a body is. */
 type ResponseKind = 'agent' | 'agent_page' | 'conversation' | 'artifact';
 /** What to do after a response. */

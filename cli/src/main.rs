@@ -42,6 +42,7 @@ enum Format {
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Timing {
     Instant,
+    Fast,
     Demo,
 }
 
@@ -55,7 +56,8 @@ enum CodesFormat {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the Agent API locally, every answer from the core (`agentrules openapi` documents it)
+    /// Serve the Agent API and the NOME API locally, every answer from the core (`agentrules openapi`
+    /// documents it)
     Serve {
         /// The port (0: any free port)
         #[arg(long, default_value_t = 8080)]
@@ -63,13 +65,15 @@ enum Command {
         /// The address to bind
         #[arg(long, default_value = "127.0.0.1")]
         host: std::net::IpAddr,
-        /// A configuration file: the context document plus `keys` and `workflows`
+        /// A configuration file: the context document plus `keys`, `workflows` and (NOME) `agents`,
+        /// `policy`, `installs`, `connectorPolicy`
         #[arg(long)]
         config: Option<String>,
         /// An SQLite database to keep the state in (created if missing); in memory without it
         #[arg(long)]
         data: Option<std::path::PathBuf>,
-        /// The pipeline's pace: instant (tests) or demo (about a second a step)
+        /// The pipeline's pace: instant (tests), fast (40 ms a step: runs a test can watch) or demo
+        /// (about a second a step)
         #[arg(long, value_enum, default_value = "demo")]
         timing: Timing,
         /// The seed of the ids and of the demo key
@@ -285,6 +289,7 @@ fn serve(
     };
     let timing = match timing {
         Timing::Instant => agentrules_server::Timing::INSTANT,
+        Timing::Fast => agentrules_server::Timing::FAST,
         Timing::Demo => agentrules_server::Timing::DEMO,
     };
     let opts = agentrules_server::Options { host, port, config, data, timing, seed, verbose: true };

@@ -328,6 +328,9 @@ pub enum ApiError {
         /// Whole seconds until a request of the class is accepted again (the `Retry-After` value).
         retry_after_secs: u64,
     },
+    /// 403: the caller's role does not rank high enough for the decision (P3's
+    /// `role_not_allowed`); the core's violation says who may decide.
+    RoleNotAllowed(Violation),
     /// 400: a list cursor that no page of this server handed out.
     InvalidCursor,
     /// 400: an upload without its `file` part, or not `multipart/form-data`.
@@ -351,6 +354,14 @@ pub enum Resource {
     Workflow,
     /// An uploaded file.
     File,
+    /// A NOME thread.
+    Thread,
+    /// A NOME run.
+    Run,
+    /// An approval request of a NOME run.
+    Approval,
+    /// A connector install.
+    ConnectorInstall,
 }
 
 impl Resource {
@@ -361,6 +372,10 @@ impl Resource {
             Resource::Artifact => "artifact",
             Resource::Workflow => "workflow",
             Resource::File => "file",
+            Resource::Thread => "thread",
+            Resource::Run => "run",
+            Resource::Approval => "approval request",
+            Resource::ConnectorInstall => "connector install",
         }
     }
 }
@@ -370,7 +385,7 @@ impl ApiError {
     pub fn code(&self) -> ApiErrorCode {
         match self {
             ApiError::BadCredentials(_) | ApiError::UnknownKey => ApiErrorCode::Unauthorized,
-            ApiError::MissingScope(_) | ApiError::NotOwner(_) => ApiErrorCode::Forbidden,
+            ApiError::MissingScope(_) | ApiError::NotOwner(_) | ApiError::RoleNotAllowed(_) => ApiErrorCode::Forbidden,
             ApiError::NotFound(_) | ApiError::NoEndpoint => ApiErrorCode::NotFound,
             ApiError::RateLimited { .. } => ApiErrorCode::RateLimited,
             ApiError::InvalidCursor | ApiError::UploadMissingFile | ApiError::UploadTooLarge(_) => {
@@ -395,6 +410,7 @@ impl ApiError {
             ApiError::UnknownKey => "invalid API key: no such key; create one in the Developer Console".to_string(),
             ApiError::MissingScope(scope) => format!("the API key lacks the `{scope}` scope"),
             ApiError::NotOwner(r) => format!("the {} belongs to another user", r.noun()),
+            ApiError::RoleNotAllowed(v) => v.message.clone(),
             ApiError::NotFound(r) => format!("{} not found", r.noun()),
             ApiError::NoEndpoint => "no endpoint at this method and path".to_string(),
             ApiError::RateLimited { class, retry_after_secs } => format!(
@@ -460,6 +476,15 @@ mod api_error_tests {
             (ApiError::UnknownKey, 401),
             (ApiError::MissingScope(crate::auth::AGENT_SCOPE), 403),
             (ApiError::NotOwner(Resource::Agent), 403),
+            (ApiError::NotFound(Resource::Run), 404),
+            (
+                ApiError::RoleNotAllowed(Violation::new(
+                    &crate::Pointer::root(),
+                    Code::RoleNotAllowed,
+                    "role \"member\" cannot decide a request at tier admin",
+                )),
+                403,
+            ),
             (ApiError::NotFound(Resource::Artifact), 404),
             (ApiError::NoEndpoint, 404),
             (ApiError::RateLimited { class: RateClass::Heavy, retry_after_secs: 3 }, 429),

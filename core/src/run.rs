@@ -14,6 +14,10 @@
 //! | `run.completed` | |
 //! | `run.failed` | `error` (string) |
 //!
+//! A run request (`POST` a run directly, or for an agent; decided) is `{ input, agentId?,
+//! online? }`: `input` a non-blank string, `agentId` and `online` as a message post takes them
+//! ([`crate::thread::check_message_post`]); other fields are `unknown_field`.
+//!
 //! Decisions where the API documents are silent: the type names above; `seq` lives in the event
 //! (the SSE `id` is the transport's); other fields are allowed (a newer server may add some);
 //! an unknown type is kept and still needs the common fields; approvals stay pending until the
@@ -66,6 +70,26 @@ pub fn can_transition(from: RunStatus, to: RunStatus) -> bool {
         (from, to),
         (RunStatus::Pending, RunStatus::Active) | (RunStatus::Active, RunStatus::Completed | RunStatus::Failed)
     )
+}
+
+/// Checks a run request `{ input, agentId?, online? }` (see the module docs).
+///
+/// ```
+/// let v = serde_json::json!({"agentId": "assistant"});
+/// assert_eq!(agentrules::run::check_run_request(&v)[0].path, "/input");
+/// ```
+pub fn check_run_request(v: &Value) -> Vec<Violation> {
+    let mut sink = Sink::default();
+    let root = Pointer::root();
+    if let Some(obj) = as_object(&mut sink, &root, v, "an object") {
+        crate::json::check_fields(&mut sink, &root, obj, &["input", "agentId", "online"]);
+        match obj.get("input") {
+            Some(t) => check_text(&mut sink, &root.key("input"), t, "a run's input"),
+            None => sink.push(&root.key("input"), Code::Required, "a run request needs `input`"),
+        }
+        crate::thread::check_run_options(&mut sink, obj);
+    }
+    sink.out
 }
 
 /// The run event types (R3).
@@ -423,4 +447,21 @@ pub fn event_from_sse(e: &crate::sse::SseEvent) -> Result<Value, Violation> {
     };
     obj.insert("type".to_string(), Value::String(e.event.clone()));
     Ok(v)
+}
+
+#[cfg(test)]
+mod request_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_run_request_needs_its_input_and_nothing_else() {
+        assert!(check_run_request(&json!({"input": "go", "agentId": "a", "online": true})).is_empty());
+        let codes = |v: Value| check_run_request(&v).into_iter().map(|v| (v.path, v.code)).collect::<Vec<_>>();
+        assert_eq!(codes(json!({"input": 3})), vec![("/input".to_string(), Code::TypeMismatch)]);
+        assert_eq!(
+            codes(json!({"text": "go"})),
+            vec![("/text".to_string(), Code::UnknownField), ("/input".to_string(), Code::Required)]
+        );
+    }
 }

@@ -15,6 +15,10 @@
 //!   string (tiers are the server's to name); `toolsInvoked` an array of non-blank tool names
 //!   (a tool may appear more than once: it ran more than once); `episodeIds` an array of
 //!   non-blank, distinct ids (`duplicate_id`).
+//! - **Posting a message** (the chat request, decided): `{ text, domainHints?, agentId?, online? }`:
+//!   `text` a non-blank string, `domainHints` as H3, `agentId` a non-blank string (which agent
+//!   answers), `online` a boolean (whether the posting device is online, P2); other fields are
+//!   `unknown_field` (a request, so strict).
 //! - **Run ids** (H4): `runId` and `workItemId` are non-blank strings and come together, as on
 //!   every streamed event (R3): one without the other is `required` at the missing one.
 
@@ -164,5 +168,70 @@ impl MessageMetadata {
     /// ```
     pub fn from_value(v: &Value) -> Result<MessageMetadata, crate::Report> {
         crate::report::collect(|sink| read_metadata(sink, v))
+    }
+}
+
+/// The request fields of a message post ([`check_message_post`]).
+pub const MESSAGE_POST_FIELDS: [&str; 4] = ["text", "domainHints", "agentId", "online"];
+
+/// Checks a message post `{ text, domainHints?, agentId?, online? }` (the chat request that starts
+/// a run; decided, see the module docs).
+///
+/// ```
+/// let v = serde_json::json!({"text": "hello", "domainHints": ["legal", "legal"]});
+/// assert_eq!(agentrules::thread::check_message_post(&v)[0].code, agentrules::Code::DuplicateValue);
+/// ```
+pub fn check_message_post(v: &Value) -> Vec<Violation> {
+    let mut sink = Sink::default();
+    let root = Pointer::root();
+    if let Some(obj) = as_object(&mut sink, &root, v, "an object") {
+        check_fields(&mut sink, &root, obj, &MESSAGE_POST_FIELDS);
+        match obj.get("text") {
+            Some(t) => check_text(&mut sink, &root.key("text"), t, "a message's text"),
+            None => sink.push(&root.key("text"), Code::Required, "a message needs `text`"),
+        }
+        if let Some(h) = obj.get("domainHints") {
+            read_text_list(&mut sink, &root.key("domainHints"), h, "a domain hint", Some(Code::DuplicateValue));
+        }
+        check_run_options(&mut sink, obj);
+    }
+    sink.out
+}
+
+/// `agentId` (a non-blank string) and `online` (a boolean), as a message post and a run request
+/// take them.
+pub(crate) fn check_run_options(sink: &mut Sink, obj: &Map<String, Value>) {
+    let root = Pointer::root();
+    if let Some(a) = obj.get("agentId") {
+        check_text(sink, &root.key("agentId"), a, "an agent id");
+    }
+    if let Some(o) = obj.get("online") {
+        if !o.is_boolean() {
+            mismatch(sink, &root.key("online"), "a boolean", o);
+        }
+    }
+}
+
+#[cfg(test)]
+mod post_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_message_post_is_strict_and_checks_each_field() {
+        assert!(check_message_post(&json!({"text": "hi", "domainHints": ["a"], "agentId": "x", "online": false}))
+            .is_empty());
+        let codes = |v: Value| check_message_post(&v).into_iter().map(|v| (v.path, v.code)).collect::<Vec<_>>();
+        assert_eq!(codes(json!({})), vec![("/text".to_string(), Code::Required)]);
+        assert_eq!(codes(json!({"text": " "})), vec![("/text".to_string(), Code::EmptyText)]);
+        assert_eq!(
+            codes(json!({"text": "a", "online": "yes", "agentId": "", "x": 1})),
+            vec![
+                ("/x".to_string(), Code::UnknownField),
+                ("/agentId".to_string(), Code::EmptyText),
+                ("/online".to_string(), Code::TypeMismatch)
+            ]
+        );
+        assert_eq!(codes(json!([])), vec![(String::new(), Code::TypeMismatch)]);
     }
 }

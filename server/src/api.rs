@@ -73,7 +73,7 @@ impl IntoResponse for Failure {
     }
 }
 
-type Answer = Result<Response, Failure>;
+pub(crate) type Answer = Result<Response, Failure>;
 
 /// `{ "data": … }`.
 #[derive(Serialize, schemars::JsonSchema)]
@@ -130,7 +130,7 @@ pub struct SlotBody {
     pub required: bool,
 }
 
-fn json_answer<T: Serialize>(status: StatusCode, body: &T) -> Answer {
+pub(crate) fn json_answer<T: Serialize>(status: StatusCode, body: &T) -> Answer {
     Ok((status, axum::Json(serde_json::to_value(body).map_err(|_| ApiError::Internal)?)).into_response())
 }
 
@@ -148,6 +148,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v0/workflows", get(workflows))
         .route("/api/v0/files/upload", post(upload).layer(axum::extract::DefaultBodyLimit::max(upload_limit)))
         .route("/openapi.json", get(openapi))
+        .merge(crate::nome::routes())
         .fallback(no_endpoint)
         .method_not_allowed_fallback(no_endpoint)
         .with_state(state)
@@ -164,7 +165,7 @@ async fn openapi() -> Response {
 /// Authenticates the request (E3), checks the scope and counts it against the key's rate class
 /// (E4). The core's endpoint table gives the class and scope of its endpoints; the server's own
 /// endpoints are Standard, the upload Heavy.
-fn guard(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<ApiKey, ApiError> {
+pub(crate) fn guard(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<ApiKey, ApiError> {
     let (class, scope) = match endpoint(method.as_str(), uri.path()) {
         Some(e) => (e.rate_class, e.scope),
         None if uri.path() == "/api/v0/files/upload" => (RateClass::Heavy, agentrules::auth::AGENT_SCOPE),
@@ -185,6 +186,12 @@ fn guard(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap) -> R
     if !key.scopes.iter().any(|s| s == scope) {
         return Err(ApiError::MissingScope(scope));
     }
+    count(state, key, class)?;
+    Ok(key.clone())
+}
+
+/// Counts a request of `key` against its rate class (E4, the core's limiter), or the 429.
+pub(crate) fn count(state: &AppState, key: &ApiKey, class: RateClass) -> Result<(), ApiError> {
     if state.config.rate_limits {
         let now = u64::try_from(state.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let mut limiters = state.limiters.lock().map_err(|_| ApiError::Internal)?;
@@ -193,7 +200,7 @@ fn guard(state: &AppState, method: &Method, uri: &Uri, headers: &HeaderMap) -> R
             return Err(ApiError::RateLimited { class, retry_after_secs: wait_ms.div_ceil(1000).max(1) });
         }
     }
-    Ok(key.clone())
+    Ok(())
 }
 
 /// The authenticated caller of an endpoint, its request counted against its rate class, as an
@@ -212,7 +219,7 @@ impl axum::extract::FromRequestParts<Arc<AppState>> for Caller {
 }
 
 /// Runs `f` on the store off the async threads (a database commit waits for the disk).
-async fn with_store<T: Send + 'static>(
+pub(crate) async fn with_store<T: Send + 'static>(
     state: &Arc<AppState>,
     f: impl FnOnce(&mut Store) -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
@@ -263,7 +270,7 @@ fn agent_body(store: &Store, a: &AgentRec) -> Result<Agent, Failure> {
 
 /// Reads a JSON body for the core: at most the context's `maxDocumentBytes`, then parsed by the
 /// core (which reports `invalid_json`, `duplicate_field`, `document_too_large`).
-async fn read_json(body: Body, max: u64, headers: &HeaderMap) -> Result<Value, Failure> {
+pub(crate) async fn read_json(body: Body, max: u64, headers: &HeaderMap) -> Result<Value, Failure> {
     let limit = usize::try_from(max.saturating_add(1)).unwrap_or(usize::MAX);
     match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => core_json::parse_limited(&bytes, max).map_err(|v| Failure::Report(Report::new(vec![v]))),
@@ -281,15 +288,28 @@ async fn read_json(body: Body, max: u64, headers: &HeaderMap) -> Result<Value, F
 /// The caller of a request with a body, or its refusal once a small body is read: a client's
 /// keep-alive connection survives a 401 or a 429 (hyper closes a connection whose request body
 /// was left unread).
-async fn caller_of(caller: Result<Caller, Failure>, body: Body) -> Result<(ApiKey, Body), Failure> {
+pub(crate) async fn caller_of(caller: Result<Caller, Failure>, body: Body) -> Result<(ApiKey, Body), Failure> {
     match caller {
         Ok(Caller(key)) => Ok((key, body)),
         Err(refused) => Err(drained(refused, body).await),
     }
 }
 
+/// The request `body`, once `exists` finds the resource the request is about (the caller's);
+/// otherwise its refusal, once a small body is read (as [`caller_of`]), before the body's rules.
+pub(crate) async fn body_if_found(
+    state: &Arc<AppState>,
+    body: Body,
+    exists: impl FnOnce(&Store) -> Result<(), ApiError> + Send + 'static,
+) -> Result<Body, Failure> {
+    match with_store(state, move |s| exists(s).map_err(Failure::from)).await {
+        Ok(()) => Ok(body),
+        Err(refused) => Err(drained(refused, body).await),
+    }
+}
+
 /// `refused`, once a small request body is read.
-async fn drained(refused: Failure, body: Body) -> Failure {
+pub(crate) async fn drained(refused: Failure, body: Body) -> Failure {
     let _ = axum::body::to_bytes(body, DRAINED_BODY_BYTES).await;
     refused
 }
@@ -502,15 +522,8 @@ async fn follow_up(
     body: Body,
 ) -> Answer {
     let (key, body) = caller_of(caller, body).await?;
-    {
-        let owner = key.owner.clone();
-        let id = id.clone();
-        if let Err(refused) =
-            with_store(&state, move |store| owned(store, &id, &owner).map(|_| ()).map_err(Failure::from)).await
-        {
-            return Err(drained(refused, body).await);
-        }
-    }
+    let (owner, agent) = (key.owner.clone(), id.clone());
+    let body = body_if_found(&state, body, move |store| owned(store, &agent, &owner).map(|_| ())).await?;
     let v = read_json(body, state.config.context.limits.max_document_bytes, &headers).await?;
     let report = agentrules::check_value(Kind::FollowUp, &v, &state.config.context);
     if !report.ok {

@@ -7,6 +7,11 @@
 //! artifacts ([`pipeline`]). State is in memory, or with `--data PATH` in SQLite ([`store`]).
 //! The OpenAPI 3.1 document ([`openapi::document`]) is served at `GET /openapi.json`.
 //!
+//! It also serves the NOME API under `/nome/v1` ([`nome`]): threads and messages, runs with a
+//! durable, append-only event log, their SSE streams and replays (the run script: [`runs`]),
+//! the approval queue, tool receipts, connector installs and webhook ingestion, every rule the
+//! core's (H1–H4, R1–R5, P1–P4, K1–K5, W1–W5, E3).
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), String> {
 //! let server = agentrules_server::Server::start(agentrules_server::Options::default()).await?;
@@ -54,8 +59,10 @@
 
 pub mod api;
 pub mod config;
+pub mod nome;
 pub mod openapi;
 pub mod pipeline;
+pub mod runs;
 pub mod store;
 
 use std::collections::HashMap;
@@ -114,12 +121,20 @@ pub struct AppState {
     pub timing: Timing,
     /// When the server started (the limiters' clock).
     pub started: Instant,
+    /// Bumped after every commit that may have appended run events: streams wait on it.
+    pub events: tokio::sync::watch::Sender<u64>,
     verbose: bool,
 }
 
 use store::Store;
 
 impl AppState {
+    /// Wakes the streams: the run logs may have grown (called after the commit, so a stream
+    /// only ever sends what is on disk).
+    pub fn events_changed(&self) {
+        self.events.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     /// Logs a line on standard error when verbose.
     pub fn log(&self, line: &str) {
         if self.verbose {
@@ -147,18 +162,35 @@ impl Server {
             }
             None => Store::memory(opts.seed),
         };
+        let mut store = store;
+        let installs = nome::configured_installs(&config, &store);
+        store.commit(installs).map_err(|e| format!("cannot record the configured installs: {}", e.0))?;
         let working: Vec<(String, u32)> =
             store.agents.values().filter(|a| !a.status.is_terminal()).map(|a| (a.id.clone(), a.turn)).collect();
+        let mut active: Vec<(u64, String)> = store
+            .runs
+            .values()
+            .filter(|r| agentrules::run::RunStatus::parse(&r.status).is_some_and(|s| !s.is_terminal()))
+            .map(|r| (r.seq, r.id.clone()))
+            .collect();
+        active.sort();
         let state = Arc::new(AppState {
             config: config.clone(),
             store: Mutex::new(store),
             limiters: Mutex::new(HashMap::new()),
             timing: opts.timing,
             started: Instant::now(),
+            events: tokio::sync::watch::Sender::new(0),
             verbose: opts.verbose,
         });
         for (id, turn) in working {
             pipeline::spawn(state.clone(), id, turn);
+        }
+        for (_, id) in active {
+            runs::spawn(state.clone(), id);
+        }
+        if let Some(every) = config.sweep_every {
+            nome::spawn_sweep_job(state.clone(), every);
         }
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(opts.host, opts.port))
             .await

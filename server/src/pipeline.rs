@@ -83,51 +83,65 @@ fn script(a: &AgentRec) -> Vec<Step> {
     out
 }
 
-/// What the pipeline does after a step.
-enum Next {
+/// What a task (an agent's pipeline, a NOME run) does after a step.
+pub enum Next {
+    /// Take the next step.
     Continue,
+    /// Look again after `timing.poll` (waiting for something).
     Wait,
+    /// Start the pipeline of this sub-agent, then go on.
     Spawn(String),
+    /// Stop: the work is done (or gone).
     Done,
 }
 
 /// Starts (or resumes) the pipeline of agent `id` for its current turn.
 pub fn spawn(state: Arc<AppState>, id: String, turn: u32) {
-    tokio::spawn(async move {
-        run(state, id, turn).await;
-    });
+    let what = format!("pipeline of agent {id}");
+    drive(state, what, move |_, store| advance(store, &id, turn));
 }
 
-async fn run(state: Arc<AppState>, id: String, turn: u32) {
-    loop {
-        let delay = state.timing.step;
-        if delay.is_zero() {
-            tokio::task::yield_now().await;
-        } else {
-            tokio::time::sleep(delay).await;
-        }
-        let st = state.clone();
-        let agent = id.clone();
-        let next = tokio::task::spawn_blocking(move || {
-            let mut store = st.store.lock().map_err(|_| StoreError("the store's lock is poisoned".into()))?;
-            advance(&mut store, &agent, turn)
-        })
-        .await;
-        match next {
-            Ok(Ok(Next::Continue)) => {}
-            Ok(Ok(Next::Wait)) => tokio::time::sleep(state.timing.poll).await,
-            Ok(Ok(Next::Spawn(child))) => spawn(state.clone(), child, 0),
-            Ok(Ok(Next::Done)) => return,
-            Ok(Err(e)) => {
-                state.log(&format!("pipeline of agent {id} stopped: {}", e.0));
-                return;
+/// Drives a task: one `step` every `timing.step`, off the async threads and under the store's
+/// lock, until it is done or fails (the failure logged with `what`). The streams are woken
+/// after every step, once its commit is done.
+pub fn drive<F>(state: Arc<AppState>, what: String, step: F)
+where
+    F: Fn(&AppState, &mut Store) -> Result<Next, StoreError> + Send + Sync + 'static,
+{
+    let step = Arc::new(step);
+    tokio::spawn(async move {
+        loop {
+            let delay = state.timing.step;
+            if delay.is_zero() {
+                tokio::task::yield_now().await;
+            } else {
+                tokio::time::sleep(delay).await;
             }
-            Err(e) => {
-                state.log(&format!("pipeline of agent {id} stopped: {e}"));
-                return;
+            let (st, f) = (state.clone(), step.clone());
+            let next = tokio::task::spawn_blocking(move || {
+                let mut store = st.store.lock().map_err(|_| StoreError("the store's lock is poisoned".into()))?;
+                let next = f(&st, &mut store);
+                drop(store);
+                st.events_changed();
+                next
+            })
+            .await;
+            match next {
+                Ok(Ok(Next::Continue)) => {}
+                Ok(Ok(Next::Wait)) => tokio::time::sleep(state.timing.poll).await,
+                Ok(Ok(Next::Spawn(child))) => spawn(state.clone(), child, 0),
+                Ok(Ok(Next::Done)) => return,
+                Ok(Err(e)) => {
+                    state.log(&format!("{what} stopped: {}", e.0));
+                    return;
+                }
+                Err(e) => {
+                    state.log(&format!("{what} stopped: {e}"));
+                    return;
+                }
             }
         }
-    }
+    });
 }
 
 /// Moves `a` to `to` if the lifecycle allows it (S2).
@@ -403,6 +417,8 @@ pub struct Timing {
 impl Timing {
     /// `instant`: no delay between steps (tests).
     pub const INSTANT: Timing = Timing { step: Duration::ZERO, poll: Duration::from_millis(5) };
+    /// `fast`: 40 ms a step, so a test can watch a run stream and kill the server in its middle.
+    pub const FAST: Timing = Timing { step: Duration::from_millis(40), poll: Duration::from_millis(10) };
     /// `demo`: about a second a step, so a person can watch the statuses change.
     pub const DEMO: Timing = Timing { step: Duration::from_millis(1200), poll: Duration::from_millis(500) };
 }

@@ -122,6 +122,113 @@ pub struct FileRec {
     pub owner: String,
 }
 
+/// A NOME thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadRec {
+    /// Its id.
+    pub id: String,
+    /// Its title (H1).
+    pub title: String,
+    /// Creation time (RFC 3339).
+    pub created_at: String,
+    /// Last change: a rename or a message (RFC 3339).
+    pub updated_at: String,
+    /// The user it belongs to.
+    #[serde(default, skip_serializing)]
+    #[schemars(skip)]
+    pub owner: String,
+    /// Creation order.
+    #[serde(default, skip_serializing)]
+    #[schemars(skip)]
+    pub seq: u64,
+}
+
+/// A message of a thread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadMessageRec {
+    /// Its id.
+    pub id: String,
+    /// The thread it is in.
+    pub thread_id: String,
+    /// `user` (posted) or `assistant` (written when the run it started ends).
+    pub role: String,
+    /// Its text.
+    pub text: String,
+    /// Its metadata (H3, H4): domain hints, tier used, tools invoked, episode ids, run and work item.
+    pub metadata: agentrules::thread::MessageMetadata,
+    /// Creation time (RFC 3339).
+    pub created_at: String,
+}
+
+/// A NOME run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunRec {
+    /// Its id.
+    pub id: String,
+    /// Its one work item.
+    pub work_item_id: String,
+    /// The user it belongs to.
+    pub owner: String,
+    /// The role its tool calls are decided for (the creating key's).
+    pub role: String,
+    /// `pending`, `active`, `completed`, `failed` (R1).
+    pub status: String,
+    /// The agent answering it.
+    pub agent_id: String,
+    /// The thread of a chat run.
+    pub thread_id: Option<String>,
+    /// The message that started a chat run.
+    pub message_id: Option<String>,
+    /// Its input text.
+    pub input: String,
+    /// Whether the creating device was online (P2).
+    pub online: bool,
+    /// The next step of its script.
+    pub step: u32,
+    /// The approval the current step waits for.
+    pub awaiting: Option<String>,
+    /// Creation time (RFC 3339).
+    pub created_at: String,
+    /// Last change (RFC 3339).
+    pub updated_at: String,
+    /// Creation order.
+    pub seq: u64,
+}
+
+/// An approval request (P3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalRec {
+    /// Its id.
+    pub id: String,
+    /// The run waiting for it.
+    pub run_id: String,
+    /// The user it belongs to.
+    pub owner: String,
+    /// The tool call waiting.
+    pub tool: String,
+    /// The core's request: tier, allowed roles, status.
+    pub request: agentrules::policy::ApprovalRequest,
+    /// When it was asked (RFC 3339).
+    pub created_at: String,
+    /// When it was decided.
+    pub decided_at: Option<String>,
+    /// Who decided it: the role and the client's build identity.
+    pub decided_by: Option<Value>,
+}
+
+/// A connector install (K1) and the user it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallRec {
+    /// The core's record.
+    pub install: agentrules::connector::Install,
+    /// The user it belongs to.
+    pub owner: String,
+}
+
 /// One change, as written to the database.
 #[derive(Debug, Clone)]
 pub enum Change {
@@ -135,6 +242,22 @@ pub enum Change {
     Artifact(ArtifactRec),
     /// A file uploaded, with its bytes.
     File(FileRec, Vec<u8>),
+    /// A thread created or renamed.
+    Thread(ThreadRec),
+    /// A thread deleted, with its messages (its runs and their logs stay).
+    DeleteThread(String),
+    /// A message appended to a thread.
+    ThreadMessage(ThreadMessageRec),
+    /// A run created or updated.
+    Run(RunRec),
+    /// An event appended to a run's log: run id, seq, the event's JSON text.
+    Event(String, u64, String),
+    /// An approval request created or decided.
+    Approval(ApprovalRec),
+    /// A tool receipt (P4) of a run: run id, the receipt.
+    Receipt(String, Value),
+    /// A connector install changed.
+    Install(InstallRec),
 }
 
 /// The state.
@@ -150,6 +273,20 @@ pub struct Store {
     pub artifacts: HashMap<String, ArtifactRec>,
     /// Uploaded files by id.
     pub files: HashMap<String, FileRec>,
+    /// NOME threads by id.
+    pub threads: HashMap<String, ThreadRec>,
+    /// Thread messages by thread id, in order.
+    pub thread_messages: HashMap<String, Vec<ThreadMessageRec>>,
+    /// NOME runs by id.
+    pub runs: HashMap<String, RunRec>,
+    /// Each run's event log, in order: (seq, the event's JSON text as stored).
+    pub events: HashMap<String, Vec<(u64, String)>>,
+    /// Approval requests by id.
+    pub approvals: HashMap<String, ApprovalRec>,
+    /// Tool receipts by run id, in order.
+    pub receipts: HashMap<String, Vec<Value>>,
+    /// Connector installs by id.
+    pub installs: HashMap<String, InstallRec>,
     /// The next id number.
     pub next: u64,
     /// The id seed.
@@ -182,6 +319,13 @@ CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, agent_id TEXT NOT NULL
 CREATE INDEX IF NOT EXISTS messages_agent ON messages (agent_id, n);
 CREATE TABLE IF NOT EXISTS artifacts (id TEXT PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, json TEXT NOT NULL, bytes BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS threads (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS thread_messages (id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, n INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS run_events (run_id TEXT NOT NULL, seq INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS approvals (id TEXT PRIMARY KEY, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS receipts (id TEXT PRIMARY KEY, run_id TEXT NOT NULL, n INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS installs (id TEXT PRIMARY KEY, json TEXT NOT NULL);
 ";
 
 impl Store {
@@ -231,6 +375,43 @@ impl Store {
             for row in q.query_map([], |r| r.get::<_, String>(0))? {
                 let f: FileRec = serde_json::from_str(&row?)?;
                 store.files.insert(f.id.clone(), f);
+            }
+            let mut q = db.prepare("SELECT json FROM threads ORDER BY seq")?;
+            for row in q.query_map([], |r| r.get::<_, String>(0))? {
+                let t: ThreadRec = serde_json::from_str(&row?)?;
+                store.threads.insert(t.id.clone(), t);
+            }
+            let mut q = db.prepare("SELECT json FROM thread_messages ORDER BY thread_id, n")?;
+            for row in q.query_map([], |r| r.get::<_, String>(0))? {
+                let m: ThreadMessageRec = serde_json::from_str(&row?)?;
+                store.thread_messages.entry(m.thread_id.clone()).or_default().push(m);
+            }
+            let mut q = db.prepare("SELECT json FROM runs ORDER BY seq")?;
+            for row in q.query_map([], |r| r.get::<_, String>(0))? {
+                let r: RunRec = serde_json::from_str(&row?)?;
+                store.runs.insert(r.id.clone(), r);
+            }
+            let mut q = db.prepare("SELECT run_id, seq, json FROM run_events ORDER BY run_id, seq")?;
+            let rows =
+                q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?;
+            for row in rows {
+                let (run, seq, json) = row?;
+                store.events.entry(run).or_default().push((u64::try_from(seq).unwrap_or_default(), json));
+            }
+            let mut q = db.prepare("SELECT json FROM approvals")?;
+            for row in q.query_map([], |r| r.get::<_, String>(0))? {
+                let a: ApprovalRec = serde_json::from_str(&row?)?;
+                store.approvals.insert(a.id.clone(), a);
+            }
+            let mut q = db.prepare("SELECT run_id, json FROM receipts ORDER BY run_id, n")?;
+            for row in q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+                let (run, json) = row?;
+                store.receipts.entry(run).or_default().push(serde_json::from_str(&json)?);
+            }
+            let mut q = db.prepare("SELECT json FROM installs")?;
+            for row in q.query_map([], |r| r.get::<_, String>(0))? {
+                let i: InstallRec = serde_json::from_str(&row?)?;
+                store.installs.insert(i.install.id.clone(), i);
             }
         }
         store.db = Some(db);
@@ -300,6 +481,61 @@ impl Store {
                             params![f.id, json.to_string(), bytes],
                         )?;
                     }
+                    Change::Thread(t) => {
+                        let mut json = serde_json::to_value(t)?;
+                        if let Value::Object(o) = &mut json {
+                            o.insert("owner".into(), Value::String(t.owner.clone()));
+                            o.insert("seq".into(), Value::from(t.seq));
+                        }
+                        tx.execute(
+                            "INSERT OR REPLACE INTO threads (id, seq, json) VALUES (?1, ?2, ?3)",
+                            params![t.id, i64::try_from(t.seq).unwrap_or(i64::MAX), json.to_string()],
+                        )?;
+                    }
+                    Change::DeleteThread(id) => {
+                        tx.execute("DELETE FROM threads WHERE id = ?1", params![id])?;
+                        tx.execute("DELETE FROM thread_messages WHERE thread_id = ?1", params![id])?;
+                    }
+                    Change::ThreadMessage(m) => {
+                        let n = self.thread_messages.get(&m.thread_id).map_or(0, Vec::len);
+                        tx.execute(
+                            "INSERT INTO thread_messages (id, thread_id, n, json) VALUES (?1, ?2, ?3, ?4)",
+                            params![m.id, m.thread_id, i64::try_from(n).unwrap_or(i64::MAX), serde_json::to_string(m)?],
+                        )?;
+                    }
+                    Change::Run(r) => {
+                        tx.execute(
+                            "INSERT OR REPLACE INTO runs (id, seq, json) VALUES (?1, ?2, ?3)",
+                            params![r.id, i64::try_from(r.seq).unwrap_or(i64::MAX), serde_json::to_string(r)?],
+                        )?;
+                    }
+                    Change::Event(run, seq, json) => {
+                        // Append-only: a second event at a seq fails the whole transaction.
+                        tx.execute(
+                            "INSERT INTO run_events (run_id, seq, json) VALUES (?1, ?2, ?3)",
+                            params![run, i64::try_from(*seq).unwrap_or(i64::MAX), json],
+                        )?;
+                    }
+                    Change::Approval(a) => {
+                        tx.execute(
+                            "INSERT OR REPLACE INTO approvals (id, json) VALUES (?1, ?2)",
+                            params![a.id, serde_json::to_string(a)?],
+                        )?;
+                    }
+                    Change::Receipt(run, r) => {
+                        let n = self.receipts.get(run).map_or(0, Vec::len);
+                        let id = r.get("id").and_then(Value::as_str).unwrap_or_default();
+                        tx.execute(
+                            "INSERT INTO receipts (id, run_id, n, json) VALUES (?1, ?2, ?3, ?4)",
+                            params![id, run, i64::try_from(n).unwrap_or(i64::MAX), r.to_string()],
+                        )?;
+                    }
+                    Change::Install(i) => {
+                        tx.execute(
+                            "INSERT OR REPLACE INTO installs (id, json) VALUES (?1, ?2)",
+                            params![i.install.id, serde_json::to_string(i)?],
+                        )?;
+                    }
                 }
             }
             tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('next', ?1)", params![self.next.to_string()])?;
@@ -323,6 +559,25 @@ impl Store {
                 }
                 Change::File(f, _) => {
                     self.files.insert(f.id.clone(), f);
+                }
+                Change::Thread(t) => {
+                    self.threads.insert(t.id.clone(), t);
+                }
+                Change::DeleteThread(id) => {
+                    self.threads.remove(&id);
+                    self.thread_messages.remove(&id);
+                }
+                Change::ThreadMessage(m) => self.thread_messages.entry(m.thread_id.clone()).or_default().push(m),
+                Change::Run(r) => {
+                    self.runs.insert(r.id.clone(), r);
+                }
+                Change::Event(run, seq, json) => self.events.entry(run).or_default().push((seq, json)),
+                Change::Approval(a) => {
+                    self.approvals.insert(a.id.clone(), a);
+                }
+                Change::Receipt(run, r) => self.receipts.entry(run).or_default().push(r),
+                Change::Install(i) => {
+                    self.installs.insert(i.install.id.clone(), i);
                 }
             }
         }

@@ -505,8 +505,410 @@ fn a_configuration_is_read_with_the_cores_context_rules() {
     assert!(bad(json!({"limits": {"maxImages": 9}})).contains("/limits/maxImages"));
     assert!(bad(json!({"workflows": [{"id": "nope"}]})).contains("/workflow/id"));
     assert!(bad(json!({"workflows": [{"id": PROMPT_WF, "slots": [{"name": " "}]}]})).contains("/workflow/slots/0/name"));
+    // The NOME part: the policy matrix is the core's (P1), installs have UUIDs, roles are text.
+    let policy = json!({"tools": {"t": {"maxCalls": -1, "approval": "none", "offline": "allow", "roles": ["member"]}}});
+    assert!(bad(json!({ "policy": policy })).contains("/tools/t/maxCalls"));
+    assert!(bad(json!({"installs": [{"id": "nope", "connector": "github", "owner": "a"}]})).contains("UUID"));
+    assert!(bad(json!({"keys": [{"key": "npk_a", "role": " "}]})).contains("role"));
+    assert!(bad(json!({"agents": [{"id": "a"}, {"id": "a"}]})).contains("twice"));
+    assert!(bad(json!({"connectorPolicy": {"failureThreshold": 0}})).contains("failureThreshold"));
     let c = Config::from_json(&json!({"limits": {"maxListLimit": 10}}).to_string(), 3).unwrap();
     assert_eq!(c.context.limits.max_list_limit, 10);
     assert_eq!(c.context.entitlements, None, "without entitlements the capability check does not run");
     assert_eq!((c.keys, c.workflows.len()), (Config::default_for_seed(3).keys, 2));
+}
+
+// ---- NOME: threads, runs, the durable log, SSE, approvals, connectors (`/nome/v1`) ----
+
+fn nome_config() -> Config {
+    let text = json!({
+        "keys": [
+            { "key": "npk_alice", "owner": "alice" },
+            { "key": "npk_alice_phone", "owner": "alice" },
+            { "key": "npk_alice_admin", "owner": "alice", "role": "admin" },
+            { "key": "npk_bob", "owner": "bob" }
+        ],
+        "installs": [
+            { "id": "019def34-0000-7000-8000-0000000000a1", "connector": "github", "owner": "alice", "secret": "gh-secret" },
+            { "id": "019def34-0000-7000-8000-0000000000a4", "connector": "google_workspace", "owner": "alice", "google": { "channelToken": "chan-tok" } },
+            { "id": "019def34-0000-7000-8000-0000000000a5", "connector": "jira", "owner": "alice", "secret": "x" }
+        ],
+        "connectorPolicy": { "failureThreshold": 3, "sweepAfter": 0 },
+        "rateLimits": false
+    });
+    Config::from_json(&text.to_string(), 0).unwrap()
+}
+
+/// A NOME client: a key and a build identity.
+struct Nome<'a> {
+    t: &'a T,
+    key: &'a str,
+    surface: &'a str,
+}
+
+impl Nome<'_> {
+    fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let base = self.t.base.trim_end_matches("/api/v0");
+        self.t
+            .http
+            .request(method, format!("{base}/nome/v1{path}"))
+            .header("Authorization", format!("Bearer {}", self.key))
+            .header("X-Nome-Client-Surface", self.surface)
+            .header("X-Nome-Client-Version", "1.4.2")
+            .header("X-Nome-Client-Revision", "abc123")
+    }
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut r = self.req(method, path);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let resp = r.send().await.unwrap();
+        let s = resp.status();
+        let text = resp.text().await.unwrap();
+        (s, if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() })
+    }
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+    /// The run's stream from `last_event_id`, decoded by the core's `SseDecoder` until it ends.
+    async fn stream(&self, run: &str, last_event_id: Option<u64>) -> Vec<agentrules::sse::SseEvent> {
+        let mut r = self.req(reqwest::Method::GET, &format!("/runs/{run}/stream"));
+        if let Some(id) = last_event_id {
+            r = r.header("Last-Event-ID", id.to_string());
+        }
+        let mut resp = r.send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()["content-type"], "text/event-stream");
+        let mut decoder = agentrules::sse::SseDecoder::new();
+        let mut out = Vec::new();
+        while let Some(chunk) = tokio::time::timeout(Duration::from_secs(30), resp.chunk()).await.unwrap().unwrap() {
+            for item in decoder.push(&chunk).unwrap() {
+                if let agentrules::sse::SseItem::Event(e) = item {
+                    out.push(e);
+                }
+            }
+        }
+        decoder.finish();
+        out
+    }
+    async fn pending_approval(&self) -> Value {
+        for _ in 0..3000 {
+            let (s, v) = self.get("/approvals").await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            if let Some(a) = v["data"].as_array().unwrap().first() {
+                return a.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("no approval became pending in 30 s");
+    }
+    async fn run_until_terminal(&self, run: &str) -> Value {
+        for _ in 0..3000 {
+            let (_, v) = self.get(&format!("/runs/{run}")).await;
+            if matches!(v["data"]["status"].as_str(), Some("completed" | "failed")) {
+                return v["data"].clone();
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("run {run} did not end in 30 s");
+    }
+}
+
+fn replay_of(events: &[agentrules::sse::SseEvent]) -> String {
+    let log: Vec<Value> = events.iter().map(|e| agentrules::run::event_from_sse(e).unwrap()).collect();
+    serde_json::to_string(&agentrules::run::replay(&Value::Array(log)).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn nome_two_clients_of_one_user_stream_a_run_and_the_second_approves_its_tool_call() {
+    let t = start_with(Some(nome_config()), 0).await;
+    let web = Nome { t: &t, key: "npk_alice", surface: "web" };
+    let phone = Nome { t: &t, key: "npk_alice_phone", surface: "ios" };
+    // Threads: create, rename, list (from the other device too), H1/H2 from the core.
+    let (s, v) = web.post("/threads", json!({"title": "  Quarterly mail  "})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let thread = v["data"]["id"].as_str().unwrap().to_string();
+    assert_eq!(v["data"]["title"], "Quarterly mail");
+    let (s, v) = web.post("/threads", json!({"title": "a\nb", "x": 1})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(codes(&v), [("/x".into(), "unknown_field".into()), ("/title".into(), "control_character".into())]);
+    let (s, v) =
+        phone.send(reqwest::Method::PATCH, &format!("/threads/{thread}"), Some(json!({"title": "Mail"}))).await;
+    assert_eq!((s, v["data"]["title"].as_str()), (StatusCode::OK, Some("Mail")));
+    let (_, v) = phone.get("/threads").await;
+    assert_eq!(v["data"][0]["id"], thread.as_str());
+    let bob = Nome { t: &t, key: "npk_bob", surface: "web" };
+    assert_eq!(bob.get(&format!("/threads/{thread}")).await.0, StatusCode::FORBIDDEN);
+
+    // A message that names a tool needing a `user` approval starts a chat run.
+    let (s, v) = web
+        .post(
+            &format!("/threads/{thread}/messages"),
+            json!({"text": "search web_search then send_email", "domainHints": ["mail"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let run = v["data"]["run"]["id"].as_str().unwrap().to_string();
+    assert_eq!(v["data"]["run"]["status"], "pending");
+    assert_eq!(v["data"]["message"]["metadata"]["runId"], run.as_str());
+    // Both devices stream the run; the phone approves from the queue.
+    let (a, b, approved) = tokio::join!(web.stream(&run, None), phone.stream(&run, None), async {
+        let approval = phone.pending_approval().await;
+        assert_eq!((approval["tool"].as_str(), approval["tier"].as_str()), (Some("send_email"), Some("user")));
+        let (s, v) = phone.post(&format!("/approvals/{}/approve", approval["id"].as_str().unwrap()), json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(
+            v["data"]["decidedBy"],
+            json!({"surface": "ios", "version": "1.4.2", "revision": "abc123", "role": "member"})
+        );
+        v
+    });
+    assert_eq!(a, b);
+    let types: Vec<&str> = a.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(types.first(), Some(&"run.started"));
+    assert_eq!(types.last(), Some(&"run.completed"));
+    assert!(
+        types.contains(&"approval.request") && types.iter().filter(|t| **t == "tool.call").count() == 2,
+        "{types:?}"
+    );
+    for (i, e) in (1u64..).zip(a.iter()) {
+        assert_eq!(e.id, i.to_string());
+        let ev = agentrules::run::event_from_sse(e).unwrap();
+        assert!(agentrules::run::check_event(&ev).is_empty());
+        assert_eq!(ev["runId"], run.as_str());
+    }
+    // A second decision is 409 (P3: terminal).
+    let (s, _) = web.post(&format!("/approvals/{}/reject", approved["data"]["id"].as_str().unwrap()), json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    // The replay over loopback is the core's replay of what was streamed, byte for byte.
+    let live = replay_of(&a);
+    let resp = web.req(reqwest::Method::GET, &format!("/runs/{run}/replay")).send().await.unwrap();
+    assert_eq!(resp.text().await.unwrap(), live);
+    // Last-Event-ID resumes from the log.
+    let rest = phone.stream(&run, Some(5)).await;
+    assert_eq!(rest.first().map(|e| e.id.as_str()), Some("6"));
+    assert_eq!(rest.as_slice(), a.get(5..).unwrap());
+    // The stored log is what was streamed, and the receipts are typed (P4).
+    let (_, log) = web.get(&format!("/runs/{run}/events")).await;
+    let streamed: Vec<Value> = a.iter().map(|e| agentrules::run::event_from_sse(e).unwrap()).collect();
+    assert_eq!(log["data"], Value::Array(streamed));
+    let (_, receipts) = web.get(&format!("/runs/{run}/receipts")).await;
+    for r in receipts["data"].as_array().unwrap() {
+        assert!(agentrules::policy::check_receipt(r).is_empty(), "{r}");
+    }
+    // The assistant message joined the thread with its metadata (H3/H4).
+    web.run_until_terminal(&run).await;
+    let (_, msgs) = phone.get(&format!("/threads/{thread}/messages")).await;
+    let last = msgs["data"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["role"], "assistant");
+    assert!(agentrules::thread::check_metadata(&last["metadata"]).is_empty());
+    assert_eq!(last["metadata"]["toolsInvoked"], json!(["web_search", "send_email"]));
+    assert_eq!(last["metadata"]["episodeIds"], json!([run]));
+    // Delete: the thread goes, the run and its log stay.
+    assert_eq!(web.send(reqwest::Method::DELETE, &format!("/threads/{thread}"), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(web.get(&format!("/threads/{thread}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(web.get(&format!("/runs/{run}")).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn nome_policy_matrix_governs_tool_calls_and_approvals_need_the_tiers_rank() {
+    let t = start_with(Some(nome_config()), 0).await;
+    let member = Nome { t: &t, key: "npk_alice", surface: "web" };
+    let admin = Nome { t: &t, key: "npk_alice_admin", surface: "desktop" };
+    // max calls (web_search: 2 a run), offline (send_email: queue), unknown agent, bad bodies.
+    let (s, v) =
+        member.post("/runs", json!({"input": "web_search web_search web_search send_email", "online": false})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let run = v["data"]["id"].as_str().unwrap().to_string();
+    member.run_until_terminal(&run).await;
+    let (_, r) = member.get(&format!("/runs/{run}/receipts")).await;
+    let outcomes: Vec<(&str, &str)> = r["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["tool"].as_str().unwrap(), x["outcome"].as_str().unwrap()))
+        .collect();
+    // Offline, web_search is `deny`: every call refused; send_email is queued.
+    assert_eq!(
+        outcomes,
+        [("web_search", "denied"), ("web_search", "denied"), ("web_search", "denied"), ("send_email", "queued")]
+    );
+    assert_eq!(r["data"][0]["reason"], "offline");
+    let (_, v) = member.post("/runs", json!({"input": "web_search web_search web_search"})).await;
+    let run = v["data"]["id"].as_str().unwrap().to_string();
+    member.run_until_terminal(&run).await;
+    let (_, r) = member.get(&format!("/runs/{run}/receipts")).await;
+    assert_eq!(r["data"][2]["reason"], "max_calls_exceeded");
+    assert_eq!(member.post("/runs", json!({"input": "x", "agentId": "nobody"})).await.0, StatusCode::NOT_FOUND);
+    let (s, v) = member.post("/runs", json!({"input": " ", "online": 1})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(codes(&v), [("/input".into(), "empty_text".into()), ("/online".into(), "type_mismatch".into())]);
+    // An admin-tier tool: a member cannot decide it (403, the core's message), an admin can.
+    let (_, v) = member.post("/runs", json!({"input": "delete_files now"})).await;
+    let run = v["data"]["id"].as_str().unwrap().to_string();
+    let approval = member.pending_approval().await;
+    let id = approval["id"].as_str().unwrap();
+    let (s, v) = member.post(&format!("/approvals/{id}/approve"), json!({})).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    assert!(v["error"].as_str().unwrap().contains("tier admin"), "{v}");
+    let (s, _) = admin.post(&format!("/approvals/{id}/reject"), json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    let done = member.run_until_terminal(&run).await;
+    assert_eq!(done["status"], "completed");
+    let (_, r) = member.get(&format!("/runs/{run}/receipts")).await;
+    assert_eq!(r["data"][0]["outcome"], "rejected");
+    // A failing run (R1: active → failed), replayed.
+    let (_, v) = member.post("/runs", json!({"input": "boom [[fail]]"})).await;
+    let run = v["data"]["id"].as_str().unwrap().to_string();
+    let events = member.stream(&run, None).await;
+    assert_eq!(events.last().map(|e| e.event.as_str()), Some("run.failed"));
+    let resp = member.req(reqwest::Method::GET, &format!("/runs/{run}/replay")).send().await.unwrap();
+    assert_eq!(resp.text().await.unwrap(), replay_of(&events));
+}
+
+#[tokio::test]
+async fn nome_build_identity_headers_are_checked_as_e3_says() {
+    let t = start_with(Some(nome_config()), 0).await;
+    let url = format!("{}/nome/v1/threads", t.base.trim_end_matches("/api/v0"));
+    let resp = t.http.get(&url).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let resp = t.http.get(&url).header("Authorization", "Bearer nope").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let resp = t
+        .http
+        .get(&url)
+        .header("Authorization", "Bearer npk_alice")
+        .header("X-Nome-Client-Surface", " ")
+        .header("X-Nome-Client-Version", "1.4")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(
+        codes(&v),
+        [
+            ("/X-Nome-Client-Surface".into(), "empty_text".into()),
+            ("/X-Nome-Client-Version".into(), "invalid_version".into()),
+            ("/X-Nome-Client-Revision".into(), "required".into())
+        ]
+    );
+    let ok = Nome { t: &t, key: "npk_alice", surface: "cli" };
+    assert_eq!(ok.get("/threads").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn nome_webhooks_answer_the_w4_reason_and_the_install_follows() {
+    let t = start_with(Some(nome_config()), 0).await;
+    let me = Nome { t: &t, key: "npk_alice", surface: "web" };
+    let base = t.base.trim_end_matches("/api/v0").to_string();
+    let gh = "019def34-0000-7000-8000-0000000000a1";
+    let (_, v) = me.get(&format!("/connectors/installs/{gh}")).await;
+    assert_eq!(
+        (v["data"]["status"].as_str(), v["data"]["summary"]["nextStep"].as_str()),
+        (Some("pending"), Some("wait"))
+    );
+    // A signature that does not match, three times: degraded, then failed (K3).
+    for (i, want) in (1u64..).zip(["degraded", "degraded", "failed"]) {
+        let resp = t
+            .http
+            .post(format!("{base}/nome/v1/webhooks/{gh}"))
+            .header("X-Hub-Signature-256", format!("sha256={}", "0".repeat(64)))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        let v: Value = resp.json().await.unwrap();
+        assert_eq!(
+            (v["reason"].as_str(), v["header"].as_str()),
+            (Some("signature_mismatch"), Some("X-Hub-Signature-256"))
+        );
+        let (_, v) = me.get(&format!("/connectors/installs/{gh}")).await;
+        assert_eq!((v["data"]["status"].as_str(), v["data"]["consecutiveFailures"].as_u64()), (Some(want), Some(i)));
+    }
+    let resp = t.http.post(format!("{base}/nome/v1/webhooks/{gh}")).body("{}").send().await.unwrap();
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["reason"], "missing_header");
+    // Google Workspace (W5): the channel token, compared by the core.
+    let g = format!("{base}/nome/v1/webhooks/019def34-0000-7000-8000-0000000000a4");
+    let resp = t.http.post(&g).header("X-Goog-Channel-Token", "chan-tok").body("").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let resp = t.http.post(&g).header("X-Goog-Channel-Token", "chan-tol").body("").send().await.unwrap();
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["reason"], "channel_token_mismatch");
+    // A connector the core has no verification for.
+    let resp = t
+        .http
+        .post(format!("{base}/nome/v1/webhooks/019def34-0000-7000-8000-0000000000a5"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let v: Value = resp.json().await.unwrap();
+    assert!(v.get("reason").is_none() && v["error"].as_str().unwrap().contains("jira"), "{v}");
+    // A failed install takes a refresh (K2), then the sweep finds nothing degraded.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let (s, v) = me
+        .post(&format!("/connectors/installs/{gh}/events"), json!({"type": "refresh", "ok": true, "at": now + 1}))
+        .await;
+    assert_eq!((s, v["data"]["status"].as_str()), (StatusCode::OK, Some("pending")), "{v}");
+    let (s, v) =
+        me.post(&format!("/connectors/installs/{gh}/events"), json!({"type": "refresh", "ok": true, "at": 5})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    // The sweep (K5) picks the degraded Google install (its channel token failed once), not the
+    // pending GitHub one.
+    let (s, v) = me.post("/connectors/sweep", json!({})).await;
+    assert_eq!((s, v["data"]["swept"].clone()), (StatusCode::OK, json!(["019def34-0000-7000-8000-0000000000a4"])));
+    assert_eq!(v["data"]["installs"][0]["status"], "pending");
+    assert_eq!(
+        t.http.post(format!("{base}/nome/v1/webhooks/{}", "0".repeat(5))).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn nome_the_sweep_job_recovers_degraded_installs_on_its_own() {
+    let text = json!({
+        "keys": [{ "key": "npk_alice", "owner": "alice" }],
+        "installs": [{ "id": "019def34-0000-7000-8000-0000000000a1", "connector": "github", "owner": "alice", "secret": "s" }],
+        "connectorPolicy": { "failureThreshold": 3, "sweepAfter": 0, "sweepEvery": 1 },
+        "rateLimits": false
+    });
+    let t = start_with(Some(Config::from_json(&text.to_string(), 0).unwrap()), 0).await;
+    let me = Nome { t: &t, key: "npk_alice", surface: "web" };
+    let base = t.base.trim_end_matches("/api/v0").to_string();
+    let url = format!("{base}/nome/v1/webhooks/019def34-0000-7000-8000-0000000000a1");
+    let resp = t.http.post(&url).body("{}").send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    let path = "/connectors/installs/019def34-0000-7000-8000-0000000000a1";
+    assert_eq!(me.get(path).await.1["data"]["status"], "degraded");
+    for _ in 0..400 {
+        if me.get(path).await.1["data"]["status"] == "pending" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the sweep job did not refresh the degraded install in 4 s");
+}
+
+#[tokio::test]
+async fn nome_rate_classes_count_run_creation_as_heavy() {
+    let text = json!({ "keys": [{ "key": "npk_alice", "owner": "alice" }] });
+    let t = start_with(Some(Config::from_json(&text.to_string(), 0).unwrap()), 0).await;
+    let me = Nome { t: &t, key: "npk_alice", surface: "web" };
+    for _ in 0..30 {
+        assert_eq!(me.post("/runs", json!({"input": "hello"})).await.0, StatusCode::CREATED);
+    }
+    let resp = me.req(reqwest::Method::POST, "/runs").json(&json!({"input": "hello"})).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    let v: Value = resp.json().await.unwrap();
+    assert!(v["error"].as_str().unwrap().contains("Heavy"), "{v}");
+    // Standard requests have their own window.
+    assert_eq!(me.get("/runs").await.0, StatusCode::OK);
 }

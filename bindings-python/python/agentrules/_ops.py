@@ -155,7 +155,7 @@ EnvelopeAnswer = TypedDict("EnvelopeAnswer", {"status": int, "body": ErrorEnvelo
 """The answer of `ErrorEnvelopeOp`."""
 
 
-Resource = Literal["agent", "artifact", "workflow", "file"]
+Resource = Literal["agent", "artifact", "workflow", "file", "thread", "run", "approval", "connector_install"]
 
 
 RateClass = Literal["standard", "heavy"]
@@ -436,35 +436,39 @@ ApiErrorArgs_3 = TypedDict("ApiErrorArgs_3", {"error": Literal["not_owner"], "re
 """403: the resource belongs to another user."""
 
 
-ApiErrorArgs_4 = TypedDict("ApiErrorArgs_4", {"error": Literal["not_found"], "resource": Resource})
+ApiErrorArgs_4 = TypedDict("ApiErrorArgs_4", {"error": Literal["role_not_allowed"], "violation": ViolationDict})
+"""403: the caller's role does not rank high enough for the decision (P3)."""
+
+
+ApiErrorArgs_5 = TypedDict("ApiErrorArgs_5", {"error": Literal["not_found"], "resource": Resource})
 """404: no such resource."""
 
 
-ApiErrorArgs_5 = TypedDict("ApiErrorArgs_5", {"error": Literal["no_endpoint"]})
+ApiErrorArgs_6 = TypedDict("ApiErrorArgs_6", {"error": Literal["no_endpoint"]})
 """404: no endpoint at this method and path."""
 
 
-ApiErrorArgs_6 = TypedDict("ApiErrorArgs_6", {"error": Literal["rate_limited"], "class": RateClass, "retryAfterSecs": int})
+ApiErrorArgs_7 = TypedDict("ApiErrorArgs_7", {"error": Literal["rate_limited"], "class": RateClass, "retryAfterSecs": int})
 """429: the key's requests of a rate class are used up."""
 
 
-ApiErrorArgs_7 = TypedDict("ApiErrorArgs_7", {"error": Literal["invalid_cursor"]})
+ApiErrorArgs_8 = TypedDict("ApiErrorArgs_8", {"error": Literal["invalid_cursor"]})
 """400: a list cursor no page of this server handed out."""
 
 
-ApiErrorArgs_8 = TypedDict("ApiErrorArgs_8", {"error": Literal["upload_missing_file"]})
+ApiErrorArgs_9 = TypedDict("ApiErrorArgs_9", {"error": Literal["upload_missing_file"]})
 """400: an upload without its `file` part."""
 
 
-ApiErrorArgs_9 = TypedDict("ApiErrorArgs_9", {"error": Literal["upload_too_large"], "maxBytes": int})
+ApiErrorArgs_10 = TypedDict("ApiErrorArgs_10", {"error": Literal["upload_too_large"], "maxBytes": int})
 """400: an upload larger than the server takes."""
 
 
-ApiErrorArgs_10 = TypedDict("ApiErrorArgs_10", {"error": Literal["internal"]})
+ApiErrorArgs_11 = TypedDict("ApiErrorArgs_11", {"error": Literal["internal"]})
 """500: the server failed."""
 
 
-ApiErrorArgs = Union[ApiErrorArgs_0, ApiErrorArgs_1, ApiErrorArgs_2, ApiErrorArgs_3, ApiErrorArgs_4, ApiErrorArgs_5, ApiErrorArgs_6, ApiErrorArgs_7, ApiErrorArgs_8, ApiErrorArgs_9, ApiErrorArgs_10]
+ApiErrorArgs = Union[ApiErrorArgs_0, ApiErrorArgs_1, ApiErrorArgs_2, ApiErrorArgs_3, ApiErrorArgs_4, ApiErrorArgs_5, ApiErrorArgs_6, ApiErrorArgs_7, ApiErrorArgs_8, ApiErrorArgs_9, ApiErrorArgs_10, ApiErrorArgs_11]
 
 
 ParseErrorEnvelopeArgs = TypedDict("ParseErrorEnvelopeArgs", {"body": Document})

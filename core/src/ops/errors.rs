@@ -83,6 +83,11 @@ pub enum ApiErrorArgs {
         /// What the request is about.
         resource: Resource,
     },
+    /// 403: the caller's role does not rank high enough for the decision (P3).
+    RoleNotAllowed {
+        /// The `role_not_allowed` violation of the decision.
+        violation: Violation,
+    },
     /// 404: no such resource.
     NotFound {
         /// What the request is about.
@@ -135,6 +140,7 @@ impl Op for ApiErrorOp {
             ApiErrorArgs::UnknownKey => ApiError::UnknownKey,
             ApiErrorArgs::MissingScope => ApiError::MissingScope(crate::auth::AGENT_SCOPE),
             ApiErrorArgs::NotOwner { resource } => ApiError::NotOwner(resource),
+            ApiErrorArgs::RoleNotAllowed { violation } => ApiError::RoleNotAllowed(violation),
             ApiErrorArgs::NotFound { resource } => ApiError::NotFound(resource),
             ApiErrorArgs::NoEndpoint => ApiError::NoEndpoint,
             ApiErrorArgs::RateLimited { class, retry_after_secs } => ApiError::RateLimited { class, retry_after_secs },
