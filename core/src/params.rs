@@ -151,6 +151,17 @@ impl<'de> Deserialize<'de> for Param {
 /// A user-supplied name cut to [`MAX_TEXT_PARAM`] characters (an ellipsis marks a cut), control
 /// characters escaped, as [`quote`](crate::report::quote) cuts it for a message.
 pub fn excerpt(s: &str) -> String {
+    // Most names are short and plain: no more bytes than the limit has characters, and none of
+    // a control (below 0x20, 0x7f, or 0xc2, the lead byte of every C1 control), so nothing is
+    // cut or escaped.
+    if s.len() <= MAX_TEXT_PARAM && s.bytes().all(|b| b >= 0x20 && b != 0x7f && b != 0xc2) {
+        return s.to_owned();
+    }
+    cut(s)
+}
+
+/// [`excerpt`] character by character.
+fn cut(s: &str) -> String {
     let mut out = String::with_capacity(MAX_TEXT_PARAM.min(s.len()).saturating_add(4));
     let mut chars = s.chars();
     for c in chars.by_ref().take(MAX_TEXT_PARAM) {
@@ -272,3 +283,31 @@ uniffi::custom_type!(Params, std::collections::HashMap<String, Param>, {
     lower: |p| p.0.into_iter().collect(),
     try_lift: |m| Ok(Params(m.into_iter().collect())),
 });
+
+#[cfg(test)]
+mod tests {
+    use super::{cut, excerpt};
+
+    /// The plain-text shortcut answers what the character walk does.
+    #[test]
+    fn excerpt_is_the_character_walk() {
+        let long = "x".repeat(40);
+        for s in [
+            "",
+            "prompt",
+            "caf\u{e9}",
+            "\u{a0}nbsp",
+            "a\u{85}b",
+            "a\u{9f}b",
+            "tab\there",
+            "del\u{7f}",
+            "\u{1f980}",
+            long.as_str(),
+            &format!("{long}y"),
+            &format!("{}\u{e9}", "x".repeat(39)),
+            &"\u{e9}".repeat(41),
+        ] {
+            assert_eq!(excerpt(s), cut(s), "{s:?}");
+        }
+    }
+}
