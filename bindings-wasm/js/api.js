@@ -133,24 +133,38 @@ const said = (e) => describe(e).replace('\0', ': ');
  * binary values are refused; anything else is written by JSON.stringify, whose exceptions (a
  * BigInt, a cycle, a throwing getter, toJSON or Proxy trap, a value too deep) are caught here. */
 function json(v, what) {
-  if (typeof v === 'string') return [encoder.encode(v), ''];
+  const input = jsonInput(v, what);
+  return typeof input === 'string' ? [encoder.encode(input), ''] : Array.isArray(input) ? input : [input, ''];
+}
+
+/** A JSON argument for an export reading the input buffer (see `write`): JSON text (a string,
+ * or a JS value as JSON.stringify writes it) or JSON bytes (a Uint8Array); for a value without
+ * a JSON form, [undefined, why] as `json` answers it, for the export taking bytes. */
+function jsonInput(v, what) {
+  if (typeof v === 'string') return v;
   const kind = binaryKind(v);
-  if (kind === 'Uint8Array') return [uint8(v, what), ''];
+  if (kind === 'Uint8Array') return uint8(v, what);
   if (kind) throw notJson(v, what);
-  return jsonValue(v);
+  return stringified(v);
 }
 
 const notJson = (v, what) => argError(`${what} must be JSON text, JSON bytes (a Uint8Array) or a JS value, not ${typeName(v)}`);
 
-/** A JS value as JSON.stringify writes it, as `json` answers (a string is a JSON string). */
-function jsonValue(v) {
-  let text;
+/** A JS value as JSON.stringify writes it, or [undefined, why] when it has no JSON form or
+ * JSON.stringify threw. */
+function stringified(v) {
   try {
-    text = JSON.stringify(v);
+    const text = JSON.stringify(v);
+    return text === undefined ? [undefined, 'u'] : text;
   } catch (e) {
     return [undefined, `e${describe(e)}`];
   }
-  return text === undefined ? [undefined, 'u'] : [encoder.encode(text), ''];
+}
+
+/** A JS value as JSON.stringify writes it, as `json` answers (a string is a JSON string). */
+function jsonValue(v) {
+  const text = stringified(v);
+  return typeof text === 'string' ? [encoder.encode(text), ''] : text;
 }
 
 /** An optional JSON argument: `undefined` and `null` are none ([undefined, '']). */
@@ -172,17 +186,20 @@ function boolean(v, what) {
   return v;
 }
 
-// Four lengths per violation: path, code, message and params (JSON; empty for `{}`).
+// Three lengths per violation: path, code and message; then the params of every violation,
+// one JSON array (src/lib.rs, `pack_violations`).
 function unpackViolations(text, meta, m, at) {
   const violations = [];
-  for (; m + 3 < meta.length; m += 4) {
+  for (; m + 2 < meta.length; m += 3) {
     const p = at + meta[m];
     const c = p + meta[m + 1];
-    const msg = c + meta[m + 2];
-    const end = msg + meta[m + 3];
-    const params = end > msg ? JSON.parse(text.slice(msg, end)) : {};
-    violations.push({ path: text.slice(at, p), code: text.slice(p, c), message: text.slice(c, msg), params });
+    const end = c + meta[m + 2];
+    violations.push({ path: text.slice(at, p), code: text.slice(p, c), message: text.slice(c, end), params: undefined });
     at = end;
+  }
+  if (violations.length > 0) {
+    const params = JSON.parse(text.slice(at));
+    for (let i = 0; i < violations.length; i++) violations[i].params = params[i];
   }
   return violations;
 }
@@ -307,12 +324,16 @@ function engine(create, createAsync, initial) {
     callInput(name, input, ...args) {
       return self.run((r) => r[name](write(r, input), ...args));
     },
+    /** Runs `f` on the raw instance: its answer read (see `read`). An `f` that answers `true`
+     * has a clean report (`checkClean`), `false` an answer kept for `takeAnswer`. */
     run(f) {
       const r = self.get();
       let answer;
       let meta;
       try {
         answer = f(r);
+        if (answer === true) return { ok: true, violations: [] };
+        if (answer === false) answer = r.takeAnswer();
         meta = r.takeMeta();
       } catch (e) {
         // A trap or a stack overflow inside wasm: the instance's memory may be inconsistent.
@@ -430,6 +451,21 @@ export function makeApi(create, createAsync, initial) {
     return prefix !== '';
   }
 
+  // This build's kinds by their index in `kinds()`, for `checkClean` (read once).
+  let kindIndex;
+
+  /** `checkInput` of `input` (JSON text or bytes) as `kind` with `ctx` (as optionalJson
+   * answers it). Without a context, through `checkClean`: a clean report costs one call into
+   * the wasm, the kind crossing as a number. */
+  function checkInput(input, kind, ctx) {
+    if (ctx[0] === undefined && ctx[1] === '') {
+      kindIndex ??= new Map(call('kinds').map((k, i) => [k, i]));
+      const i = kindIndex.get(kind);
+      if (i !== undefined) return e.run((r) => r.checkClean(write(r, input), i));
+    }
+    return e.callInput('checkInput', input, kind, ...ctx);
+  }
+
   /** `check` of a JS value through stand-ins: the report, or undefined when the value must be
    * sent whole (no stand-in, or the core asks for the original). */
   function checkStandingIn(kind, v, ctx) {
@@ -449,7 +485,7 @@ export function makeApi(create, createAsync, initial) {
     if (found.length === 0) {
       // Nothing stood in for: the text is JSON.stringify's own.
       standInCalls -= 1;
-      return text === undefined ? undefined : e.callInput('checkInput', text, kind, ...ctx);
+      return text === undefined ? undefined : checkInput(text, kind, ctx);
     }
     standInCalls = STAND_IN_CALLS;
     const r = e.callInput('checkStandingIn', text, kind, found.join('\n'), ...ctx);
@@ -462,9 +498,9 @@ export function makeApi(create, createAsync, initial) {
    * value, a string included) with `ctx` (as optionalJson answers it). */
   function checkDocument(kind, input, ctx, asValue) {
     if (!asValue) {
-      if (typeof input === 'string') return e.callInput('checkInput', input, kind, ...ctx);
+      if (typeof input === 'string') return checkInput(input, kind, ctx);
       const binary = binaryKind(input);
-      if (binary === 'Uint8Array') return e.callInput('checkInput', uint8(input, 'the input'), kind, ...ctx);
+      if (binary === 'Uint8Array') return checkInput(uint8(input, 'the input'), kind, ctx);
       if (binary) throw notJson(input, 'the input');
     }
     if (standInCalls > 0 && input !== null && typeof input === 'object') {
@@ -485,7 +521,7 @@ export function makeApi(create, createAsync, initial) {
       const r = checkStandingIn(kind, input, ctx);
       if (r !== undefined) return r;
     }
-    return e.callInput('checkInput', text, kind, ...ctx);
+    return checkInput(text, kind, ctx);
   }
 
   const api = {

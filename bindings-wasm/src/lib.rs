@@ -39,7 +39,7 @@ use wasm_bindgen::prelude::*;
 /// What an export answers: its text as UTF-8 bytes (the return value) and numbers that say how
 /// to read it, kept for `takeMeta` (see `js/api.js`, `read`). `meta[0]` is the shape:
 /// 0 a report (`[0, then path, code and message UTF-16 lengths per violation]`, the text their
-/// concatenation), 1 an error (`[1, code length, message length, then as a report]`), 2 JSON
+/// concatenation, then the params array: see `pack_violations`), 1 an error (`[1, code length, message length, then as a report]`), 2 JSON
 /// text, 3 plain text, 4 SSE items (`[4, then per item 0, type, data and id lengths, or 1,
 /// retry ms, 0, 0]`), 5 an object handle (`[5, handle]`).
 enum Out {
@@ -60,6 +60,7 @@ thread_local! {
     static META: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
     static OBJECTS: RefCell<Objects> = RefCell::new(Objects::default());
     static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static ANSWER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The input buffer: `js/api.js` writes a document's UTF-8 into it (`TextEncoder.encodeInto`,
@@ -110,17 +111,30 @@ fn utf16_len(s: &str) -> usize {
     }
 }
 
-/// Four parts per violation: path, code, message and params (its JSON object, or nothing for
-/// none: `js/api.js` makes that `{}`).
+/// Three parts per violation (path, code and message), then the params of all of them as one
+/// JSON array (an object each, `{}` for none), which `js/api.js` reads with one `JSON.parse`.
 fn pack_violations(violations: &[Violation], text: &mut String, meta: &mut Vec<f64>) {
+    if violations.is_empty() {
+        return;
+    }
     for v in violations {
-        let params =
-            if v.params.is_empty() { String::new() } else { serde_json::to_string(&v.params).unwrap_or_default() };
-        for part in [v.path.as_str(), v.code.as_str(), v.message.as_str(), params.as_str()] {
+        for part in [v.path.as_str(), v.code.as_str(), v.message.as_str()] {
             text.push_str(part);
             meta.push(len16(part));
         }
     }
+    let mut params = Vec::with_capacity(violations.len().saturating_mul(16));
+    params.push(b'[');
+    for (i, v) in violations.iter().enumerate() {
+        if i > 0 {
+            params.push(b',');
+        }
+        if v.params.is_empty() || serde_json::to_writer(&mut params, &v.params).is_err() {
+            params.extend_from_slice(b"{}");
+        }
+    }
+    params.push(b']');
+    text.push_str(&String::from_utf8(params).unwrap_or_default());
 }
 
 /// Writes an answer: the text returned, the numbers kept for `takeMeta`.
@@ -281,6 +295,30 @@ pub fn check_input(len: usize, kind: &str, ctx: Option<Vec<u8>>, ctx_why: &str) 
         let ctx = context(ctx, ctx_why)?;
         Ok(Out::Report(with_input(len, |bytes| check_bytes(k, bytes, &ctx))))
     })())
+}
+
+/// `checkInput` without a context, for the common call: `kind` is its index in [`kinds`], and a
+/// clean report is `true` with nothing else crossing (no text argument, no answer, no
+/// numbers: one call instead of two, about 0.3 µs of a typical check). Otherwise `false`, and
+/// the answer waits for [`take_answer`] (then `takeMeta`, as for any answer).
+#[wasm_bindgen(js_name = checkClean)]
+pub fn check_clean(len: usize, kind: u32) -> bool {
+    let report = match Kind::ALL.get(kind as usize) {
+        Some((k, _)) => Ok(Out::Report(with_input(len, |bytes| check_bytes(*k, bytes, &Context::default())))),
+        None => Err(invalid_arguments(format!("kind number {kind} is not a kind of this build"))),
+    };
+    if matches!(&report, Ok(Out::Report(r)) if r.violations.is_empty()) {
+        return true;
+    }
+    let bytes = answer(report);
+    ANSWER.with(|a| *a.borrow_mut() = bytes);
+    false
+}
+
+/// The answer [`check_clean`] kept.
+#[wasm_bindgen(js_name = takeAnswer)]
+pub fn take_answer() -> Vec<u8> {
+    ANSWER.with(|a| std::mem::take(&mut *a.borrow_mut()))
 }
 
 /// The text every stand-in token starts with ([`agentrules::stand_in::PREFIX`]); empty text in
