@@ -37,6 +37,8 @@ use jsonschema::{Draft, PatternOptions, Retrieve, Uri, ValidationError, Validato
 use serde_json::Value;
 
 use crate::json::{as_object, check_text, mismatch};
+
+mod tape;
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Param, Params, Report, Sink, Violation};
 
@@ -100,6 +102,9 @@ pub struct TableValidator {
     schema: Value,
     documents: HashMap<String, Value>,
     draft: Draft,
+    // The same schema for rows read onto a tape ([`TableValidator::proves_elements_valid`]),
+    // compiled on first use.
+    on_tape: std::sync::OnceLock<Option<Validator<tape::TapeJson>>>,
 }
 
 impl std::fmt::Debug for TableValidator {
@@ -138,6 +143,54 @@ impl TableValidator {
         self.push_errors(&mut sink, &Pointer::root(), value);
         crate::report::cap(&mut sink.out);
         sink.out
+    }
+
+    /// Whether the JSON `bytes` are elements that [`TableValidator::validate_elements_value`]
+    /// of their parsed value answers without a violation, proven without reading them into
+    /// `serde_json::Value`: the rows are read onto one flat tape, and validated there (see the
+    /// `tape` module). `false` is "not proven", never "invalid": the caller then runs the full
+    /// check on the same bytes, which also gives the violations. So a table of valid rows from
+    /// a binding costs a tape; one with a violation costs the tape and the full check.
+    ///
+    /// ```
+    /// use agentrules::table::TableValidator;
+    /// let schema = serde_json::json!({"type": "object", "properties": {"n": {"type": "integer"}}});
+    /// let v = TableValidator::new(&schema).unwrap();
+    /// assert!(v.proves_elements_valid(br#"[{"key": "a", "value": {"n": 1}}]"#));
+    /// // Not proven: a violation (the full check says which) ...
+    /// assert!(!v.proves_elements_valid(br#"[{"key": "a", "value": {"n": "1"}}]"#));
+    /// // ... or anything the full reader refuses, such as a name given twice.
+    /// assert!(!v.proves_elements_valid(br#"[{"key": "a", "value": {"n": 1, "n": 2}}]"#));
+    /// ```
+    pub fn proves_elements_valid(&self, bytes: &[u8]) -> bool {
+        let Some(validator) = self.on_tape.get_or_init(|| self.compile_for::<tape::TapeJson>()) else {
+            return false;
+        };
+        let Some(tape) = tape::read(bytes) else {
+            return false;
+        };
+        let Some(elements) = tape::TapeNode::root(&tape).and_then(|root| root.elements()) else {
+            return false;
+        };
+        let mut keys = Vec::with_capacity(elements.clone().count());
+        for element in elements {
+            let Some(members) = element.members() else {
+                return false;
+            };
+            let (mut key, mut value) = (None, None);
+            for (name, v) in members {
+                match name {
+                    "key" => key = v.text(),
+                    "value" => value = Some(v),
+                    _ => {}
+                }
+            }
+            match (key, value) {
+                (Some(k), Some(v)) if validator.is_valid(v) => keys.push(k),
+                _ => return false,
+            }
+        }
+        keys_pass(keys)
     }
 
     /// Validates `elements` given as one JSON value (as a binding receives it): the array's
@@ -404,9 +457,13 @@ fn compile(schema: &Value, at: &Pointer, options: &TableOptions) -> Result<Table
     }
     let builder = builder_for::<jsonschema::json::SerdeJson>(&options.documents, draft);
     match builder.build(schema) {
-        Ok(validator) if sink.out.is_empty() => {
-            Ok(TableValidator { validator, schema: schema.clone(), documents: options.documents.clone(), draft })
-        }
+        Ok(validator) if sink.out.is_empty() => Ok(TableValidator {
+            validator,
+            schema: schema.clone(),
+            documents: options.documents.clone(),
+            draft,
+            on_tape: std::sync::OnceLock::new(),
+        }),
         Ok(_) => Err(sink.out),
         Err(e) => {
             if let ValidationErrorKind::Referencing(err) = e.kind() {

@@ -91,3 +91,47 @@ fn draft2020_12_required_tests() {
     assert!(failures.is_empty(), "{} unexpected failures:\n{}", failures.len(), failures.join("\n"));
     assert!(unexpected_passes.is_empty(), "listed as failing but passed:\n{}", unexpected_passes.join("\n"));
 }
+
+/// The tape fast path (`TableValidator::proves_elements_valid`) against the full check over the
+/// whole suite, every keyword of 2020-12 included: each test's data as the value of a one-row
+/// table, written as JSON text, is proved valid exactly when `validate_elements` of the parsed
+/// rows has no violation. A second walk of the input, so any difference is a bug in it (the
+/// suite's answers themselves are held by the test above).
+#[test]
+fn the_tape_fast_path_agrees_with_the_full_check_on_the_suite() {
+    let root = suite_dir();
+    let mut documents = HashMap::new();
+    load_remotes(&root.join("remotes"), &root.join("remotes"), &mut documents);
+    let options = TableOptions { documents, require_object_root: false };
+    let (mut compared, mut proved) = (0usize, 0usize);
+    let mut differences = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("tests/draft2020-12"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    for f in &files {
+        let groups: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+        for group in groups.as_array().unwrap() {
+            let Ok(v) = TableValidator::with_options(&group["schema"], &options) else { continue };
+            for test in group["tests"].as_array().unwrap() {
+                let rows = serde_json::json!([{"key": "k", "value": test["data"]}]);
+                let full = v.validate_elements_value(&rows).unwrap().is_empty();
+                let fast = v.proves_elements_valid(serde_json::to_string(&rows).unwrap().as_bytes());
+                compared += 1;
+                proved += usize::from(fast);
+                if fast != full {
+                    differences.push(format!(
+                        "{} / {} / {}: fast path {fast}, full check {full}",
+                        f.file_name().unwrap().to_string_lossy(),
+                        group["description"],
+                        test["description"]
+                    ));
+                }
+            }
+        }
+    }
+    assert!(compared >= 1_200 && proved >= 500, "only {compared} tests compared, {proved} proved valid");
+    assert!(differences.is_empty(), "{} differences:\n{}", differences.len(), differences.join("\n"));
+}
