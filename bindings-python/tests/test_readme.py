@@ -1,4 +1,4 @@
-"""The README's notebook, pydantic and FastAPI sections run as they are written: each section's Python
+"""The README's notebook, pydantic, FastAPI and webhook sections run as they are written: each section's Python
 blocks are extracted and executed (their asserts are the expected results)."""
 
 import re
@@ -18,7 +18,7 @@ def section(title):
     return blocks
 
 
-@pytest.mark.parametrize("title", ["In a notebook", "pydantic", "FastAPI"])
+@pytest.mark.parametrize("title", ["In a notebook", "pydantic", "FastAPI", "Webhooks"])
 def test_readme_section_runs(title):
     for i, code in enumerate(section(title)):
         exec(compile(code, f"README.md ## {title} block {i}", "exec"), {"__name__": f"readme_{i}"})
