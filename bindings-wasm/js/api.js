@@ -133,38 +133,24 @@ const said = (e) => describe(e).replace('\0', ': ');
  * binary values are refused; anything else is written by JSON.stringify, whose exceptions (a
  * BigInt, a cycle, a throwing getter, toJSON or Proxy trap, a value too deep) are caught here. */
 function json(v, what) {
-  const input = jsonInput(v, what);
-  return typeof input === 'string' ? [encoder.encode(input), ''] : Array.isArray(input) ? input : [input, ''];
-}
-
-/** A JSON argument for an export reading the input buffer (see `write`): JSON text (a string,
- * or a JS value as JSON.stringify writes it) or JSON bytes (a Uint8Array); for a value without
- * a JSON form, [undefined, why] as `json` answers it, for the export taking bytes. */
-function jsonInput(v, what) {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return [encoder.encode(v), ''];
   const kind = binaryKind(v);
-  if (kind === 'Uint8Array') return uint8(v, what);
+  if (kind === 'Uint8Array') return [uint8(v, what), ''];
   if (kind) throw notJson(v, what);
-  return stringified(v);
+  return jsonValue(v);
 }
 
 const notJson = (v, what) => argError(`${what} must be JSON text, JSON bytes (a Uint8Array) or a JS value, not ${typeName(v)}`);
 
-/** A JS value as JSON.stringify writes it, or [undefined, why] when it has no JSON form or
- * JSON.stringify threw. */
-function stringified(v) {
+/** A JS value as JSON.stringify writes it, as `json` answers (a string is a JSON string). */
+function jsonValue(v) {
+  let text;
   try {
-    const text = JSON.stringify(v);
-    return text === undefined ? [undefined, 'u'] : text;
+    text = JSON.stringify(v);
   } catch (e) {
     return [undefined, `e${describe(e)}`];
   }
-}
-
-/** A JS value as JSON.stringify writes it, as `json` answers (a string is a JSON string). */
-function jsonValue(v) {
-  const text = stringified(v);
-  return typeof text === 'string' ? [encoder.encode(text), ''] : text;
+  return text === undefined ? [undefined, 'u'] : [encoder.encode(text), ''];
 }
 
 /** An optional JSON argument: `undefined` and `null` are none ([undefined, '']). */

@@ -37,10 +37,10 @@ use jsonschema::{Draft, PatternOptions, Retrieve, Uri, ValidationError, Validato
 use serde_json::Value;
 
 use crate::json::{as_object, check_text, mismatch};
-
-mod tape;
 use crate::pointer::Pointer;
 use crate::report::{quote, Code, Param, Params, Report, Sink, Violation};
+
+mod tape;
 
 /// Size limit of one compiled `pattern` (bytes).
 pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
@@ -172,7 +172,7 @@ impl TableValidator {
         let Some(elements) = tape::TapeNode::root(&tape).and_then(|root| root.elements()) else {
             return false;
         };
-        let mut keys = Vec::with_capacity(elements.clone().count());
+        let mut keys = Vec::new();
         for element in elements {
             let Some(members) = element.members() else {
                 return false;

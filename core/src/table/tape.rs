@@ -17,7 +17,7 @@ use serde_json::{Number, Value};
 
 /// One item of a tape: a scalar, or a container followed by its contents (an object's items
 /// alternate names and values). `end` is the index just past the container's last item.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) enum Item<'s> {
     Null,
     Bool(bool),
@@ -28,7 +28,7 @@ pub(crate) enum Item<'s> {
 }
 
 /// A document on a tape; `items[0]` is its root.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Tape<'s> {
     pub(crate) items: Vec<Item<'s>>,
 }
@@ -92,53 +92,22 @@ impl<'a> TapeNode<'a> {
     }
 }
 
-/// An object's members, in document order.
+/// The values between a container's item and its end, one after another (skipping each
+/// value's own contents): an array's elements, or an object's names and values.
 #[derive(Clone)]
-pub(crate) struct Members<'a> {
+struct Span<'a> {
     items: &'a [Item<'a>],
     at: usize,
     end: usize,
 }
 
-impl<'a> Members<'a> {
-    fn of(node: &TapeNode<'a>) -> Members<'a> {
-        Members { items: node.items, at: node.at.saturating_add(1), end: node.end() }
+impl<'a> Span<'a> {
+    fn of(node: &TapeNode<'a>) -> Span<'a> {
+        Span { items: node.items, at: node.at.saturating_add(1), end: node.end() }
     }
-}
 
-impl<'a> Iterator for Members<'a> {
-    type Item = (&'a str, TapeNode<'a>);
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.at >= self.end {
-            return None;
-        }
-        let name = match self.items.get(self.at) {
-            Some(Item::Str(s)) => s.as_ref(),
-            _ => return None,
-        };
-        let value = TapeNode { items: self.items, at: self.at.saturating_add(1) };
-        self.at = value.end();
-        Some((name, value))
-    }
-}
-
-/// An array's elements, in order.
-#[derive(Clone)]
-pub(crate) struct Elements<'a> {
-    items: &'a [Item<'a>],
-    at: usize,
-    end: usize,
-}
-
-impl<'a> Elements<'a> {
-    fn of(node: &TapeNode<'a>) -> Elements<'a> {
-        Elements { items: node.items, at: node.at.saturating_add(1), end: node.end() }
-    }
-}
-
-impl<'a> Iterator for Elements<'a> {
-    type Item = TapeNode<'a>;
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next value.
+    fn take(&mut self) -> Option<TapeNode<'a>> {
         if self.at >= self.end {
             return None;
         }
@@ -148,11 +117,46 @@ impl<'a> Iterator for Elements<'a> {
     }
 }
 
+/// An object's members, in document order.
+#[derive(Clone)]
+pub(crate) struct Members<'a>(Span<'a>);
+
+impl<'a> Members<'a> {
+    fn of(node: &TapeNode<'a>) -> Members<'a> {
+        Members(Span::of(node))
+    }
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (&'a str, TapeNode<'a>);
+    fn next(&mut self) -> Option<Self::Item> {
+        let name = self.0.take()?.text()?;
+        Some((name, self.0.take()?))
+    }
+}
+
+/// An array's elements, in order.
+#[derive(Clone)]
+pub(crate) struct Elements<'a>(Span<'a>);
+
+impl<'a> Elements<'a> {
+    fn of(node: &TapeNode<'a>) -> Elements<'a> {
+        Elements(Span::of(node))
+    }
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = TapeNode<'a>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.take()
+    }
+}
+
 impl Json for TapeJson {
     type Node<'a> = TapeNode<'a>;
     type PreparedKey = Box<str>;
     type StringBuffer = Vec<Item<'static>>;
-    // A look-up scans the members: an object on a tape has at most MAX_NAMES members, found faster by one pass than by look-ups.
+    // An object on a tape has at most MAX_NAMES members: one pass over them beats look-ups.
     const KEYS_PER_LOOKUP: usize = MAX_NAMES;
 
     fn prepare_key(key: &str) -> Box<str> {
